@@ -1,0 +1,98 @@
+"""Domain errors, and the HTML error pages that show them."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+
+class DomainError(Exception):
+    """A business rule said no; the message is safe to show the user."""
+
+    http_status = 409
+
+
+class NotAllowed(DomainError):
+    http_status = 403
+
+
+class NotFound(DomainError):
+    http_status = 404
+
+
+class InvalidInput(DomainError):
+    """The input has the right shape for nothing we know: say which part and why."""
+
+    http_status = 422
+
+
+class MalformedBarcode(InvalidInput):
+    """A scan could not be read as GS1, HIBC or one of our own labels."""
+
+
+class MalformedLabel(InvalidInput):
+    """A barcode parsed, but what it says cannot be a safe label (e.g. no expiry on a sterile)."""
+
+
+class UnknownLot(NotFound):
+    pass
+
+
+class UnknownProduct(NotFound):
+    pass
+
+
+class UnsafeSupply(DomainError):
+    """Expired, recalled, quarantined, unsterile or non-compliant: never overridable."""
+
+
+class AlreadyUsed(DomainError):
+    """A single-use item (serialised cartridge, pigment cap) already belongs to a session."""
+
+
+class DuplicateScan(DomainError):
+    """The same scan arrived twice within the double-submit window; one use was kept."""
+
+
+class PatchTestRequired(DomainError):
+    """No valid negative patch test clears this client for this pigment."""
+
+
+class WarningNeedsAcknowledgement(DomainError):
+    """A soft rule fired; the technician may continue only by acknowledging it."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class SessionNotOpen(DomainError):
+    """Only sessions in progress accept scans and ticks."""
+
+
+class CannotComplete(DomainError):
+    """A session is missing something the rules need before it can be sealed."""
+
+
+class AlreadyExists(DomainError):
+    pass
+
+
+class InvalidCredentials(DomainError):
+    http_status = 401
+
+
+def register(app: Flask) -> None:
+    """Render HTTP errors as pages (or JSON under /api/) and roll back after a crash."""
+    from smp_hygiene.extensions import db
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            return {"error": error.name, "message": error.description}, error.code
+        return render_template("errors/http.html", error=error), error.code
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return render_template("errors/http.html", error=error), 500
