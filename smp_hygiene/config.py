@@ -1,0 +1,55 @@
+"""Configuration from the environment; nothing secret lives in the repo."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+
+class Defaults:
+    APP_ENV = os.environ.get("APP_ENV", "development")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///smp_hygiene.sqlite3")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    # Defaults for a new clinic; each clinic then keeps its own copy as a setting.
+    PATCH_TEST_MIN_HOURS = int(os.environ.get("PATCH_TEST_MIN_HOURS", "48"))
+    PATCH_TEST_VALID_DAYS = int(os.environ.get("PATCH_TEST_VALID_DAYS", "180"))
+    HEALING_GAP_DAYS = int(os.environ.get("HEALING_GAP_DAYS", "5"))
+    # Two identical scans this close together are one scan pressed twice, not two uses.
+    DOUBLE_SCAN_SECONDS = 3
+    IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "15"))
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the login session, which times out on its own
+
+
+def finalise(app: Flask) -> None:
+    """Refuse to run in production without a secret; give development a stable local one."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgres://"):  # Heroku-style URLs name a dialect SQLAlchemy dropped
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgres://") :]
+    elif uri.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "postgresql+psycopg://" + uri[len("postgresql://") :]
+        )
+    if app.config["SECRET_KEY"]:
+        return
+    if app.config["APP_ENV"] != "development":
+        raise RuntimeError("SECRET_KEY must be set outside development; refusing to start.")
+    app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+
+
+def _development_secret(instance: Path) -> str:
+    """Kept in instance/ (git-ignored) so logins survive a restart of `make run`."""
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "dev-secret-key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

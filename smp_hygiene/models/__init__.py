@@ -1,0 +1,49 @@
+"""All tables; import names from here."""
+
+from smp_hygiene.models.audit import AuditEntry
+from smp_hygiene.models.enums import (
+    LotStatus,
+    PatchTestMode,
+    PatchTestResult,
+    ProductKind,
+    Role,
+    SessionStatus,
+    SterilisationMethod,
+)
+from smp_hygiene.models.patch_tests import PatchTest, patch_test_product
+from smp_hygiene.models.people import Client, Clinic, User
+from smp_hygiene.models.sessions import (
+    Addendum,
+    ChecklistAnswer,
+    ChecklistItem,
+    Refusal,
+    SafetyOverride,
+    SupplyUse,
+    TreatmentSession,
+)
+from smp_hygiene.models.supplies import Product, SupplyLot
+
+__all__ = [
+    "Addendum",
+    "AuditEntry",
+    "ChecklistAnswer",
+    "ChecklistItem",
+    "Client",
+    "Clinic",
+    "LotStatus",
+    "PatchTest",
+    "PatchTestMode",
+    "PatchTestResult",
+    "Product",
+    "ProductKind",
+    "Refusal",
+    "Role",
+    "SafetyOverride",
+    "SessionStatus",
+    "SterilisationMethod",
+    "SupplyLot",
+    "SupplyUse",
+    "TreatmentSession",
+    "User",
+    "patch_test_product",
+]

@@ -1,0 +1,82 @@
+"""The clinic, the people who work in it, and the clients they treat."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from smp_hygiene.extensions import db
+from smp_hygiene.models.base import UTCDateTime, enum_type
+from smp_hygiene.models.enums import PatchTestMode, Role
+from smp_hygiene.timeutil import utcnow
+
+
+class Clinic(db.Model):
+    """A practice with its own settings; where jurisdictions differ, the rule is a setting here."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    jurisdiction: Mapped[str] = mapped_column(String(50), default="EU")
+    # Patch tests (DOMAIN R25): industry practice, so every figure is a setting.
+    patch_test_min_hours: Mapped[int] = mapped_column(default=48)
+    patch_test_valid_days: Mapped[int] = mapped_column(default=180)
+    patch_test_mode: Mapped[PatchTestMode] = mapped_column(
+        enum_type(PatchTestMode), default=PatchTestMode.BLOCK
+    )
+    # SMP scalps need at least five days to heal between sessions (DOMAIN R26).
+    healing_gap_days: Mapped[int] = mapped_column(default=5)
+    # EU REACH Annex XVII entry 75 label data (DOMAIN R1) is law in the EU, not everywhere.
+    requires_eu_ink_label: Mapped[bool] = mapped_column(default=True)
+    # Never below 3 years, so that a Safety Gate look-back still finds the client.
+    retention_years: Mapped[int] = mapped_column(default=5)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class User(UserMixin, db.Model):
+    """A login: technician, auditor or admin of one clinic."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    licence_number: Mapped[str] = mapped_column(String(100), default="")
+    role: Mapped[Role] = mapped_column(enum_type(Role), default=Role.TECHNICIAN)
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    is_active_user: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    clinic: Mapped[Clinic] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users at login
+        return self.is_active_user
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.email
+
+
+class Client(db.Model):
+    """The person treated. Contact data stays inside the clinic; public pages show initials."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date]
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(Text, default="")
+    medical_notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    clinic: Mapped[Clinic] = relationship()
+
+    @property
+    def initials(self) -> str:
+        return "".join(f"{part[0].upper()}." for part in self.full_name.split() if part)

@@ -1,0 +1,159 @@
+"""Plain make_* functions for test data; they flush and never commit."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, datetime, timedelta
+
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    ChecklistItem,
+    Client,
+    Clinic,
+    LotStatus,
+    PatchTest,
+    PatchTestResult,
+    Product,
+    ProductKind,
+    Role,
+    SterilisationMethod,
+    SupplyLot,
+    TreatmentSession,
+    User,
+)
+from smp_hygiene.services import users
+from smp_hygiene.timeutil import utcnow
+
+PASSWORD = "correct horse battery"
+_serial = itertools.count(1)
+
+
+def _gtin(seed: int) -> str:
+    """A valid GTIN-14 built from a counter, check digit included."""
+    body = f"0950110{seed:06d}"
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
+    return body + str((10 - total % 10) % 10)
+
+
+def make_clinic(**fields) -> Clinic:
+    clinic = Clinic(name=fields.pop("name", f"Clinic {next(_serial)}"), **fields)
+    db.session.add(clinic)
+    db.session.flush()
+    return clinic
+
+
+def _clinic(clinic: Clinic | None) -> Clinic:
+    return clinic or db.session.query(Clinic).first() or make_clinic()
+
+
+def make_user(
+    role: Role = Role.TECHNICIAN, email: str | None = None, clinic: Clinic | None = None
+) -> User:
+    email = email or f"user{next(_serial)}@example.test"
+    user = users.create_user(_clinic(clinic), email, role, PASSWORD, display_name=email[:5])
+    db.session.flush()
+    return user
+
+
+def make_client(clinic: Clinic | None = None, **fields) -> Client:
+    fields.setdefault("full_name", f"Alex Client{next(_serial)}")
+    fields.setdefault("date_of_birth", date(1990, 5, 17))
+    client = Client(clinic=_clinic(clinic), **fields)
+    db.session.add(client)
+    db.session.flush()
+    return client
+
+
+def make_product(
+    kind: ProductKind = ProductKind.PIGMENT, clinic: Clinic | None = None, **fields
+) -> Product:
+    gtin = fields.pop("gtin", _gtin(next(_serial)))
+    fields.setdefault("manufacturer", "Acme Pigments")
+    fields.setdefault("name", f"Product {next(_serial)}")
+    if kind is ProductKind.PIGMENT:
+        fields.setdefault("colour", "Neutral dark")
+        fields.setdefault("period_after_opening_months", 12)
+    product = Product(clinic=_clinic(clinic), kind=kind, gtin=gtin, product_key=gtin, **fields)
+    db.session.add(product)
+    db.session.flush()
+    return product
+
+
+def make_lot(
+    product: Product | None = None,
+    kind: ProductKind = ProductKind.PIGMENT,
+    received_by: User | None = None,
+    **fields,
+) -> SupplyLot:
+    product = product or make_product(kind)
+    fields.setdefault("lot_number", f"L{next(_serial):05d}")
+    fields.setdefault("expiry_date", date.today() + timedelta(days=365))
+    fields.setdefault("status", LotStatus.AVAILABLE)
+    if product.kind is ProductKind.PIGMENT:
+        fields.setdefault("has_tattoo_use_statement", True)
+        fields.setdefault("ingredients", "Aqua, CI 77266, Glycerin")
+    if product.kind is ProductKind.NEEDLE_CARTRIDGE:
+        fields.setdefault("sterility_expiry", fields["expiry_date"])
+        fields.setdefault("sterilisation_method", SterilisationMethod.ETHYLENE_OXIDE)
+    lot = SupplyLot(
+        clinic_id=product.clinic_id,
+        product=product,
+        lot_key=fields["lot_number"].upper(),
+        label_code=f"LBL{next(_serial):08d}",
+        received_by=received_by or make_user(),
+        **fields,
+    )
+    db.session.add(lot)
+    db.session.flush()
+    return lot
+
+
+def make_patch_test(
+    client: Client,
+    products: list[Product],
+    *,
+    read_hours_ago: float = 72,
+    result: PatchTestResult | None = PatchTestResult.NEGATIVE,
+    reader: User | None = None,
+) -> PatchTest:
+    read_at = utcnow() - timedelta(hours=read_hours_ago)
+    reader = reader or make_user()
+    test = PatchTest(
+        client=client,
+        products=products,
+        applied_at=read_at - timedelta(hours=48),
+        applied_by=reader,
+        read_at=read_at if result else None,
+        read_by=reader if result else None,
+        result=result,
+    )
+    db.session.add(test)
+    db.session.flush()
+    return test
+
+
+def make_checklist(clinic: Clinic | None = None, texts=("Hands washed", "Fresh gloves")):
+    clinic = _clinic(clinic)
+    items = [ChecklistItem(clinic=clinic, position=i, text=t) for i, t in enumerate(texts)]
+    db.session.add_all(items)
+    db.session.flush()
+    return items
+
+
+def make_session(
+    client: Client | None = None,
+    technician: User | None = None,
+    started_at: datetime | None = None,
+    **fields,
+) -> TreatmentSession:
+    client = client or make_client()
+    session = TreatmentSession(
+        clinic_id=client.clinic_id,
+        client=client,
+        technician=technician or make_user(),
+        started_at=started_at or utcnow(),
+        **fields,
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session

@@ -1,0 +1,41 @@
+"""The migrations build exactly the schema the models describe."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+from sqlalchemy import inspect
+
+from smp_hygiene import create_app
+from smp_hygiene.extensions import db
+
+
+@pytest.fixture
+def migrated_app(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'm.sqlite3'}",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        yield app
+        db.engine.dispose()
+
+
+def test_migrations_create_every_table_the_models_declare(migrated_app):
+    tables = set(inspect(db.engine).get_table_names())
+
+    assert set(db.metadata.tables) <= tables
+
+
+def test_models_and_migrations_agree(migrated_app):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+
+    assert differences == [], "a model changed without a migration: run `flask db migrate`"
