@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from smp_hygiene.models import Role
@@ -31,4 +31,4 @@ def index():
 @login_required
 def placeholder():
     """Shown while a role's workspace is not built."""
-    return f"Signed in as {current_user.email} ({current_user.role.value})."
+    return render_template("welcome.html")

@@ -1,0 +1,45 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app wsgi
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+export APP_ENV ?= development
+
+.PHONY: run test lint chromium vendor-js bench clean
+
+$(VENV)/.run-deps: requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-deps: requirements.txt requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.run-deps
+
+# Browser tests drive Debian's Chromium; Playwright's own browser download is not possible here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+run: $(VENV)/.run-deps
+	$(FLASK) db upgrade
+	$(FLASK) demo-data
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.dev-deps chromium
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q
+
+lint: $(VENV)/.dev-deps
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+bench: $(VENV)/.dev-deps
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
