@@ -1,0 +1,25 @@
+"""The auditor's workspace: one blueprint, its routes split by subject into sibling modules."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import current_user, login_required
+from werkzeug.exceptions import Forbidden
+
+from smp_hygiene.models import Role
+
+bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+AUDIT_ROLES = (Role.AUDITOR, Role.ADMIN)
+
+
+@bp.before_request
+@login_required
+def require_auditor():
+    """Every route here is for auditors and admins; technicians get 403 everywhere."""
+    if current_user.role not in AUDIT_ROLES:
+        raise Forbidden()
+
+
+# Route modules attach themselves to `bp`; import them last.
+from smp_hygiene.views.audit import dashboard  # noqa: E402, F401
