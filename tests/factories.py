@@ -5,8 +5,12 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
+    AdverseReaction,
+    ChecklistAnswer,
     ChecklistItem,
     Client,
     Clinic,
@@ -15,9 +19,13 @@ from smp_hygiene.models import (
     PatchTestResult,
     Product,
     ProductKind,
+    ReactionSeverity,
+    Refusal,
     Role,
+    SessionStatus,
     SterilisationMethod,
     SupplyLot,
+    SupplyUse,
     TreatmentSession,
     User,
 )
@@ -157,3 +165,88 @@ def make_session(
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def make_use(
+    session: TreatmentSession,
+    lot: SupplyLot,
+    diluent_lot: SupplyLot | None = None,
+    **fields,
+) -> SupplyUse:
+    fields.setdefault("used_at", session.started_at)
+    use = SupplyUse(
+        session=session,
+        lot=lot,
+        diluent_lot=diluent_lot,
+        used_by=fields.pop("used_by", session.technician),
+        **fields,
+    )
+    db.session.add(use)
+    db.session.flush()
+    return use
+
+
+def make_completed_session(
+    client: Client | None = None,
+    technician: User | None = None,
+    lots: tuple[SupplyLot, ...] = (),
+    started_at: datetime | None = None,
+    checklist: bool = True,
+) -> TreatmentSession:
+    """A session with its lots used and, unless told otherwise, every active item ticked."""
+    session = make_session(client, technician, started_at)
+    for lot in lots:
+        make_use(session, lot)
+    if checklist:
+        items = db.session.scalars(
+            select(ChecklistItem).where(
+                ChecklistItem.clinic_id == session.clinic_id, ChecklistItem.is_active
+            )
+        )
+        for item in items:
+            db.session.add(
+                ChecklistAnswer(
+                    session_id=session.id,
+                    item_id=item.id,
+                    item_text=item.text,
+                    answered_by=session.technician,
+                    answered_at=session.started_at,
+                )
+            )
+    session.status = SessionStatus.COMPLETED
+    session.completed_at = session.started_at + timedelta(hours=2)
+    db.session.flush()
+    return session
+
+
+def make_reaction(
+    session: TreatmentSession | None = None,
+    reported_by: User | None = None,
+    severity: ReactionSeverity = ReactionSeverity.MODERATE,
+    **fields,
+) -> AdverseReaction:
+    session = session or make_completed_session(started_at=utcnow() - timedelta(days=3))
+    fields.setdefault("onset_at", session.started_at + timedelta(days=1))
+    fields.setdefault("reported_at", fields["onset_at"] + timedelta(hours=3))
+    fields.setdefault("signs", "Redness and swelling along the hairline")
+    reaction = AdverseReaction(
+        clinic_id=session.clinic_id,
+        session=session,
+        reported_by=reported_by or session.technician,
+        severity=severity,
+        **fields,
+    )
+    db.session.add(reaction)
+    db.session.flush()
+    return reaction
+
+
+def make_refusal(
+    user: User, reason: str = "UnsafeSupply", at: datetime | None = None, **fields
+) -> Refusal:
+    fields.setdefault("message", f"Refused: {reason}")
+    refusal = Refusal(clinic_id=user.clinic_id, user_id=user.id, reason=reason, **fields)
+    refusal.at = at or utcnow()
+    db.session.add(refusal)
+    db.session.flush()
+    return refusal
