@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from smp_hygiene.errors import DomainError
@@ -26,7 +27,7 @@ class ReactionForm(FlaskForm):
         "When the clinic learned of it (UTC; empty = now)", tz=UTC, validators=[Optional()]
     )
     severity = SelectField(
-        "Severity", choices=[(s.value, s.value.capitalize()) for s in ReactionSeverity]
+        "Severity", choices=[SelectChoice(s.value, s.value.capitalize()) for s in ReactionSeverity]
     )
     signs = TextAreaField("Signs", validators=[DataRequired()])
     actions_taken = TextAreaField("Actions taken")

@@ -1,0 +1,33 @@
+"""The dashboard page shows the period's numbers and survives odd query strings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from smp_hygiene.extensions import db
+from smp_hygiene.models import Role
+from smp_hygiene.timeutil import utcnow
+from tests.factories import make_lot, make_refusal, make_user
+
+
+@pytest.mark.parametrize("query", ["", "?from=2026-01-01&to=2026-01-31", "?from=nonsense&to=13"])
+def test_auditor_can_open_the_dashboard_with_any_period(client, login, query):
+    login(Role.AUDITOR)
+
+    assert client.get(f"/audit/{query}").status_code == 200
+
+
+def test_auditor_sees_refusals_and_expiring_lots_on_the_dashboard(app, client, login):
+    with app.app_context():
+        make_refusal(make_user(), "PatchTestRequired")
+        make_lot(lot_number="EXP-9", expiry_date=utcnow().date() + timedelta(days=5))
+        db.session.commit()
+    login(Role.AUDITOR)
+
+    page = client.get("/audit/").data.decode()
+
+    assert "PatchTestRequired" in page
+    assert "EXP-9" in page
+    assert "5 days left" in page
