@@ -21,7 +21,6 @@ from smp_hygiene.models import (
     ReactionStatus,
     Role,
     SafetyOverride,
-    SessionStatus,
     SupplyLot,
     SupplyUse,
     TreatmentSession,
@@ -64,11 +63,8 @@ def log_reaction(
     now = now or utcnow()
     if actor.clinic_id != session.clinic_id:
         raise NotAllowed("You can only log reactions for sessions of your own clinic.")
-    if session.status is SessionStatus.VOIDED:
-        raise InvalidInput(
-            f"Session {session.id} was voided: log the reaction against the session "
-            "that was actually performed."
-        )
+    # A voided session is still logged against: the record was voided, but the client may
+    # well have been treated (an interrupted session), as lot_trace also assumes.
     reported_at = data.reported_at or now
     _check_times(session, data.onset_at, reported_at, now)
     if not data.signs.strip():
