@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AdverseReaction, ProductKind, ReactionStatus, Role, User
@@ -212,3 +212,37 @@ def test_auditor_sees_a_lot_shared_by_two_reacting_clients_as_a_batch_problem(
     assert "Possible batch problems" in page
     assert "N-5001" in page
     assert "N-5001" in dashboard
+
+
+def _queries_for(app, client, url: str) -> int:
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def _add_reactions(app, n: int) -> None:
+    with app.app_context():
+        for _ in range(n):
+            make_reaction(make_completed_session(started_at=utcnow() - timedelta(days=3)))
+        db.session.commit()
+
+
+def test_reaction_list_costs_the_same_queries_for_3_or_30_reactions(app, client, login):
+    login(Role.AUDITOR)
+    _add_reactions(app, 3)
+    few = _queries_for(app, client, "/audit/reactions")
+
+    _add_reactions(app, 27)
+    many = _queries_for(app, client, "/audit/reactions")
+
+    assert many == few
