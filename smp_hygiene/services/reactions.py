@@ -149,9 +149,8 @@ def find_reaction(clinic: Clinic, reaction_id: int) -> AdverseReaction | None:
     return reaction if reaction and reaction.clinic_id == clinic.id else None
 
 
-def list_reactions(clinic: Clinic, page: int = 1, per_page: int = 50) -> Pagination:
-    """The clinic's reactions, newest first, with session, client and reporter loaded."""
-    stmt = (
+def _reactions(clinic: Clinic):
+    return (
         select(AdverseReaction)
         .where(AdverseReaction.clinic_id == clinic.id)
         .options(
@@ -162,7 +161,16 @@ def list_reactions(clinic: Clinic, page: int = 1, per_page: int = 50) -> Paginat
         )
         .order_by(AdverseReaction.reported_at.desc(), AdverseReaction.id.desc())
     )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+
+
+def list_reactions(clinic: Clinic, page: int = 1, per_page: int = 50) -> Pagination:
+    """One page of the clinic's reactions, newest first, with session, client and reporter."""
+    return db.paginate(_reactions(clinic), page=page, per_page=per_page, error_out=False)
+
+
+def all_reactions(clinic: Clinic) -> list[AdverseReaction]:
+    """Every reaction of the clinic, newest first, for the CSV export."""
+    return list(db.session.scalars(_reactions(clinic)))
 
 
 def _session_lot_links():

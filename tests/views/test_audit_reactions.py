@@ -246,3 +246,15 @@ def test_reaction_list_costs_the_same_queries_for_3_or_30_reactions(app, client,
     many = _queries_for(app, client, "/audit/reactions")
 
     assert many == few
+
+
+def test_auditor_can_export_the_reaction_list_as_csv(client, login, reaction_id):
+    login(Role.AUDITOR)
+
+    rows = list(
+        csv.reader(io.StringIO(client.get("/audit/reactions.csv").data.decode("utf-8-sig")))
+    )
+
+    assert [(row[0], row[3], row[8]) for row in rows[1:]] == [
+        (str(reaction_id), "moderate", "Pustules at the crown")
+    ]

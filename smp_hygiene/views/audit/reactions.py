@@ -62,8 +62,8 @@ def reactions_list():
 @bp.get("/reactions.csv")
 def reactions_csv():
     """The clinic's reactions as CSV."""
-    page = reactions.list_reactions(current_user.clinic, per_page=100_000)
-    return csv_response("reactions.csv", LIST_HEADER, (_list_row(r) for r in page.items))
+    rows = (_list_row(r) for r in reactions.all_reactions(current_user.clinic))
+    return csv_response("reactions.csv", LIST_HEADER, rows)
 
 
 @bp.get("/reactions/<int:reaction_id>")
