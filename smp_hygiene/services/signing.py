@@ -126,7 +126,7 @@ def keys_document() -> dict:
     keys = db.session.scalars(select(SigningKey).order_by(SigningKey.id)).all()
     return {
         "format": "smp-hygiene-keys/1",
-        "published_at": utcnow().isoformat(),
+        "published_at": utcnow().isoformat(timespec="seconds"),
         "keys": [
             {
                 "key_id": key.key_id,
@@ -134,8 +134,10 @@ def keys_document() -> dict:
                 "clinic": key.clinic.name,
                 "alg": key.algorithm,
                 "public_key": key.public_key,
-                "valid_from": key.valid_from.isoformat(),
-                "valid_until": key.retired_at.isoformat() if key.retired_at else None,
+                "valid_from": key.valid_from.isoformat(timespec="seconds"),
+                "valid_until": key.retired_at.isoformat(timespec="seconds")
+                if key.retired_at
+                else None,
             }
             for key in keys
         ],

@@ -198,7 +198,7 @@ def _revoked_entries(clinic: Clinic) -> list[dict]:
 
 def revocations_document() -> dict:
     """Each clinic's revocation list, dated and signed with its current key."""
-    now = utcnow()
+    now = utcnow().replace(microsecond=0)
     lists = []
     for clinic in db.session.scalars(select(Clinic).order_by(Clinic.id)):
         if signing.current_key(clinic) is None:
