@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Role
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
 
 @click.command("rotate-signing-key")
 @click.option("--clinic-id", type=int, default=None, help="Defaults to the only clinic.")
+@with_appcontext
 def rotate_signing_key_command(clinic_id: int | None) -> None:
     """Retire the clinic's signing key (old cards stay valid) and sign new cards with a new one."""
     from smp_hygiene.services import signing
@@ -49,6 +51,7 @@ def rotate_signing_key_command(clinic_id: int | None) -> None:
 @click.argument("code")
 @click.option("--keys", "keys_from", help="Keys JSON file or URL; default: the code's own site.")
 @click.option("--revocations", "revocations_from", help="Revocation list JSON file or URL.")
+@with_appcontext
 def verify_qr_command(code: str, keys_from: str | None, revocations_from: str | None) -> None:
     """Check a scanned card (its text, or a PNG/JPEG of it) against published keys; no database."""
     from smp_hygiene import qrcheck

@@ -3,8 +3,10 @@
 A card's QR code is `<base>/v/<token>#1.<key_id>.<YYYYMMDD>.<clinic_id>.<lots>.<sealed>.<sig>`.
 The fragment never reaches the server (browsers do not send it), so it stays out of access logs.
 The signature is Ed25519 over `smph1|token|key_id|YYYYMMDD|clinic_id|lots|sealed`, where `lots`
-is a 9-byte fingerprint of the sorted lot numbers and `sealed` the first 16 bytes of SHA-256 over
-the record's sealed digest, both base64url. static/js/verify_offline.js implements the same rules.
+is a 9-byte fingerprint of the sorted lot numbers and `sealed` the first 12 bytes of SHA-256 over
+the record's sealed digest, both base64url (96 bits: only the clinic could sign a colliding
+record, and it can sign anything anyway). The whole text stays within QR version 10-M (213 bytes)
+for host names up to about 40 characters. static/js/verify_offline.js implements the same rules.
 """
 
 from __future__ import annotations
@@ -49,8 +51,8 @@ def lots_fingerprint(lot_numbers: Iterable[str]) -> str:
 
 
 def sealed_fingerprint(sealed_digest: str) -> str:
-    """Sixteen bytes of SHA-256 over the sealed digest: binds the card to the sealed content."""
-    return b64e(hashlib.sha256(sealed_digest.encode()).digest()[:16])
+    """Twelve bytes of SHA-256 over the sealed digest: binds the card to the sealed content."""
+    return b64e(hashlib.sha256(sealed_digest.encode()).digest()[:12])
 
 
 def token_fingerprint(token: str) -> str:
