@@ -158,3 +158,25 @@ def test_signed_qr_fits_version_10_at_level_m_and_decodes_back(sealed):
     assert version <= 10, f"version {version} is too dense for a phone at arm's length"
     assert [(r.text, r.format) for r in decoded] == [(text, zxingcpp.BarcodeFormat.QRCode)]
     assert decoded[0].ec_level == "M"
+
+
+def test_a_session_sealed_at_the_chair_gets_a_card_that_verifies_offline(ctx):
+    from smp_hygiene.models import ProductKind
+    from smp_hygiene.services import offline_check, sessions, signing
+    from tests.factories import gs1_for, make_checklist, make_lot, make_ready_session
+
+    session = make_ready_session()
+    for item in make_checklist(session.clinic):
+        sessions.answer_item(session, item, session.technician)
+    cartridge = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+    sessions.record_scan(session, gs1_for(cartridge, serial="S1"), session.technician)
+    sessions.complete_session(session, session.technician)
+    card = verification.current_card(session)
+
+    text = verification.qr_text(card, f"https://clinic.test/v/{card.token}")
+    verdict = offline_check.check(
+        text, signing.keys_document(), verification.revocations_document(), utcnow()
+    )
+
+    assert card.token == session.verify_token
+    assert verdict.status is offline_check.Status.VALID, verdict.reasons

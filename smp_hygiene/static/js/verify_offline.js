@@ -181,7 +181,8 @@
     if (!lists.keys) {
       status.textContent = "The clinics' keys could not be loaded: connect once to this site, then try again.";
     } else {
-      status.textContent = "Ready: keys of " + lists.keys.keys.length + " key(s) on this device" +
+      const count = lists.keys.keys.length;
+      status.textContent = "Ready: " + count + " published key" + (count === 1 ? "" : "s") + " on this device" +
         (lists.fetchedAt ? ", fetched " + age(Date.now() - lists.fetchedAt) + " ago." : ".");
     }
     document.body.dataset.ready = "true";
