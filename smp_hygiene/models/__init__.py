@@ -23,6 +23,7 @@ from smp_hygiene.models.sessions import (
     TreatmentSession,
 )
 from smp_hygiene.models.supplies import Product, SupplyLot
+from smp_hygiene.models.verification import SigningKey, VerifyCard
 
 __all__ = [
     "Addendum",
@@ -44,10 +45,12 @@ __all__ = [
     "Role",
     "SafetyOverride",
     "SessionStatus",
+    "SigningKey",
     "SterilisationMethod",
     "SupplyLot",
     "SupplyUse",
     "TreatmentSession",
     "User",
+    "VerifyCard",
     "patch_test_product",
 ]

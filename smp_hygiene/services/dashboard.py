@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
+    AdverseReaction,
     ChecklistAnswer,
     ChecklistItem,
     Clinic,
@@ -58,6 +59,7 @@ class Dashboard:
     refusals: list[tuple[str, int]]
     expiring: list[ExpiringLot]
     batch_problems: list[reactions.BatchProblem]
+    pending_notices: list[AdverseReaction]  # R24: health-department notices not yet sent
     # None means "the module that feeds this panel is not installed yet".
     open_recalls: list[Any] | None
     overdue_spore_tests: list[Any] | None
@@ -75,6 +77,7 @@ def build_dashboard(clinic: Clinic, start: datetime, end: datetime, now: datetim
         refusals=refusals_by_reason(clinic, start, end),
         expiring=expiring_lots(clinic, now.date()),
         batch_problems=reactions.batch_problem_lots(clinic),
+        pending_notices=reactions.list_pending_notices(clinic),
         open_recalls=_open_recalls(clinic),
         overdue_spore_tests=_overdue_spore_tests(clinic, now),
     )

@@ -173,6 +173,20 @@ def all_reactions(clinic: Clinic) -> list[AdverseReaction]:
     return list(db.session.scalars(_reactions(clinic)))
 
 
+def list_pending_notices(clinic: Clinic) -> list[AdverseReaction]:
+    """Reactions whose health-department notice is due and not yet recorded, oldest first."""
+    if clinic.reaction_notice_hours is None:
+        return []
+    return list(
+        db.session.scalars(
+            _reactions(clinic)
+            .where(AdverseReaction.reported_to_authority_at.is_(None))
+            .order_by(None)
+            .order_by(AdverseReaction.reported_at, AdverseReaction.id)
+        )
+    )
+
+
 def _session_lot_links():
     """(session_id, lot_id) for every lot a session used: the scanned lot and any diluent."""
     return union_all(

@@ -289,3 +289,19 @@ def test_reactions_are_listed_newest_first(ctx):
     page = reactions.list_reactions(old.clinic)
 
     assert page.items == [new, old]
+
+
+def test_reactions_awaiting_a_notice_are_listed_oldest_first(ctx):
+    old = make_reaction(_yesterday_session())
+    new = make_reaction(_yesterday_session(), reported_at=old.reported_at + timedelta(hours=1))
+    done = make_reaction(_yesterday_session())
+    reactions.record_authority_notice(done, make_user(Role.AUDITOR), utcnow(), "HD-9")
+
+    assert reactions.list_pending_notices(old.clinic) == [old, new]
+
+
+def test_no_notice_is_pending_where_the_clinic_needs_none(ctx):
+    reaction = make_reaction()
+    reaction.clinic.reaction_notice_hours = None
+
+    assert reactions.list_pending_notices(reaction.clinic) == []

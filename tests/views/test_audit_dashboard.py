@@ -9,7 +9,7 @@ import pytest
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role
 from smp_hygiene.timeutil import utcnow
-from tests.factories import make_lot, make_refusal, make_user
+from tests.factories import make_lot, make_reaction, make_refusal, make_user
 
 
 @pytest.mark.parametrize("query", ["", "?from=2026-01-01&to=2026-01-31", "?from=nonsense&to=13"])
@@ -31,3 +31,16 @@ def test_auditor_sees_refusals_and_expiring_lots_on_the_dashboard(app, client, l
     assert "PatchTestRequired" in page
     assert "EXP-9" in page
     assert "5 days left" in page
+
+
+def test_auditor_sees_an_overdue_health_department_notice_on_the_dashboard(app, client, login):
+    with app.app_context():
+        reaction = make_reaction(reported_at=utcnow() - timedelta(hours=25))
+        db.session.commit()
+        reaction_id = reaction.id
+    login(Role.AUDITOR)
+
+    page = client.get("/audit/").data.decode()
+
+    assert f'/audit/reactions/{reaction_id}"' in page
+    assert "overdue" in page

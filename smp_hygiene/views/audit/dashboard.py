@@ -8,6 +8,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from smp_hygiene.services import dashboard as dashboards
+from smp_hygiene.services import reactions
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 
@@ -45,4 +46,11 @@ def dashboard():
     start, end = parse_period(request.args)
     end = end or now.date()
     board = dashboards.build_dashboard(current_user.clinic, day_start(start), day_after(end), now)
-    return render_template("audit/dashboard.html", board=board, start=start, end=end)
+    return render_template(
+        "audit/dashboard.html",
+        board=board,
+        start=start,
+        end=end,
+        now=now,
+        notice_deadline=reactions.notice_deadline,
+    )
