@@ -150,6 +150,17 @@ def sessions_using_lots(
     return Page(rows, found.total, found.number, found.per_page)
 
 
+def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Page[SessionLots]:
+    """Sessions and clients reached by the lots a search names, within its period."""
+    return sessions_using_lots(
+        clinic,
+        lots_matching(clinic, search),
+        date_from=search.date_from,
+        date_to=search.date_to,
+        **listing,
+    )
+
+
 def lots_of_sessions(session_ids: Sequence[int], lot_ids: Select) -> dict[int, list[LotUse]]:
     """For a page of sessions, which of `lot_ids` each one used: one query for the page."""
     if not session_ids:
