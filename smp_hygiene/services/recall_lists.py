@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import CompoundSelect, Select, case, distinct, exists, func, select, union
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
@@ -194,7 +194,14 @@ def list_recalls(
     per_page: int | None = 50,
 ) -> Page[RecallProgress]:
     """The clinic's recalls (open, closed or all), each with its notification progress."""
-    query = select(Recall).where(Recall.clinic_id == clinic.id)
+    query = (
+        select(Recall)
+        .options(
+            joinedload(Recall.product),
+            selectinload(Recall.recall_lots).joinedload(RecallLot.lot),
+        )
+        .where(Recall.clinic_id == clinic.id)
+    )
     if state == "open":
         query = query.where(Recall.closed_at.is_(None))
     elif state == "closed":

@@ -53,6 +53,7 @@ __all__ = [
     "mark_client_notified",
     "open_recall",
     "recall_notices_for_session",
+    "recall_progress",
 ]
 
 RECALL_ROLES = (Role.AUDITOR, Role.ADMIN)
