@@ -39,7 +39,7 @@ from smp_hygiene.services.recall_lists import (
     recall_notices_for_session,
     recall_progress,
 )
-from smp_hygiene.services.traceability import normalise_lot_key
+from smp_hygiene.services.supplies import normalise_lot, set_lot_status
 from smp_hygiene.timeutil import utcnow
 
 __all__ = [
@@ -111,7 +111,7 @@ def open_recall(
 
 def _scope_keys(scope: RecallScope, given: list[str]) -> list[str]:
     """The normalised lot keys a scope names, checked for the number each scope needs."""
-    keys = [normalise_lot_key(text) for text in given]
+    keys = [normalise_lot(text) for text in given]
     if any(not key for key in keys):
         raise InvalidInput("A lot number needs at least one letter or digit.")
     if scope is RecallScope.PRODUCT:
@@ -158,7 +158,7 @@ def _lots_in_scope(
         prefix, low, high = _range_bounds(keys)
         return [lot for lot in lots if _in_range(lot.lot_key, prefix, low, high)], []
     held = {lot.lot_key for lot in lots}
-    not_held = [text for text in given if normalise_lot_key(text) not in held]
+    not_held = [text for text in given if normalise_lot(text) not in held]
     return [lot for lot in lots if lot.lot_key in keys], not_held
 
 
@@ -168,13 +168,10 @@ def _in_range(key: str, prefix: str, low: int, high: int) -> bool:
 
 
 def _block_lot(recall: Recall, lot: SupplyLot, actor: User) -> None:
-    before = audit_log.snapshot(lot)
+    """RECALLED is what check_lot_usable refuses at the chair; set_lot_status audits it."""
     db.session.add(RecallLot(recall=recall, lot=lot, previous_status=lot.status))
-    lot.status = LotStatus.RECALLED
-    lot.status_reason = f"Recall #{recall.id}: {recall.reason}"
-    lot.status_reference = recall.source_reference
-    lot.status_changed_at = recall.opened_at
-    audit_log.record(actor, "lot.recalled", lot, before=before)
+    reason = f"Recall #{recall.id}: {recall.reason}"
+    set_lot_status(lot, LotStatus.RECALLED, actor, reason, recall.source_reference)
 
 
 def get_recall(clinic: Clinic, recall_id: int) -> Recall:

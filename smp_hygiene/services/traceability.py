@@ -7,7 +7,6 @@ rows come with their client and technician joined in, and the lots of a page in 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.services.pages import Page, ordering, paginate
+from smp_hygiene.services.supplies import normalise_lot
 
 SESSION_SORTS = {
     "date": TreatmentSession.started_at,
@@ -76,28 +76,13 @@ class LotSearch:
     date_to: date | None = None
 
 
-_LABEL_WORDS = re.compile(
-    r"^(?:LOT(?:E|TO)?|BATCH|CHARGE|CH\.?-?B\.?)(?:[\s.\-]*(?:NR|NO|NUMBER|N°|#))?[\s.:#\-]*"
-)
-
-
-def normalise_lot_key(text: str) -> str:
-    """Batch strings are messy ("Lot-Nr. D 199"): match on upper-case letters and digits only.
-
-    Stand-in until main's services.supplies.normalise_lot lands; SupplyLot.lot_key is written
-    with that one, so this must then delegate to it.
-    """
-    upper = unicodedata.normalize("NFKC", text).upper().strip()
-    return re.sub(r"[^0-9A-Z]", "", _LABEL_WORDS.sub("", upper))
-
-
 def lots_matching(clinic: Clinic, search: LotSearch) -> Select:
     """The ids of the clinic's lots named by a lot number, a GTIN or a product, or a mix."""
     if not (search.lot_number.strip() or search.gtin.strip() or search.product_id):
         raise InvalidInput("Give a lot number, a GTIN or a product to search for.")
     query = select(SupplyLot.id).where(SupplyLot.clinic_id == clinic.id)
     if search.lot_number.strip():
-        query = query.where(SupplyLot.lot_key == normalise_lot_key(search.lot_number))
+        query = query.where(SupplyLot.lot_key == normalise_lot(search.lot_number))
     if search.gtin.strip():
         gtin = re.sub(r"\D", "", search.gtin)
         if not 8 <= len(gtin) <= 14:
