@@ -11,8 +11,17 @@ from flask.cli import with_appcontext
 
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic, Product, Role, User
-from smp_hygiene.services import audit_log, demo_data, lot_trace, sealing, supplies, users
+from smp_hygiene.models import Clinic, Product, ProductKind, Role, User
+from smp_hygiene.services import (
+    audit_log,
+    catalogue,
+    clinics,
+    demo_data,
+    lot_trace,
+    sealing,
+    supplies,
+    users,
+)
 from smp_hygiene.services.gs1 import parse_barcode
 
 
@@ -190,6 +199,76 @@ def audit_verify_command() -> None:
     click.echo(f"OK: {chain.entries} audit entries chained, {seals.checked} sealed sessions match.")
 
 
+@click.command("create-clinic")
+@click.argument("name")
+@click.option(
+    "--jurisdiction",
+    default="EU",
+    show_default=True,
+    help="EU clinics require REACH entry 75 pigment label data.",
+)
+@click.option("--phone", default="")
+@click.option("--email", default="")
+@click.option("--address", default="")
+@with_appcontext
+def create_clinic_command(
+    name: str, jurisdiction: str, phone: str, email: str, address: str
+) -> None:
+    """Set up a clinic with the default hygiene checklist."""
+    clinic = clinics.create_clinic(
+        name,
+        jurisdiction=jurisdiction,
+        defaults=current_app.config,
+        phone=phone,
+        email=email,
+        address=address,
+    )
+    db.session.commit()
+    click.echo(
+        f"Clinic #{clinic.id} {clinic.name} created. Next: create-user EMAIL --role admin "
+        f"--clinic-id {clinic.id}"
+    )
+
+
+@click.command("add-product")
+@click.argument("kind", type=click.Choice([k.value for k in ProductKind]))
+@click.argument("manufacturer")
+@click.argument("name")
+@click.option("--gtin", default=None)
+@click.option("--colour", default="")
+@click.option("--pao-months", type=int, default=None, help="Pigments: period after opening.")
+@click.option("--configuration", default="", help='Needles: e.g. "1RL 0.25 mm".')
+@click.option("--clinic-id", type=int, default=None)
+@with_appcontext
+def add_product_command(
+    kind: str,
+    manufacturer: str,
+    name: str,
+    gtin: str | None,
+    colour: str,
+    pao_months: int | None,
+    configuration: str,
+    clinic_id: int | None,
+) -> None:
+    """Add a catalogue product, so its barcodes can be received."""
+    try:
+        product = catalogue.add_product(
+            _clinic(clinic_id),
+            None,
+            kind=ProductKind(kind),
+            manufacturer=manufacturer,
+            name=name,
+            gtin=gtin,
+            colour=colour,
+            period_after_opening_months=pao_months,
+            configuration=configuration,
+        )
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Product #{product.id} {product.title} added.")
+
+
 @click.command("demo-data")
 @with_appcontext
 def demo_data_command() -> None:
@@ -204,7 +283,37 @@ def demo_data_command() -> None:
         click.echo(f"  {email:<24} {role.value:<11} password: {demo_data.DEMO_PASSWORD}")
 
 
+@click.command("rotate-signing-key")
+@click.option("--clinic-id", type=int, default=None, help="Defaults to the only clinic.")
+@with_appcontext
+def rotate_signing_key_command(clinic_id: int | None) -> None:
+    """Retire the clinic's signing key (old cards stay valid) and sign new cards with a new one."""
+    from smp_hygiene.services import signing
+
+    clinic = _clinic(clinic_id)
+    key = signing.rotate_clinic_key(clinic)
+    db.session.commit()
+    click.echo(f"{clinic.name} now signs with key {key.key_id}; private half in ", nl=False)
+    click.echo(f"{signing.key_dir() / (key.key_id + '.pem')}.")
+
+
+@click.command("verify-qr")
+@click.argument("code")
+@click.option("--keys", "keys_from", help="Keys JSON file or URL; default: the code's own site.")
+@click.option("--revocations", "revocations_from", help="Revocation list JSON file or URL.")
+@with_appcontext
+def verify_qr_command(code: str, keys_from: str | None, revocations_from: str | None) -> None:
+    """Check a scanned card (its text, or a PNG/JPEG of it) against published keys; no database."""
+    from smp_hygiene import qrcheck
+
+    verdict = qrcheck.run(code, keys_from, revocations_from)
+    click.echo(qrcheck.describe(verdict))
+    raise SystemExit(verdict.exit_code)
+
+
 COMMANDS = (
+    create_clinic_command,
+    add_product_command,
     create_user_command,
     parse_barcode_command,
     receive_lot_command,
@@ -212,6 +321,8 @@ COMMANDS = (
     lots_command,
     audit_verify_command,
     demo_data_command,
+    rotate_signing_key_command,
+    verify_qr_command,
 )
 
 

@@ -90,6 +90,12 @@ class InvalidCredentials(DomainError):
     http_status = 401
 
 
+class SigningKeyMissing(DomainError):
+    """The private half of a clinic's signing key is in neither its file nor its env var."""
+
+    http_status = 503
+
+
 class RecallClosed(DomainError):
     """A closed recall is part of the record: it is not closed twice or reopened."""
 

@@ -155,3 +155,23 @@ def test_audit_verify_catches_a_sealed_session_whose_supply_use_changed(demo):
 
     assert result.exit_code == 1
     assert f"session #{session_id} no longer matches its sealed digest" in result.stderr
+
+
+def test_a_clinic_can_be_set_up_from_the_command_line(app):
+    runner = app.test_cli_runner()
+
+    made = runner.invoke(args=["create-clinic", "Ink & Scalp", "--jurisdiction", "US-OR"])
+    product = runner.invoke(
+        args=["add-product", "needle_cartridge", "Acme", "1RL", "--gtin", "09501101530003"]
+    )
+    lot = runner.invoke(args=["receive-lot", "(01)09501101530003(17)290101(10)L1", "--user", "x"])
+
+    assert made.exit_code == 0, made.output
+    assert product.exit_code == 0, product.output
+    assert "No such user" in lot.output
+    with app.app_context():
+        from smp_hygiene.models import ChecklistItem, Clinic
+
+        clinic = Clinic.query.one()
+        assert not clinic.requires_eu_ink_label
+        assert ChecklistItem.query.count() == 7

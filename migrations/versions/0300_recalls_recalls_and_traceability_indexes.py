@@ -1,7 +1,7 @@
 """recalls and traceability indexes
 
 Revision ID: 0300_recalls
-Revises: 0001
+Revises: 0500_verify
 Create Date: 2026-11-24 00:14:56.675710
 
 """
@@ -12,7 +12,7 @@ import smp_hygiene.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0300_recalls'
-down_revision = '0001'
+down_revision = '0500_verify'
 branch_labels = None
 depends_on = None
 

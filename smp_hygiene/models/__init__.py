@@ -22,6 +22,7 @@ from smp_hygiene.models.sessions import (
     TreatmentSession,
 )
 from smp_hygiene.models.supplies import Product, SupplyLot
+from smp_hygiene.models.verification import SigningKey, VerifyCard
 
 __all__ = [
     "Addendum",
@@ -40,11 +41,13 @@ __all__ = [
     "Role",
     "SafetyOverride",
     "SessionStatus",
+    "SigningKey",
     "SterilisationMethod",
     "SupplyLot",
     "SupplyUse",
     "TreatmentSession",
     "User",
+    "VerifyCard",
     "patch_test_product",
 ]
 
