@@ -35,7 +35,8 @@ def count_queries():
     statements: list[str] = []
 
     def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        if statement.strip().upper() != "BEGIN":  # transaction control, not a query
+            statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
     try:
