@@ -22,7 +22,7 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
-from smp_hygiene.services import reactions
+from smp_hygiene.services import reactions, recalls
 
 EXPIRY_WINDOW_DAYS = 30
 
@@ -61,7 +61,7 @@ class Dashboard:
     batch_problems: list[reactions.BatchProblem]
     pending_notices: list[AdverseReaction]  # R24: health-department notices not yet sent
     # None means "the module that feeds this panel is not installed yet".
-    open_recalls: list[Any] | None
+    open_recalls: list[recalls.RecallProgress]
     overdue_spore_tests: list[Any] | None
 
 
@@ -160,10 +160,8 @@ def expiring_lots(clinic: Clinic, today: date, days: int = EXPIRY_WINDOW_DAYS) -
     return sorted(expiring, key=lambda e: (e.expires_on, e.lot.lot_number))
 
 
-def _open_recalls(clinic: Clinic) -> list[Any] | None:
-    # PANEL PENDING (recalls branch): return recalls.list_open_recalls(clinic) once
-    # smp_hygiene/services/recalls.py is on main; the template already shows the rows.
-    return None
+def _open_recalls(clinic: Clinic) -> list[recalls.RecallProgress]:
+    return recalls.list_open_recalls(clinic)
 
 
 def _overdue_spore_tests(clinic: Clinic, now: datetime) -> list[Any] | None:

@@ -13,6 +13,7 @@ from tests.factories import (
     make_completed_session,
     make_lot,
     make_reaction,
+    make_recall,
     make_refusal,
     make_session,
     make_user,
@@ -116,10 +117,19 @@ def test_dashboard_shows_batch_problem_lots(ctx):
     assert [p.lot for p in board.batch_problems] == [lot]
 
 
-def test_dashboard_marks_panels_whose_module_is_not_installed(ctx):
+def test_dashboard_shows_open_recalls_with_notification_progress(ctx):
+    lot = make_lot()
+    make_completed_session(started_at=utcnow() - timedelta(days=3), lots=(lot,))
+    recall = make_recall([lot])
+
+    board = dashboard.build_dashboard(lot.product.clinic, *_period(), utcnow())
+
+    assert [(p.recall, p.affected, p.notified) for p in board.open_recalls] == [(recall, 1, 0)]
+
+
+def test_dashboard_marks_the_spore_test_panel_as_not_installed(ctx):
     clinic = make_user(Role.AUDITOR).clinic
 
     board = dashboard.build_dashboard(clinic, *_period(), utcnow())
 
-    assert board.open_recalls is None
     assert board.overdue_spore_tests is None

@@ -9,7 +9,7 @@ import pytest
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role
 from smp_hygiene.timeutil import utcnow
-from tests.factories import make_lot, make_reaction, make_refusal, make_user
+from tests.factories import make_lot, make_reaction, make_recall, make_refusal, make_user
 
 
 @pytest.mark.parametrize("query", ["", "?from=2026-01-01&to=2026-01-31", "?from=nonsense&to=13"])
@@ -44,3 +44,16 @@ def test_auditor_sees_an_overdue_health_department_notice_on_the_dashboard(app, 
 
     assert f'/audit/reactions/{reaction_id}"' in page
     assert "overdue" in page
+
+
+def test_auditor_sees_an_open_recall_on_the_dashboard(app, client, login):
+    with app.app_context():
+        recall = make_recall(source_reference="A12/0097/17")
+        db.session.commit()
+        recall_id = recall.id
+    login(Role.AUDITOR)
+
+    page = client.get("/audit/").data.decode()
+
+    assert f'/audit/recalls/{recall_id}"' in page
+    assert "A12/0097/17" in page
