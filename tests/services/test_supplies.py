@@ -165,7 +165,7 @@ def test_a_lot_received_after_its_recall_opened_arrives_blocked(ctx):
         "Manufacturer notice 2026-11",
     )
 
-    lot = supplies.receive_lot(product.clinic, f"(01){product.gtin}(17)290101(10)D 195", user)
+    lot = supplies.receive_lot(product.clinic, f"(01){product.gtin}(17)290101(10)D195", user)
 
     assert lot.status is LotStatus.RECALLED
     assert "Seal defect" in lot.status_reason
