@@ -82,6 +82,14 @@ class InvalidCredentials(DomainError):
     http_status = 401
 
 
+class ConsentRequired(DomainError):
+    """No current signed consent: no session may start (DOMAIN R20)."""
+
+
+class ConsentRefused(DomainError):
+    """A contraindication or the age rule forbids treatment; no consent is stored (R20, R21)."""
+
+
 def register(app: Flask) -> None:
     """Render HTTP errors as pages (or JSON under /api/) and roll back after a crash."""
     from smp_hygiene.extensions import db

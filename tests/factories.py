@@ -157,3 +157,52 @@ def make_session(
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def _signature_png() -> bytes:
+    """A small drawn stroke, as the consent page's canvas sends it."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (120, 40), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(5, 30), (40, 8), (80, 32), (115, 10)], fill="black", width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+SIGNATURE_PNG = _signature_png()
+
+
+def make_consent_template(clinic=None, actor=None, **fields):
+    from smp_hygiene.services import consents
+
+    clinic = _clinic(clinic)
+    fields.setdefault("title", "SMP consent")
+    return consents.create_template(clinic, actor or make_user(clinic=clinic), **fields)
+
+
+def make_consent_form(**fields):
+    from smp_hygiene.services import consents
+
+    defaults = dict(
+        contraindications={name: False for name in consents.CONTRAINDICATIONS},
+        medical_answers={q["key"]: False for q in consents.DEFAULT_MEDICAL_QUESTIONS},
+        id_document_type="passport",
+        id_document_ref="ends 4471",
+        signature_png=SIGNATURE_PNG,
+        explained_verbally=True,
+        given_in_writing=True,
+    )
+    defaults.update(fields)
+    return consents.ConsentForm(**defaults)
+
+
+def make_consent(client, actor=None, **form_fields):
+    """A signed, current consent for `client` (publishing a form first if the clinic has none)."""
+    from smp_hygiene.services import consents
+
+    if consents.find_current_template(client.clinic_id) is None:
+        make_consent_template(client.clinic)
+    return consents.record_consent(client, make_consent_form(**form_fields), actor or make_user())

@@ -1,6 +1,7 @@
 """All tables; import names from here."""
 
 from smp_hygiene.models.audit import AuditEntry
+from smp_hygiene.models.consent import Consent, ConsentTemplate
 from smp_hygiene.models.enums import (
     LotStatus,
     PatchTestMode,
@@ -30,6 +31,8 @@ __all__ = [
     "ChecklistItem",
     "Client",
     "Clinic",
+    "Consent",
+    "ConsentTemplate",
     "LotStatus",
     "PatchTest",
     "PatchTestMode",
