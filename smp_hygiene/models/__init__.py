@@ -22,6 +22,7 @@ from smp_hygiene.models.sessions import (
     SupplyUse,
     TreatmentSession,
 )
+from smp_hygiene.models.submissions import FormSubmission
 from smp_hygiene.models.supplies import Product, SupplyLot
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Clinic",
     "Consent",
     "ConsentTemplate",
+    "FormSubmission",
     "LotStatus",
     "PatchTest",
     "PatchTestMode",

@@ -161,10 +161,13 @@ def _refuse_contraindications(template: ConsentTemplate, form: ConsentForm) -> N
     if found:
         raise ConsentRefused("No treatment today: " + "; ".join(found) + ".")
     unanswered = [
+        text for name, text in CONTRAINDICATIONS.items() if name not in form.contraindications
+    ]
+    unanswered += [
         q["text"] for q in template.medical_questions if q["key"] not in form.medical_answers
     ]
     if unanswered:
-        raise InvalidInput("Answer every medical question: " + unanswered[0])
+        raise InvalidInput("Answer every screening question: " + unanswered[0])
 
 
 def _check_age(template: ConsentTemplate, age: int, guardian: dict[str, str]) -> None:

@@ -94,7 +94,7 @@ def test_every_medical_question_needs_an_answer(ctx):
     form = f.make_consent_form()
     del form.medical_answers["bleeding"]
 
-    with pytest.raises(InvalidInput, match="Answer every medical question: A bleeding"):
+    with pytest.raises(InvalidInput, match="Answer every screening question: A bleeding"):
         consents.record_consent(client, form, f.make_user())
 
 
