@@ -166,7 +166,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['received_by_id'], ['user.id'], name=op.f('fk_supply_lot_received_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_supply_lot')),
     sa.UniqueConstraint('label_code', name=op.f('uq_supply_lot_label_code')),
-    sa.UniqueConstraint('product_id', 'lot_number', name=op.f('uq_supply_lot_product_id_lot_number'))
+    sa.UniqueConstraint('product_id', 'lot_key', name=op.f('uq_supply_lot_product_id_lot_key'))
     )
     with op.batch_alter_table('supply_lot', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_supply_lot_clinic_id'), ['clinic_id'], unique=False)
