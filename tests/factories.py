@@ -221,3 +221,10 @@ def make_consent(client, actor=None, **form_fields):
     if consents.find_current_template(client.clinic_id) is None:
         make_consent_template(client.clinic)
     return consents.record_consent(client, make_consent_form(**form_fields), actor or make_user())
+
+
+def make_consenting_client(clinic: Clinic | None = None, **fields) -> Client:
+    """A client with a current signed consent, so a session may start for them."""
+    client = make_client(clinic, **fields)
+    make_consent(client)
+    return client

@@ -1,8 +1,8 @@
-"""consent templates and signed consents
+"""consents and form submissions
 
 Revision ID: 0100_chair
 Revises: 0001
-Create Date: 2026-11-24 00:16:34.223139
+Create Date: 2026-11-24 00:20:39.656956
 
 """
 from alembic import op
@@ -37,6 +37,19 @@ def upgrade():
     )
     with op.batch_alter_table('consent_template', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_consent_template_clinic_id'), ['clinic_id'], unique=False)
+
+    op.create_table('form_submission',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('result_url', sa.String(length=300), nullable=False),
+    sa.Column('at', smp_hygiene.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_form_submission_user_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_form_submission')),
+    sa.UniqueConstraint('nonce', name=op.f('uq_form_submission_nonce'))
+    )
+    with op.batch_alter_table('form_submission', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_form_submission_at'), ['at'], unique=False)
 
     op.create_table('consent',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -80,6 +93,10 @@ def downgrade():
         batch_op.drop_index('ix_consent_client_signed')
 
     op.drop_table('consent')
+    with op.batch_alter_table('form_submission', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_form_submission_at'))
+
+    op.drop_table('form_submission')
     with op.batch_alter_table('consent_template', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_consent_template_clinic_id'))
 
