@@ -35,4 +35,11 @@ def form_nonce() -> str:
 
 
 # Route modules attach themselves to `bp`; import them last.
-from smp_hygiene.views.chair import clients, consent, today  # noqa: E402, F401
+from smp_hygiene.views.chair import (  # noqa: E402, F401
+    clients,
+    consent,
+    patch_tests,
+    receiving,
+    sessions,
+    today,
+)

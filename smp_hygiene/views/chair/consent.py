@@ -16,6 +16,12 @@ from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.support import submit_once
 
 _DATA_URL_PREFIX = "data:image/png;base64,"
+SCREENING_QUESTIONS = {
+    "has_sunburn": "Sunburn on the treatment area?",
+    "has_open_lesions": "Open lesions (cuts, sores) on the treatment area?",
+    "has_rash_or_infection": "A rash, infection or other skin disorder on the area?",
+    "is_intoxicated": "Does the client appear drunk or under the influence?",
+}
 
 
 def load_client(client_id: int) -> Client:
@@ -62,7 +68,7 @@ def _page(client: Client, values: MultiDict | dict, error=None, status: int = 20
         current=consents.current_consent(client),
         values=values,
         error=error,
-        contraindications=consents.CONTRAINDICATIONS,
+        screening=SCREENING_QUESTIONS,
         id_documents=consents.ID_DOCUMENTS,
     ), status
 

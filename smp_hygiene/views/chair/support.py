@@ -11,15 +11,16 @@ from werkzeug.wrappers import Response
 
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.services import refusals, submissions
+from smp_hygiene.models import TreatmentSession
+from smp_hygiene.services import sessions, submissions
 
 ALREADY_RECORDED = "Already recorded."
 
 
-def refuse(error: DomainError, raw_input: str = "", session_id: int | None = None) -> str:
+def refuse(error: DomainError, raw_input: str = "", session: TreatmentSession | None = None) -> str:
     """Undo the refused action, then keep the refusal itself for the auditor."""
     db.session.rollback()
-    refusals.record_refusal(current_user, error, raw_input, session_id)
+    sessions.record_refusal(current_user, error, raw_input, session)
     db.session.commit()
     return str(error)
 
@@ -28,7 +29,7 @@ def submit_once(
     action: Callable[[], str],
     success: str = "",
     raw_input: str = "",
-    session_id: int | None = None,
+    session: TreatmentSession | None = None,
 ) -> Response | DomainError:
     """Run `action` (one service call, returning where to go next) once per form nonce.
 
@@ -45,7 +46,7 @@ def submit_once(
         submissions.claim_submission(nonce, current_user, target)
         db.session.commit()
     except DomainError as error:
-        refuse(error, raw_input, session_id)
+        refuse(error, raw_input, session)
         return error
     except IntegrityError:
         db.session.rollback()
