@@ -195,7 +195,12 @@ def make_consent_template(clinic=None, actor=None, **fields):
 
     clinic = _clinic(clinic)
     fields.setdefault("title", "SMP consent")
-    return consents.create_template(clinic, actor or make_user(clinic=clinic), **fields)
+    return consents.create_template(clinic, actor or _staff(clinic), **fields)
+
+
+def _staff(clinic: Clinic) -> User:
+    """Any user of the clinic: hashing a new password per factory call slows the suite."""
+    return db.session.query(User).filter_by(clinic_id=clinic.id).first() or make_user(clinic=clinic)
 
 
 def make_consent_form(**fields):
@@ -220,7 +225,8 @@ def make_consent(client, actor=None, **form_fields):
 
     if consents.find_current_template(client.clinic_id) is None:
         make_consent_template(client.clinic)
-    return consents.record_consent(client, make_consent_form(**form_fields), actor or make_user())
+    actor = actor or _staff(client.clinic)
+    return consents.record_consent(client, make_consent_form(**form_fields), actor)
 
 
 def make_consenting_client(clinic: Clinic | None = None, **fields) -> Client:

@@ -38,5 +38,7 @@ def create_client():
 
     outcome = submit_once(action, success="Client added. Now the consent form.")
     if isinstance(outcome, Exception):
-        return render_template("chair/new_client.html", values=form, error=outcome), 422
+        return render_template(
+            "chair/new_client.html", values=form, error=outcome
+        ), outcome.http_status
     return outcome

@@ -94,7 +94,7 @@ def sign_consent(client_id: int):
 
     outcome = submit_once(action, success=f"Consent signed by {client.full_name}.")
     if isinstance(outcome, Exception):
-        return _page(load_client(client_id), request.form, outcome, 422)
+        return _page(load_client(client_id), request.form, outcome, outcome.http_status)
     return outcome
 
 
