@@ -22,6 +22,7 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.services import users
+from smp_hygiene.services.supplies import normalise_lot
 from smp_hygiene.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
@@ -98,7 +99,7 @@ def make_lot(
     lot = SupplyLot(
         clinic_id=product.clinic_id,
         product=product,
-        lot_key=fields["lot_number"].upper(),
+        lot_key=normalise_lot(fields["lot_number"]),
         label_code=f"LBL{next(_serial):08d}",
         received_by=received_by or make_user(),
         **fields,
