@@ -191,3 +191,20 @@ def test_the_vendored_decoder_reads_our_lot_label_without_a_cdn(live_app, page, 
     origin = page.url.split("/chair/")[0]
     assert all(url.startswith(origin) for url in requests)
     screenshot(page, "chair-lot-label")
+
+
+def test_technician_applies_and_reads_a_patch_test(live_app, page, clinic_day):
+    sign_in(page, TECH, f.PASSWORD)
+    page.goto("/chair/patch-tests")
+    page.get_by_label("Client").select_option(label="Jordan Mensah (1990-05-17)")
+    page.locator("input[name=product_ids]").first.check()
+    page.get_by_label("Site").fill("Behind the left ear")
+    page.get_by_role("button", name="Record test applied now").click()
+
+    page.get_by_text("Patch test applied for Jordan Mensah.").wait_for()
+    screenshot(page, "chair-patch-tests")
+    page.get_by_label("Negative").check()
+    page.get_by_role("button", name="Record reading").click()
+
+    page.get_by_text("Reading recorded: negative.").wait_for()
+    assert page.get_by_text("No patch test is waiting to be read.").is_visible()

@@ -428,3 +428,25 @@ def test_chair_pages_carry_no_inline_script(client, login, world):
     assert "<script>" not in page
     assert " onclick=" not in page
     assert "style=" not in page
+
+
+def test_a_session_within_the_healing_gap_asks_for_a_reason_then_starts(app, client, login, world):
+    login(Role.TECHNICIAN)
+    with app.app_context():
+        done = db.session.get(TreatmentSession, world["done"])
+        done.started_at = utcnow() - timedelta(days=2)
+        client_id = done.client_id
+        db.session.commit()
+    refused = client.post("/chair/sessions", data={"client_id": client_id, "nonce": "g1"})
+
+    response = client.post(
+        "/chair/sessions",
+        data={"client_id": client_id, "nonce": "g2", "acknowledge_reason": "Touch-up, one spot"},
+    )
+
+    assert refused.status_code == 409
+    assert b"Reason to go ahead" in refused.data
+    assert response.status_code == 302
+    with app.app_context():
+        started = db.session.query(TreatmentSession).filter_by(status="in_progress").one()
+        assert [o.reason for o in started.overrides] == ["Touch-up, one spot"]
