@@ -1,7 +1,7 @@
 """consents and form submissions
 
 Revision ID: 0100_chair
-Revises: 0001
+Revises: 0500_verify
 Create Date: 2026-11-24 00:20:39.656956
 
 """
@@ -12,7 +12,7 @@ import smp_hygiene.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0100_chair'
-down_revision = '0001'
+down_revision = '0500_verify'
 branch_labels = None
 depends_on = None
 

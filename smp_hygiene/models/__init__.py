@@ -24,6 +24,7 @@ from smp_hygiene.models.sessions import (
 )
 from smp_hygiene.models.submissions import FormSubmission
 from smp_hygiene.models.supplies import Product, SupplyLot
+from smp_hygiene.models.verification import SigningKey, VerifyCard
 
 __all__ = [
     "Addendum",
@@ -45,10 +46,12 @@ __all__ = [
     "Role",
     "SafetyOverride",
     "SessionStatus",
+    "SigningKey",
     "SterilisationMethod",
     "SupplyLot",
     "SupplyUse",
     "TreatmentSession",
     "User",
+    "VerifyCard",
     "patch_test_product",
 ]

@@ -23,6 +23,7 @@ from smp_hygiene.services import (
     consents,
     patch_tests,
     sessions,
+    signing,
     supplies,
     users,
 )
@@ -150,6 +151,7 @@ def load() -> bool:
     }
     admin = staff["admin@demo.test"]
     checklists.ensure_default_checklist(clinic, admin)
+    signing.ensure_clinic_key(clinic, admin)
     products = [
         catalogue.add_product(
             clinic,
