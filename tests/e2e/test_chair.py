@@ -113,7 +113,9 @@ def test_technician_runs_a_session_from_start_to_aftercare_card(live_app, page, 
         assert len(session.uses) == 2
         token = session.verify_token
     base = page.url.split("/chair/")[0]
-    assert decoded == [f"{base}/v/{token}"]
+    [text] = decoded  # the verify URL, then the clinic's signed code after '#'
+    assert text.split("#")[0] == f"{base}/v/{token}"
+    assert page.locator("[data-verify-url]").inner_text() == f"{base}/v/{token}"
 
 
 def test_an_expired_lot_is_refused_with_its_message(live_app, page, clinic_day):

@@ -12,6 +12,7 @@ from smp_hygiene.services import checklists, sessions, worklists
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.consent import load_client
 from smp_hygiene.views.chair.support import refuse, submit_once
+from smp_hygiene.views.verify import verify_url
 
 
 def load_session(session_id: int) -> TreatmentSession:
@@ -183,5 +184,8 @@ def aftercare(session_id: int):
         flash("The aftercare card is printed once the session is completed.", "info")
         return redirect(url_for("chair.show", session_id=session_id))
     return render_template(
-        "chair/aftercare.html", session=session, roll=request.args.get("format") == "roll62"
+        "chair/aftercare.html",
+        session=session,
+        verify_url=verify_url(session.verify_token),
+        roll=request.args.get("format") == "roll62",
     )
