@@ -55,3 +55,14 @@ __all__ = [
     "VerifyCard",
     "patch_test_product",
 ]
+
+# Recalls (issue 5)
+from smp_hygiene.models.recalls import (  # noqa: E402
+    ClientNotification,
+    NotificationChannel,
+    Recall,
+    RecallLot,
+    RecallScope,
+)
+
+__all__ += ["ClientNotification", "NotificationChannel", "Recall", "RecallLot", "RecallScope"]

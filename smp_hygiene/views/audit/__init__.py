@@ -23,3 +23,6 @@ def require_auditor():
 
 # Route modules attach themselves to `bp`; import them last.
 from smp_hygiene.views.audit import dashboard  # noqa: E402, F401
+
+# isort: split
+from smp_hygiene.views.audit import recalls, traceability  # noqa: E402, F401
