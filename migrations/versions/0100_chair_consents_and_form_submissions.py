@@ -1,7 +1,7 @@
 """consents and form submissions
 
 Revision ID: 0100_chair
-Revises: 0500_verify
+Revises: 0300_recalls
 Create Date: 2026-11-24 00:20:39.656956
 
 """
@@ -12,7 +12,7 @@ import smp_hygiene.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0100_chair'
-down_revision = '0500_verify'
+down_revision = '0300_recalls'
 branch_labels = None
 depends_on = None
 
