@@ -32,7 +32,7 @@ run: $(VENV)/.run-deps
 
 test: $(VENV)/.dev-deps chromium
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format --check .
