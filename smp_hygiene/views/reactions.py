@@ -66,5 +66,5 @@ def new():
     due = f" Health-department notice due by {reactions.when(deadline)}." if deadline else ""
     flash(f"Reaction {reaction.id} logged.{due}", "success")
     if current_user.role is Role.TECHNICIAN:
-        return redirect(url_for("home.index"))
+        return redirect(url_for("chair.show", session_id=session.id))
     return redirect(url_for("audit.reaction", reaction_id=reaction.id))

@@ -128,7 +128,7 @@ def test_technician_can_log_a_reaction_from_the_form(app, client, login):
         data={"onset_at": onset, "severity": "serious", "signs": "Spreading redness, fever"},
     )
 
-    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/chair/sessions/{session_id}")
     with app.app_context():
         reaction = db.session.scalars(select(AdverseReaction)).one()
         assert (reaction.session_id, reaction.severity.value) == (session_id, "serious")
@@ -258,3 +258,11 @@ def test_auditor_can_export_the_reaction_list_as_csv(client, login, reaction_id)
     assert [(row[0], row[3], row[8]) for row in rows[1:]] == [
         (str(reaction_id), "moderate", "Pustules at the crown")
     ]
+
+
+def test_technician_finds_the_reaction_form_from_the_session_page(app, client, login):
+    _, session_id = _technician_session_id(app, login)
+
+    page = client.get(f"/chair/sessions/{session_id}").data.decode()
+
+    assert f"/reactions/new?session={session_id}" in page
