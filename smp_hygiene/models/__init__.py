@@ -21,6 +21,23 @@ from smp_hygiene.models.sessions import (
     SupplyUse,
     TreatmentSession,
 )
+from smp_hygiene.models.sterilization import (
+    BiologicalIndicatorTest,
+    BowieDickTest,
+    CycleStatus,
+    IndicatorResult,
+    InstrumentPack,
+    OverdueMode,
+    PackStatus,
+    PackUse,
+    SporeResult,
+    SterilisationSettings,
+    Sterilizer,
+    SterilizerCycle,
+    SterilizerProgram,
+    SterilizerStatus,
+    SterilizerType,
+)
 from smp_hygiene.models.supplies import Product, SupplyLot
 
 __all__ = [
@@ -46,4 +63,19 @@ __all__ = [
     "TreatmentSession",
     "User",
     "patch_test_product",
+    "BiologicalIndicatorTest",
+    "BowieDickTest",
+    "CycleStatus",
+    "IndicatorResult",
+    "InstrumentPack",
+    "OverdueMode",
+    "PackStatus",
+    "PackUse",
+    "SporeResult",
+    "SterilisationSettings",
+    "Sterilizer",
+    "SterilizerCycle",
+    "SterilizerProgram",
+    "SterilizerStatus",
+    "SterilizerType",
 ]
