@@ -204,9 +204,7 @@ class InstrumentPack(db.Model):
     contents: Mapped[str] = mapped_column(String(300))
     packed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_on: Mapped[date | None]  # None: event-related storage
-    status: Mapped[PackStatus] = mapped_column(
-        enum_type(PackStatus), default=PackStatus.AVAILABLE
-    )
+    status: Mapped[PackStatus] = mapped_column(enum_type(PackStatus), default=PackStatus.AVAILABLE)
     status_reason: Mapped[str] = mapped_column(Text, default="")
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The positive spore test that made this pack suspect, even if it was already used.

@@ -1,0 +1,140 @@
+"""Instrument packs at the chair: only a released, in-date, unopened pack may be used (R13–R17)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from smp_hygiene.errors import (
+    AlreadyUsed,
+    InvalidInput,
+    NotFound,
+    SessionNotOpen,
+    UnsafeSupply,
+    WarningNeedsAcknowledgement,
+)
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    CycleStatus,
+    InstrumentPack,
+    OverdueMode,
+    PackStatus,
+    PackUse,
+    SessionStatus,
+    Sterilizer,
+    SterilizerCycle,
+    TreatmentSession,
+    User,
+)
+from smp_hygiene.services import audit_log
+from smp_hygiene.services.spore_tests import spore_test_overdue
+from smp_hygiene.services.sterilization import settings_for
+from smp_hygiene.timeutil import utcnow
+
+PACK_LABEL_PREFIX = "SMPH-PACK:"
+
+
+def find_pack(clinic_id: int, code: str) -> InstrumentPack | None:
+    """The clinic's pack with this code (from SMPH-PACK:<code>), or None."""
+    return db.session.scalar(
+        select(InstrumentPack)
+        .join(SterilizerCycle, InstrumentPack.cycle_id == SterilizerCycle.id)
+        .join(Sterilizer, SterilizerCycle.sterilizer_id == Sterilizer.id)
+        .where(InstrumentPack.code == code, Sterilizer.clinic_id == clinic_id)
+        .options(joinedload(InstrumentPack.cycle).joinedload(SterilizerCycle.sterilizer))
+    )
+
+
+def use_pack(
+    session: TreatmentSession,
+    code: str,
+    user: User,
+    now: datetime,
+    acknowledge_reason: str | None = None,
+    raw_barcode: str = "",
+) -> PackUse:
+    """Open a pack for this session, once, if its load is proven sterile and the pack in date.
+
+    An overdue spore test blocks, or warns unless `acknowledge_reason` is given, per the clinic
+    setting; the caller records the SafetyOverride for an acknowledged warning.
+    """
+    if session.status is not SessionStatus.IN_PROGRESS:
+        raise SessionNotOpen("Only a session in progress can record a pack.")
+    pack = find_pack(session.clinic_id, code)
+    if pack is None:
+        raise NotFound(f"Pack {code} is not in this clinic's sterilisation log.")
+    _check_not_used(pack, session)
+    if problem := pack_problem(pack, now):
+        raise UnsafeSupply(problem)
+    _check_spore_test(pack.cycle.sterilizer, now, acknowledge_reason)
+    use = PackUse(
+        session=session,
+        pack=pack,
+        used_at=now,
+        used_by=user,
+        raw_barcode=raw_barcode or PACK_LABEL_PREFIX + code,
+    )
+    before = audit_log.snapshot(pack)
+    pack.status, pack.status_changed_at = PackStatus.USED, now
+    db.session.add(use)
+    audit_log.record(user, "instrument_pack.used", pack, before=before)
+    audit_log.record(user, "pack_use.recorded", use)
+    return use
+
+
+def _check_not_used(pack: InstrumentPack, session: TreatmentSession) -> None:
+    if pack.use is None:
+        return
+    if pack.use.session_id == session.id:
+        raise AlreadyUsed(f"Pack {pack.code} is already recorded in this session.")
+    raise AlreadyUsed(
+        f"Pack {pack.code} was already used in session {pack.use.session_id} "
+        f"on {pack.use.used_at.date()}."
+    )
+
+
+def pack_problem(pack: InstrumentPack, now: datetime) -> str | None:
+    """Why this pack may not be opened on a client, in plain words; None if it may."""
+    cycle = pack.cycle
+    if pack.status is PackStatus.QUARANTINED:
+        return f"Pack {pack.code} is quarantined: {pack.status_reason}."
+    if pack.status is PackStatus.DISCARDED:
+        return f"Pack {pack.code} was discarded: {pack.status_reason}."
+    if cycle.status is CycleStatus.QUARANTINED:
+        return f"Pack {pack.code} is quarantined: {cycle.status_reason}."
+    if cycle.status is not CycleStatus.RELEASED:
+        return (
+            f"Pack {pack.code} is from cycle {cycle.cycle_number} on {cycle.sterilizer.name}, "
+            "which has not been released."
+        )
+    if pack.expires_on is not None and now.date() > pack.expires_on:
+        return f"Pack {pack.code} passed its shelf life on {pack.expires_on}."
+    return None
+
+
+def _check_spore_test(sterilizer: Sterilizer, now: datetime, reason: str | None) -> None:
+    """R15: an overdue spore test blocks or warns, as the clinic chose."""
+    overdue = spore_test_overdue(sterilizer, now)
+    if overdue is None:
+        return
+    mode = settings_for(sterilizer.clinic).spore_test_overdue_mode
+    if mode is OverdueMode.BLOCK:
+        raise UnsafeSupply(overdue.message)
+    if not (reason or "").strip():
+        raise WarningNeedsAcknowledgement(overdue.message, code="spore_test_overdue")
+
+
+def discard_pack(
+    pack: InstrumentPack, user: User, reason: str, now: datetime | None = None
+) -> None:
+    """Take a wet, torn or opened pack out of use (event-related storage, R17)."""
+    if not reason.strip():
+        raise InvalidInput("Say why the pack is discarded (wet, torn, opened...).")
+    if pack.status is PackStatus.USED:
+        raise AlreadyUsed(f"Pack {pack.code} was already used; it cannot be discarded.")
+    before = audit_log.snapshot(pack)
+    pack.status, pack.status_reason = PackStatus.DISCARDED, reason.strip()
+    pack.status_changed_at = now or utcnow()
+    audit_log.record(user, "instrument_pack.discarded", pack, before=before)
