@@ -156,14 +156,14 @@ def _quarantine_suspect_loads(test: BiologicalIndicatorTest, user: User) -> None
 
 
 def suspect_cycles(test: BiologicalIndicatorTest) -> list[SterilizerCycle]:
-    """The steriliser's loads after the cycle of its last negative spore test, failed ones aside."""
+    """The tested load and every later one back to the last earlier negative test, failed aside."""
     last_negative = db.session.scalar(
         select(SterilizerCycle.started_at)
         .join(BiologicalIndicatorTest, BiologicalIndicatorTest.cycle_id == SterilizerCycle.id)
         .where(
             BiologicalIndicatorTest.sterilizer_id == test.sterilizer_id,
             BiologicalIndicatorTest.result == SporeResult.NEGATIVE,
-            BiologicalIndicatorTest.id != test.id,
+            SterilizerCycle.started_at < test.cycle.started_at,
         )
         .order_by(SterilizerCycle.started_at.desc())
         .limit(1)
@@ -176,7 +176,9 @@ def suspect_cycles(test: BiologicalIndicatorTest) -> list[SterilizerCycle]:
         .order_by(SterilizerCycle.started_at)
     )
     if last_negative is not None:
-        query = query.where(SterilizerCycle.started_at > last_negative)
+        query = query.where(
+            (SterilizerCycle.started_at > last_negative) | (SterilizerCycle.id == test.cycle_id)
+        )
     return list(db.session.scalars(query).unique())
 
 
