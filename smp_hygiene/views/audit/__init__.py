@@ -22,4 +22,8 @@ def require_auditor():
 
 
 # Route modules attach themselves to `bp`; import them last.
-from smp_hygiene.views.audit import dashboard  # noqa: E402, F401
+from smp_hygiene.views.audit import (  # noqa: E402, F401
+    dashboard,  # noqa: E402, F401
+    sterilization,
+    sterilization_packs,
+)
