@@ -57,6 +57,14 @@ class DuplicateScan(DomainError):
 class PatchTestRequired(DomainError):
     """No valid negative patch test clears this client for this pigment."""
 
+    def __init__(self, message: str, *, reacted: bool = False) -> None:
+        super().__init__(message)
+        self.reacted = reacted  # a positive reading: blocks even where the rule only warns
+
+
+class LabelInfoNotShown(DomainError):
+    """REACH entry 75: the client sees the pigment label data before the first pigment."""
+
 
 class WarningNeedsAcknowledgement(DomainError):
     """A soft rule fired; the technician may continue only by acknowledging it."""

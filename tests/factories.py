@@ -159,6 +159,21 @@ def make_session(
     return session
 
 
+def gs1_for(lot: SupplyLot, serial: str | None = None, expiry: date | None = None) -> str:
+    """The human-readable GS1 string a supplier label for `lot` would carry."""
+    expiry = expiry or lot.expiry_date
+    text = f"(01){lot.product.gtin}(17){expiry:%y%m%d}(10){lot.lot_number}"
+    return text + (f"(21){serial}" if serial else "")
+
+
+def make_ready_session(technician: User | None = None, **fields) -> TreatmentSession:
+    """A session whose client has consent and a checklist to tick, label info shown."""
+    session = make_session(technician=technician, **fields)
+    session.label_info_provided_at = session.started_at
+    db.session.flush()
+    return session
+
+
 # --- sterilisation (reprocessed instruments) ---
 
 

@@ -39,3 +39,14 @@ def test_models_and_migrations_agree(migrated_app):
         differences = compare_metadata(context, db.metadata)
 
     assert differences == [], "a model changed without a migration: run `flask db migrate`"
+
+
+def _leading_columns(table: str) -> set[str]:
+    return {index["column_names"][0] for index in inspect(db.engine).get_indexes(table)}
+
+
+def test_recall_queries_are_backed_by_indexes(migrated_app):
+    # lot -> sessions (also through diluted doses), session -> uses, client -> sessions
+    assert {"lot_id", "diluent_lot_id", "session_id"} <= _leading_columns("supply_use")
+    assert "client_id" in _leading_columns("treatment_session")
+    assert "lot_key" in _leading_columns("supply_lot")

@@ -60,6 +60,7 @@ class SupplyUse(db.Model):
         # even when two technicians scan it in the same instant.
         UniqueConstraint("unit_key"),
         Index("ix_supply_use_lot_session", "lot_id", "session_id"),
+        Index("ix_supply_use_diluent_lot", "diluent_lot_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

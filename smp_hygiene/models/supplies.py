@@ -43,7 +43,8 @@ class SupplyLot(db.Model):
     """One lot or batch of a product as received: what a recall is aimed at."""
 
     __table_args__ = (
-        UniqueConstraint("product_id", "lot_number"),
+        # Lots that normalise alike ("D-199", "d 199") are one lot of that product.
+        UniqueConstraint("product_id", "lot_key"),
         Index("ix_supply_lot_lot_key", "lot_key"),
     )
 

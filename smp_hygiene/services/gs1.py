@@ -92,6 +92,7 @@ def own_label_text(kind: str, code: str) -> str:
 def parse_barcode(text: str, today: date | None = None) -> ParsedBarcode:
     """Read one scan as GS1, GS1 Digital Link, HIBC or our own label, refusing anything unsafe."""
     today = today or date.today()
+    # Trailing spaces stay until the format is known: a space can be an HIBC check character.
     body = text.strip("\r\n\t").lstrip(" ")
     carrier = None
     if aim := _AIM.match(body):

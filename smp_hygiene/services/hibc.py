@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from smp_hygiene.errors import MalformedBarcode, MalformedLabel
@@ -39,18 +39,6 @@ def check_char(data: str) -> str:
 
 def parse_hibc(text: str) -> HibcLabel:
     """Read an HIBC LIC string whose mod-43 check character must match."""
-    try:
-        return _parse_checked(text)
-    except MalformedBarcode:
-        # A space is a legal check character, so trailing spaces are kept until they prove to be
-        # padding from the scanner.
-        if text.rstrip(" ") in ("", text):
-            raise
-        return _parse_checked(text.rstrip(" "))
-
-
-def _parse_checked(text: str) -> HibcLabel:
-    """Validate characters and the check character, then read the structure between them."""
     _require_charset(text)
     if len(text) < 3:
         raise MalformedBarcode(f'HIBC code "{text}" is too short to be a label.')
@@ -69,14 +57,8 @@ def _parse_checked(text: str) -> HibcLabel:
     if not slash:
         return label
     extra = _secondary(secondary, link=None)
-    return HibcLabel(
-        lic=label.lic,
-        product=label.product,
-        unit_of_measure=label.unit_of_measure,
-        lot=extra.lot,
-        serial=extra.serial,
-        expiry=extra.expiry,
-        quantity=extra.quantity,
+    return replace(
+        extra, lic=label.lic, product=label.product, unit_of_measure=label.unit_of_measure
     )
 
 

@@ -28,3 +28,9 @@ def find_session_by_token(token: str) -> TreatmentSession | None:
     if found is None or not hmac.compare_digest(found.verify_token, token):
         return None
     return found
+
+
+def issue_verification_token(session: TreatmentSession) -> str:
+    """Give a sealed session its public token (the patient's QR code points at it)."""
+    session.verify_token = new_token()
+    return session.verify_token

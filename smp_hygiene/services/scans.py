@@ -1,0 +1,160 @@
+"""One scan at the chair: find the lot, apply every supply rule, record the use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from smp_hygiene.errors import (
+    AlreadyUsed,
+    LabelInfoNotShown,
+    NotAllowed,
+    PatchTestRequired,
+    SessionNotOpen,
+)
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    PatchTestMode,
+    ProductKind,
+    SessionStatus,
+    SupplyLot,
+    SupplyUse,
+    TreatmentSession,
+    User,
+)
+from smp_hygiene.services import audit_log, overrides, patch_tests, supplies
+from smp_hygiene.services.gs1 import ParsedBarcode, parse_barcode
+from smp_hygiene.timeutil import utcnow
+
+# Two identical scans this close together are one barcode read twice, not two uses.
+DOUBLE_SCAN_WINDOW = timedelta(seconds=3)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    use: SupplyUse
+    duplicate: bool = False
+
+
+def require_open(session: TreatmentSession, user: User) -> None:
+    """Only the clinic's own staff touch a session, and only while it is in progress."""
+    if user.clinic_id != session.clinic_id:
+        raise NotAllowed("This session belongs to another clinic.")
+    if session.status is not SessionStatus.IN_PROGRESS:
+        raise SessionNotOpen(
+            f"Session #{session.id} is {session.status.value.replace('_', ' ')}: "
+            "it no longer accepts scans or ticks. Use an addendum to correct it."
+        )
+
+
+def record_scan(
+    session: TreatmentSession,
+    raw_text: str,
+    user: User,
+    *,
+    quantity: int = 1,
+    diluent_raw: str | None = None,
+    acknowledge_reason: str | None = None,
+    now: datetime | None = None,
+) -> ScanResult:
+    """Record one supply used in the session, after every rule for that kind of supply."""
+    now = now or utcnow()
+    require_open(session, user)
+    repeat = _recent_repeat(session, raw_text, now)
+    if repeat is not None:
+        return ScanResult(repeat, duplicate=True)
+    scan = parse_barcode(raw_text)
+    lot = supplies.get_lot_for_scan(session.clinic, scan)
+    supplies.check_lot_usable(lot, session.started_at.date())
+    use = SupplyUse(
+        session_id=session.id,
+        lot=lot,
+        quantity=quantity,
+        used_at=now,
+        used_by=user,
+        raw_barcode=raw_text,
+    )
+    if lot.is_needle:
+        _claim_unit(use, scan, lot)
+    if lot.is_pigment:
+        _clear_pigment(session, use, user, acknowledge_reason)
+        supplies.mark_opened(lot, user, now)
+    if diluent_raw:
+        use.diluent_lot = _diluent(session, diluent_raw)
+    _insert(use)
+    db.session.expire(session, ["uses"])
+    audit_log.record(user, "supply.used", use)
+    return ScanResult(use)
+
+
+def _recent_repeat(session: TreatmentSession, raw_text: str, now: datetime) -> SupplyUse | None:
+    return db.session.scalar(
+        select(SupplyUse)
+        .where(
+            SupplyUse.session_id == session.id,
+            SupplyUse.raw_barcode == raw_text,
+            SupplyUse.used_at >= now - DOUBLE_SCAN_WINDOW,
+        )
+        .order_by(SupplyUse.id.desc())
+        .limit(1)
+    )
+
+
+def _claim_unit(use: SupplyUse, scan: ParsedBarcode, lot: SupplyLot) -> None:
+    """A serialised cartridge (AI 21) is one physical unit: it may appear in one session only."""
+    if not scan.serial:
+        return
+    use.serial = scan.serial
+    use.unit_key = f"{lot.product.product_key or lot.product_id}/{scan.serial}"
+    earlier = db.session.scalar(select(SupplyUse).where(SupplyUse.unit_key == use.unit_key))
+    if earlier is not None:
+        raise _reused(use, earlier)
+
+
+def _reused(use: SupplyUse, earlier: SupplyUse) -> AlreadyUsed:
+    return AlreadyUsed(
+        f"Cartridge serial {use.serial} was already used in session "
+        f"#{earlier.session_id} on {earlier.used_at:%Y-%m-%d}. Needles are "
+        "single-use: open a new one."
+    )
+
+
+def _insert(use: SupplyUse) -> None:
+    """The unique unit_key settles a race between two chairs; the loser gets a plain message."""
+    try:
+        with db.session.begin_nested():
+            db.session.add(use)
+    except IntegrityError:
+        earlier = db.session.scalar(select(SupplyUse).where(SupplyUse.unit_key == use.unit_key))
+        if earlier is None:
+            raise
+        raise _reused(use, earlier) from None
+
+
+def _clear_pigment(
+    session: TreatmentSession, use: SupplyUse, user: User, acknowledge_reason: str | None
+) -> None:
+    if session.label_info_provided_at is None:
+        raise LabelInfoNotShown(
+            "Show the client the label information of the pigments (batch "
+            "and ingredients) and tick the attestation before the first pigment."
+        )
+    try:
+        use.patch_test = patch_tests.clearing_test(
+            session.client, use.lot.product, session.clinic, session.started_at
+        )
+    except PatchTestRequired as refusal:
+        if refusal.reacted or session.clinic.patch_test_mode is not PatchTestMode.WARN:
+            raise
+        overrides.acknowledge(session, user, "patch_test", str(refusal), acknowledge_reason)
+
+
+def _diluent(session: TreatmentSession, raw_text: str) -> SupplyLot:
+    lot = supplies.get_lot_for_scan(session.clinic, parse_barcode(raw_text))
+    if lot.product.kind is not ProductKind.OTHER:
+        raise NotAllowed(f"{lot.product.title} is not a diluent: scan the diluent bottle.")
+    supplies.check_lot_usable(lot, session.started_at.date())
+    return lot

@@ -1,0 +1,212 @@
+"""Scanning supplies at the chair: each rule refuses in words a technician can act on."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from smp_hygiene.errors import (
+    AlreadyUsed,
+    LabelInfoNotShown,
+    MalformedBarcode,
+    NotAllowed,
+    PatchTestRequired,
+    UnknownLot,
+    UnsafeSupply,
+    WarningNeedsAcknowledgement,
+)
+from smp_hygiene.extensions import db
+from smp_hygiene.models import PatchTestMode, PatchTestResult, ProductKind, SupplyUse
+from smp_hygiene.services import sessions
+from smp_hygiene.timeutil import utcnow
+from tests.factories import (
+    gs1_for,
+    make_lot,
+    make_patch_test,
+    make_product,
+    make_ready_session,
+    make_session,
+    make_user,
+)
+
+
+@pytest.fixture
+def session(ctx):
+    return make_ready_session()
+
+
+def _cleared_pigment_lot(session, **fields):
+    lot = make_lot(kind=ProductKind.PIGMENT, **fields)
+    make_patch_test(session.client, [lot.product], read_hours_ago=72)
+    return lot
+
+
+def test_technician_can_scan_a_cartridge(session):
+    lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+
+    result = sessions.record_scan(session, gs1_for(lot, serial="0001"), session.technician)
+
+    assert not result.duplicate
+    assert (result.use.lot, result.use.serial) == (lot, "0001")
+    assert session.uses == [result.use]
+
+
+def test_the_same_scan_twice_within_seconds_records_one_use(session):
+    lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+    first = sessions.record_scan(session, gs1_for(lot), session.technician)
+
+    again = sessions.record_scan(session, gs1_for(lot), session.technician)
+
+    assert again.duplicate
+    assert again.use is first.use
+    assert db.session.query(SupplyUse).count() == 1
+
+
+def test_the_same_unserialised_scan_later_is_a_second_cartridge(session):
+    lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+    sessions.record_scan(session, gs1_for(lot), session.technician, now=utcnow())
+
+    later = sessions.record_scan(
+        session, gs1_for(lot), session.technician, now=utcnow() + timedelta(minutes=5)
+    )
+
+    assert not later.duplicate
+    assert db.session.query(SupplyUse).count() == 2
+
+
+def test_a_serialised_cartridge_cannot_be_used_in_a_second_session(session):
+    lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+    sessions.record_scan(session, gs1_for(lot, serial="SN42"), session.technician)
+    other = make_ready_session()
+
+    with pytest.raises(AlreadyUsed, match=f"serial SN42 was already used in session #{session.id}"):
+        sessions.record_scan(other, gs1_for(lot, serial="SN42"), other.technician)
+
+
+def test_an_expired_lot_is_refused_at_the_chair(session):
+    lot = make_lot(
+        kind=ProductKind.NEEDLE_CARTRIDGE,
+        lot_number="N9",
+        expiry_date=date.today() - timedelta(days=1),
+    )
+
+    with pytest.raises(UnsafeSupply, match="Needle cartridge lot N9 expired on"):
+        sessions.record_scan(session, gs1_for(lot), session.technician)
+
+
+def test_an_unknown_lot_asks_to_receive_it_first(session):
+    lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+    text = f"(01){lot.product.gtin}(17)300101(10)NEVERSEEN"
+
+    with pytest.raises(UnknownLot, match="lot NEVERSEEN has not been received. Receive it first"):
+        sessions.record_scan(session, text, session.technician)
+
+
+def test_a_malformed_barcode_is_refused_and_nothing_is_saved(session):
+    with pytest.raises(MalformedBarcode):
+        sessions.record_scan(session, "(01)09501101530004(10)X", session.technician)
+
+    assert db.session.query(SupplyUse).count() == 0
+
+
+def test_our_own_lot_label_finds_the_lot(session):
+    lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+
+    result = sessions.record_scan(session, f"SMPH-LOT:{lot.label_code}", session.technician)
+
+    assert result.use.lot is lot
+
+
+def test_pigment_needs_the_label_attestation_first(ctx):
+    session = make_session()
+    lot = _cleared_pigment_lot(session)
+
+    with pytest.raises(LabelInfoNotShown, match="tick the attestation before the first pigment"):
+        sessions.record_scan(session, gs1_for(lot), session.technician)
+
+
+def test_pigment_use_names_the_patch_test_that_cleared_it(session):
+    lot = _cleared_pigment_lot(session)
+
+    use = sessions.record_scan(session, gs1_for(lot), session.technician).use
+
+    assert use.patch_test.result is PatchTestResult.NEGATIVE
+
+
+def test_first_use_of_a_pigment_bottle_marks_it_opened(session):
+    lot = _cleared_pigment_lot(session)
+
+    sessions.record_scan(session, gs1_for(lot), session.technician)
+
+    assert lot.opened_at is not None
+
+
+def test_pigment_without_patch_test_is_refused(session):
+    lot = make_lot(kind=ProductKind.PIGMENT)
+
+    with pytest.raises(PatchTestRequired, match="no read patch test"):
+        sessions.record_scan(session, gs1_for(lot), session.technician)
+
+
+def test_in_warn_mode_a_missing_patch_test_needs_a_reason(session):
+    session.clinic.patch_test_mode = PatchTestMode.WARN
+    lot = make_lot(kind=ProductKind.PIGMENT)
+
+    with pytest.raises(WarningNeedsAcknowledgement, match="To continue, give a reason"):
+        sessions.record_scan(session, gs1_for(lot), session.technician)
+
+
+def test_in_warn_mode_the_reason_is_kept_on_the_record(session):
+    session.clinic.patch_test_mode = PatchTestMode.WARN
+    lot = make_lot(kind=ProductKind.PIGMENT)
+
+    sessions.record_scan(
+        session,
+        gs1_for(lot),
+        session.technician,
+        acknowledge_reason="Same pigment used on client in 2025 without reaction",
+    )
+
+    assert [o.code for o in session.overrides] == ["patch_test"]
+
+
+def test_a_positive_patch_test_blocks_even_in_warn_mode(session):
+    session.clinic.patch_test_mode = PatchTestMode.WARN
+    lot = make_lot(kind=ProductKind.PIGMENT)
+    make_patch_test(
+        session.client, [lot.product], read_hours_ago=72, result=PatchTestResult.POSITIVE
+    )
+
+    with pytest.raises(PatchTestRequired, match="blocked until a newer negative"):
+        sessions.record_scan(session, gs1_for(lot), session.technician, acknowledge_reason="x")
+
+
+def test_a_diluted_dose_records_the_diluent_lot(session):
+    pigment = _cleared_pigment_lot(session)
+    water = make_lot(make_product(ProductKind.OTHER, name="Sterile water"))
+
+    use = sessions.record_scan(
+        session, gs1_for(pigment), session.technician, diluent_raw=gs1_for(water)
+    ).use
+
+    assert use.diluent_lot is water
+
+
+def test_a_pigment_is_not_accepted_as_a_diluent(session):
+    pigment = _cleared_pigment_lot(session)
+    other = _cleared_pigment_lot(session)
+
+    with pytest.raises(NotAllowed, match="is not a diluent"):
+        sessions.record_scan(
+            session, gs1_for(pigment), session.technician, diluent_raw=gs1_for(other)
+        )
+
+
+def test_a_technician_of_another_clinic_cannot_scan_into_the_session(session):
+    from tests.factories import make_clinic
+
+    outsider = make_user(clinic=make_clinic())
+
+    with pytest.raises(NotAllowed, match="another clinic"):
+        sessions.record_scan(session, "anything", outsider)

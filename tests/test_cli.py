@@ -1,0 +1,177 @@
+"""The command-line tools, run through Flask's CLI runner against a real database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+
+from smp_hygiene.extensions import db
+from smp_hygiene.models import AuditEntry, ProductKind, Role, SupplyUse, User
+from smp_hygiene.services import demo_data
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        demo_data.load()
+        db.session.commit()
+    return app
+
+
+def test_parse_barcode_prints_the_fields_as_json(app):
+    result = app.test_cli_runner().invoke(
+        args=["parse-barcode", "]d20109501101530003172805001 0AB-123".replace(" ", "")]
+    )
+
+    data = json.loads(result.output)
+    assert result.exit_code == 0
+    assert data["gtin"] == "09501101530003"
+    assert data["expiry"] == "2028-05-31"  # DD=00 is the last day of the month
+    assert (data["lot"], data["serial"], data["symbology"]) == ("AB-123", None, "gs1")
+
+
+def test_parse_barcode_reads_raw_scanner_output_with_group_separators(app):
+    raw = "]C10109501101530003172605311" + "0AB-123\x1d21XYZ9"
+
+    data = json.loads(app.test_cli_runner().invoke(args=["parse-barcode", raw]).output)
+
+    assert (data["lot"], data["serial"], data["expiry"]) == ("AB-123", "XYZ9", "2026-05-31")
+
+
+def test_parse_barcode_exits_2_with_the_error_on_stderr(app):
+    result = app.test_cli_runner().invoke(args=["parse-barcode", "(01)09501101530004(10)X"])
+
+    assert result.exit_code == 2
+    assert "check digit" in result.stderr
+    assert result.stdout == ""
+
+
+def test_create_user_hashes_the_password_with_argon2(demo):
+    result = demo.test_cli_runner().invoke(
+        args=["create-user", "new@demo.test", "--role", "auditor"],
+        input="a long passphrase\na long passphrase\n",
+    )
+
+    assert result.exit_code == 0, result.output
+    with demo.app_context():
+        user = User.query.filter_by(email="new@demo.test").one()
+        assert user.role is Role.AUDITOR
+        assert user.password_hash.startswith("$argon2id$")
+
+
+def test_demo_data_is_idempotent(demo):
+    with demo.app_context():
+        before = db.session.query(AuditEntry).count()
+
+    result = demo.test_cli_runner().invoke(args=["demo-data"])
+
+    assert "already present" in result.output
+    with demo.app_context():
+        assert db.session.query(AuditEntry).count() == before
+
+
+def test_demo_data_has_a_dozen_sealed_sessions_an_expired_and_a_recalled_lot(demo):
+    lots = json.loads(demo.test_cli_runner().invoke(args=["lots", "--json"]).output)
+
+    statuses = {row["lot"]: row["status"] for row in lots}
+    assert statuses["NB24-0577"] == "recalled"
+    assert any(row["expiry"] < "2026-11-24" for row in lots)
+    assert "OK: " in demo.test_cli_runner().invoke(args=["audit-verify"]).output
+    assert "12 sealed sessions match" in demo.test_cli_runner().invoke(args=["audit-verify"]).output
+
+
+def test_trace_lot_lists_every_session_that_used_it(demo):
+    result = demo.test_cli_runner().invoke(args=["trace-lot", "nb24 0577", "--json"])
+
+    data = json.loads(result.output)
+    assert (data["lot"], data["product"]) == ("NB24-0577", "Nordlys Pigments AB SMP Neutral Black")
+    assert len(data["sessions"]) == 3
+    first = data["sessions"][0]
+    assert set(first) >= {"session_id", "completed_at", "client", "technician", "verify_url"}
+    assert "/v/" in first["verify_url"]
+
+
+def test_trace_lot_of_a_diluent_finds_the_sessions_it_diluted(demo):
+    data = json.loads(demo.test_cli_runner().invoke(args=["trace-lot", "AQ-5521", "--json"]).output)
+
+    assert len(data["sessions"]) == 12
+
+
+def test_receive_lot_creates_a_lot_from_a_barcode(demo):
+    result = demo.test_cli_runner().invoke(
+        args=["receive-lot", "(01)00850012345008(17)290101(10)NEWLOT1", "--quantity", "5"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert (
+        "Lot NEWLOT1 of Precision Cartridge Co. Nano 1RL 0.18 mm: available, 5 received"
+        in result.output
+    )
+
+
+def test_receive_lot_explains_an_unknown_gtin(demo):
+    result = demo.test_cli_runner().invoke(
+        args=["receive-lot", "(01)09501101530003(17)290101(10)X1"]
+    )
+
+    assert result.exit_code == 1
+    assert "not in the catalogue yet" in result.output
+
+
+def test_audit_verify_catches_an_audit_row_changed_with_sql(demo):
+    with demo.app_context():
+        db.session.execute(text("UPDATE audit_entry SET actor_label = 'someone' WHERE id = 7"))
+        db.session.commit()
+
+    result = demo.test_cli_runner().invoke(args=["audit-verify"])
+
+    assert result.exit_code == 1
+    assert "entry 7 was changed after it was written" in result.stderr
+
+
+def test_audit_verify_catches_a_sealed_session_whose_supply_use_changed(demo):
+    with demo.app_context():
+        use = (
+            db.session.query(SupplyUse)
+            .join(SupplyUse.lot)
+            .filter(SupplyUse.serial.is_not(None))
+            .order_by(SupplyUse.id)
+            .first()
+        )
+        other = next(
+            u.lot_id
+            for u in db.session.query(SupplyUse)
+            if u.lot.product.kind is ProductKind.PIGMENT
+        )
+        db.session.execute(
+            text("UPDATE supply_use SET lot_id = :lot WHERE id = :id"), {"lot": other, "id": use.id}
+        )
+        db.session.commit()
+        session_id = use.session_id
+
+    result = demo.test_cli_runner().invoke(args=["audit-verify"])
+
+    assert result.exit_code == 1
+    assert f"session #{session_id} no longer matches its sealed digest" in result.stderr
+
+
+def test_a_clinic_can_be_set_up_from_the_command_line(app):
+    runner = app.test_cli_runner()
+
+    made = runner.invoke(args=["create-clinic", "Ink & Scalp", "--jurisdiction", "US-OR"])
+    product = runner.invoke(
+        args=["add-product", "needle_cartridge", "Acme", "1RL", "--gtin", "09501101530003"]
+    )
+    lot = runner.invoke(args=["receive-lot", "(01)09501101530003(17)290101(10)L1", "--user", "x"])
+
+    assert made.exit_code == 0, made.output
+    assert product.exit_code == 0, product.output
+    assert "No such user" in lot.output
+    with app.app_context():
+        from smp_hygiene.models import ChecklistItem, Clinic
+
+        clinic = Clinic.query.one()
+        assert not clinic.requires_eu_ink_label
+        assert ChecklistItem.query.count() == 7

@@ -1,0 +1,141 @@
+"""The same schema and rules on PostgreSQL, including races between two chairs.
+
+Runs when PostgreSQL answers on 127.0.0.1:5432 (it does here and in CI); skipped elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import upgrade
+
+from smp_hygiene import create_app
+from smp_hygiene.errors import AlreadyUsed
+from smp_hygiene.extensions import db
+from smp_hygiene.models import ProductKind, SupplyUse, TreatmentSession
+from smp_hygiene.services import audit_log, demo_data, sealing, sessions
+from tests.factories import gs1_for, make_client, make_lot, make_ready_session, make_user
+
+psycopg = pytest.importorskip("psycopg")
+pytestmark = pytest.mark.postgres
+ADMIN_URL = os.environ.get(
+    "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _admin():
+    try:
+        return psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError:
+        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
+
+
+@pytest.fixture
+def pg_app():
+    """A blank database per test, built by the migrations exactly as production is."""
+    name = f"smp_test_{uuid.uuid4().hex[:12]}"
+    with _admin() as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"postgresql://postgres@127.0.0.1:5432/{name}",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    with _admin() as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def test_migrations_match_the_models_on_postgres(pg_app):
+    with pg_app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+
+        assert compare_metadata(context, db.metadata) == []
+
+
+def test_demo_clinic_seals_and_verifies_on_postgres(pg_app):
+    with pg_app.app_context():
+        demo_data.load()
+        db.session.commit()
+
+        assert audit_log.verify_chain().ok
+        assert sealing.verify_seals().checked == 12
+
+
+def _in_parallel(app, work, n=2):
+    """Run `work(i)` in n threads, each with its own app context and database session."""
+    barrier, outcomes = threading.Barrier(n), [None] * n
+
+    def run(i):
+        with app.app_context():
+            barrier.wait()
+            try:
+                outcomes[i] = work(i)
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001  the outcome is what the test inspects
+                db.session.rollback()
+                outcomes[i] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return outcomes
+
+
+def test_two_technicians_scanning_one_serialised_cartridge_at_once_record_it_once(pg_app):
+    with pg_app.app_context():
+        lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+        ids = [make_ready_session().id, make_ready_session().id]
+        raw = gs1_for(lot, serial="RACE-1")
+        db.session.commit()
+
+    def scan(i):
+        session = db.session.get(TreatmentSession, ids[i])
+        return sessions.record_scan(session, raw, session.technician).use.id
+
+    outcomes = _in_parallel(pg_app, scan)
+
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert len(errors) == 1
+    assert isinstance(errors[0], AlreadyUsed), errors[0]
+    assert "was already used in session" in str(errors[0])
+    with pg_app.app_context():
+        assert db.session.query(SupplyUse).filter_by(serial="RACE-1").count() == 1
+
+
+def test_concurrent_writers_keep_one_unbroken_audit_chain(pg_app):
+    with pg_app.app_context():
+        actor_id = make_user().id
+        db.session.commit()
+
+    def append(_):
+        from smp_hygiene.models import User
+
+        actor = db.session.get(User, actor_id)
+        for _ in range(10):
+            audit_log.record(actor, "client.created", make_client())
+            db.session.commit()
+
+    outcomes = _in_parallel(pg_app, append, n=3)
+
+    assert not [o for o in outcomes if isinstance(o, Exception)]
+    with pg_app.app_context():
+        report = audit_log.verify_chain()
+        assert report.ok
+        assert report.entries >= 31
