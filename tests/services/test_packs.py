@@ -9,6 +9,7 @@ import pytest
 from smp_hygiene.errors import (
     AlreadyUsed,
     InvalidInput,
+    NotAllowed,
     NotFound,
     SessionNotOpen,
     UnsafeSupply,
@@ -135,7 +136,7 @@ def test_technician_cannot_use_a_pack_twice(ctx):
 
     with pytest.raises(
         AlreadyUsed,
-        match=f"^Pack {pack.code} was already used in session {first.id} on 2026-11-25.$",
+        match=f"^Pack {pack.code} was already used in session #{first.id} on 2026-11-25.$",
     ):
         packs.use_pack(second, pack.code, second.technician, NOW)
 
@@ -190,21 +191,23 @@ def overdue_pack(mode: OverdueMode):
 
 OVERDUE = (
     "^The spore test of Autoclave A was due on 2026-11-08 and has not been recorded, "
-    "so its packs are not proven sterile.$"
+    "so its packs are not proven sterile."
 )
 
 
 def test_overdue_spore_test_blocks_packs_when_the_clinic_says_block(ctx):
     pack, session = overdue_pack(OverdueMode.BLOCK)
 
-    with pytest.raises(UnsafeSupply, match=OVERDUE):
+    with pytest.raises(UnsafeSupply, match=OVERDUE + "$"):
         packs.use_pack(session, pack.code, session.technician, NOW, acknowledge_reason="urgent")
 
 
 def test_overdue_spore_test_warns_when_the_clinic_says_warn(ctx):
     pack, session = overdue_pack(OverdueMode.WARN)
 
-    with pytest.raises(WarningNeedsAcknowledgement, match=OVERDUE) as warned:
+    with pytest.raises(
+        WarningNeedsAcknowledgement, match=OVERDUE + " To continue, give a reason.$"
+    ) as warned:
         packs.use_pack(session, pack.code, session.technician, NOW)
 
     assert warned.value.code == "spore_test_overdue"
@@ -219,6 +222,9 @@ def test_technician_can_use_a_pack_after_acknowledging_an_overdue_spore_test(ctx
     )
 
     assert use.pack is pack
+    assert [(o.code, o.reason) for o in session.overrides] == [
+        ("spore_test_overdue", "test read tomorrow")
+    ]
 
 
 def test_auditor_can_discard_a_torn_pack(ctx):
@@ -232,3 +238,40 @@ def test_auditor_can_discard_a_torn_pack(ctx):
 def test_auditor_cannot_discard_a_pack_without_reason(ctx):
     with pytest.raises(InvalidInput, match="^Say why the pack is discarded"):
         packs.discard_pack(released_pack(), make_user(), " ")
+
+
+def test_technician_cannot_add_a_pack_to_another_clinics_session(ctx):
+    pack = released_pack()
+    session = make_session()
+    outsider = make_user(clinic=make_clinic())
+
+    with pytest.raises(NotAllowed, match="^This session belongs to another clinic.$"):
+        packs.use_pack(session, pack.code, outsider, NOW)
+
+
+def test_sealed_record_names_the_pack_its_cycle_and_release(ctx):
+    pack, session = released_pack(), make_session()
+    packs.use_pack(session, pack.code, session.technician, NOW)
+
+    sealed = [packs.sealed_pack(use) for use in packs.list_pack_uses(session)]
+
+    assert sealed[0]["pack"] == pack.code
+    assert sealed[0]["sterilizer"] == "Autoclave A"
+    assert (sealed[0]["cycle"], sealed[0]["released_at"]) == (
+        pack.cycle.cycle_number,
+        pack.cycle.released_at,
+    )
+
+
+def test_second_chair_losing_a_race_for_one_pack_gets_a_plain_message(ctx):
+    pack, first, second = released_pack(), make_session(), make_session()
+    assert pack.use is None  # the second chair has already looked
+    db.session.execute(
+        PackUse.__table__.insert().values(
+            session_id=first.id, pack_id=pack.id, used_at=NOW, used_by_id=first.technician_id,
+            raw_barcode="",
+        )
+    )  # fmt: skip
+
+    with pytest.raises(AlreadyUsed, match=f"^Pack {pack.code} was just used in another session.$"):
+        packs.use_pack(second, pack.code, second.technician, NOW)
