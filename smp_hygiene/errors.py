@@ -90,6 +90,12 @@ class InvalidCredentials(DomainError):
     http_status = 401
 
 
+class SigningKeyMissing(DomainError):
+    """The private half of a clinic's signing key is in neither its file nor its env var."""
+
+    http_status = 503
+
+
 def register(app: Flask) -> None:
     """Render HTTP errors as pages (or JSON under /api/) and roll back after a crash."""
     from smp_hygiene.extensions import db

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
+    ChecklistAnswer,
     ChecklistItem,
     Client,
     Clinic,
@@ -16,8 +17,10 @@ from smp_hygiene.models import (
     Product,
     ProductKind,
     Role,
+    SessionStatus,
     SterilisationMethod,
     SupplyLot,
+    SupplyUse,
     TreatmentSession,
     User,
 )
@@ -170,6 +173,39 @@ def make_ready_session(technician: User | None = None, **fields) -> TreatmentSes
     """A session whose client has consent and a checklist to tick, label info shown."""
     session = make_session(technician=technician, **fields)
     session.label_info_provided_at = session.started_at
+    db.session.flush()
+    return session
+
+
+def make_sealed_session(clinic: Clinic | None = None, **fields) -> TreatmentSession:
+    """A completed session with a pigment (patch-tested), a needle lot and a signed checklist.
+
+    Built directly, not through sessions.complete_session, so verification tests do not depend
+    on the chair's rules; `sealed_digest` is a stand-in hex digest.
+    """
+    clinic = _clinic(clinic)
+    technician = make_user(clinic=clinic)
+    client = make_client(clinic, phone="+44 7700 900123", email="alex.private@example.test")
+    ink = make_product(ProductKind.PIGMENT, clinic, name="Ink One", colour="Ash")
+    pigment = make_lot(ink, received_by=technician)
+    cartridge = make_product(ProductKind.NEEDLE_CARTRIDGE, clinic, name="1RL 0.25")
+    needle = make_lot(cartridge, received_by=technician)
+    patch_test = make_patch_test(client, [pigment.product], reader=technician)
+    fields.setdefault("completed_at", utcnow())
+    session = make_session(client, technician, status=SessionStatus.COMPLETED, **fields)
+    session.sealed_digest = f"{next(_serial):064x}"
+    db.session.add_all(
+        [
+            SupplyUse(session=session, lot=pigment, used_by=technician, patch_test=patch_test),
+            SupplyUse(session=session, lot=needle, used_by=technician),
+        ]
+    )
+    for item in make_checklist(clinic, texts=(f"Hands washed {next(_serial)}",)):
+        db.session.add(
+            ChecklistAnswer(
+                session_id=session.id, item_id=item.id, item_text=item.text, answered_by=technician
+            )
+        )
     db.session.flush()
     return session
 

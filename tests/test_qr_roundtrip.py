@@ -9,6 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from smp_hygiene.extensions import db
+from smp_hygiene.models import SessionStatus
 from smp_hygiene.services import qrcodes
 from smp_hygiene.services.gs1 import own_label_text, parse_barcode
 from tests.factories import make_lot, make_session
@@ -34,7 +35,7 @@ def test_a_lot_label_decodes_to_a_scan_that_finds_the_lot(ctx):
 
 def test_the_session_qr_endpoint_encodes_the_public_verify_url(app, client):
     with app.app_context():
-        make_session(verify_token="tok_" + "A" * 20)
+        make_session(verify_token="tok_" + "A" * 20, status=SessionStatus.COMPLETED)
         db.session.commit()
 
     png = client.get("/v/tok_AAAAAAAAAAAAAAAAAAAA/qr.png")
@@ -46,7 +47,7 @@ def test_the_session_qr_endpoint_encodes_the_public_verify_url(app, client):
 
 def test_the_svg_qr_is_an_svg_document(app, client):
     with app.app_context():
-        make_session(verify_token="tok_" + "B" * 20)
+        make_session(verify_token="tok_" + "B" * 20, status=SessionStatus.COMPLETED)
         db.session.commit()
 
     svg = client.get("/v/tok_BBBBBBBBBBBBBBBBBBBB/qr.svg")

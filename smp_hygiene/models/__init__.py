@@ -39,6 +39,7 @@ from smp_hygiene.models.sterilization import (
     SterilizerType,
 )
 from smp_hygiene.models.supplies import Product, SupplyLot
+from smp_hygiene.models.verification import SigningKey, VerifyCard
 
 __all__ = [
     "Addendum",
@@ -57,11 +58,13 @@ __all__ = [
     "Role",
     "SafetyOverride",
     "SessionStatus",
+    "SigningKey",
     "SterilisationMethod",
     "SupplyLot",
     "SupplyUse",
     "TreatmentSession",
     "User",
+    "VerifyCard",
     "patch_test_product",
     "BiologicalIndicatorTest",
     "BowieDickTest",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Config
+from collections.abc import Mapping
 
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, PatchTestMode, Role, User
-from smp_hygiene.services import audit_log, checklists
+from smp_hygiene.services import audit_log, checklists, signing
 
 # The settings an admin may change, with the bounds a careful clinic would stay inside.
 SETTING_BOUNDS = {
@@ -22,7 +22,7 @@ def create_clinic(
     name: str,
     *,
     jurisdiction: str = "EU",
-    defaults: Config | dict | None = None,
+    defaults: Mapping | None = None,
     actor: User | None = None,
     **contact: str,
 ) -> Clinic:
@@ -42,6 +42,7 @@ def create_clinic(
     db.session.add(clinic)
     audit_log.record(actor, "clinic.created", clinic)
     checklists.ensure_default_checklist(clinic, actor)
+    signing.ensure_clinic_key(clinic, actor)  # the private half goes to instance/keys, not the DB
     return clinic
 
 

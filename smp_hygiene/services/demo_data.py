@@ -17,7 +17,15 @@ from smp_hygiene.models import (
     SupplyLot,
     User,
 )
-from smp_hygiene.services import catalogue, checklists, patch_tests, sessions, supplies, users
+from smp_hygiene.services import (
+    catalogue,
+    checklists,
+    patch_tests,
+    sessions,
+    signing,
+    supplies,
+    users,
+)
 from smp_hygiene.services.gs1 import GS
 from smp_hygiene.timeutil import utcnow
 
@@ -142,6 +150,7 @@ def load() -> bool:
     }
     admin = staff["admin@demo.test"]
     checklists.ensure_default_checklist(clinic, admin)
+    signing.ensure_clinic_key(clinic, admin)
     products = [
         catalogue.add_product(
             clinic,

@@ -1,38 +1,117 @@
-"""Public pages a patient reaches from the QR code on the aftercare card."""
+"""Public pages a patient reaches from the QR code on the aftercare card; no login, no cookies."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, url_for
+import base64
 
-from smp_hygiene.services import qrcodes, verification
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+
+from smp_hygiene import pdf
+from smp_hygiene.extensions import limiter
+from smp_hygiene.services import public_records, qrcodes, signing, verification
 
 bp = Blueprint("verify", __name__)
 
+SECURITY_HEADERS = {
+    # Everything is served from this site: no CDN, no fonts, no analytics, no inline script.
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",  # the token is in the URL: never pass it on
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
+class _NoCookieOnVerify(SecureCookieSessionInterface):
+    """The public pages never set a cookie, not even to refresh a signed-in admin's session."""
+
+    def save_session(self, app, session, response) -> None:
+        if request.blueprint == bp.name:
+            return None
+        return super().save_session(app, session, response)
+
+
+@bp.record_once
+def _install(state) -> None:
+    state.app.session_interface = _NoCookieOnVerify()
+
+
+limiter.shared_limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], scope="verify")(bp)
+
+
+@bp.after_request
+def _harden(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    return response
+
 
 def verify_url(token: str) -> str:
-    return url_for("verify.show", token=token, _external=True)
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    path = url_for("verify.show", token=token)
+    return base + path if base else url_for("verify.show", token=token, _external=True)
+
+
+def _load(token: str):
+    """The session and its current card; a replaced card answers 410, anything else 404."""
+    session = verification.find_session_by_token(token)
+    if session is not None:
+        return session
+    if verification.find_replaced_card(token) is not None:
+        abort(Response(render_template("verify/replaced.html"), status=410))
+    abort(404)
+
+
+def _qr_text(token: str) -> str:
+    session = _load(token)
+    card = verification.current_card(session)
+    return verification.qr_text(card, verify_url(token)) if card else verify_url(token)
 
 
 @bp.get("/v/<token>")
 def show(token: str):
-    """Confirm a record is genuine and show what was used."""
-    record = verification.find_session_by_token(token)
-    if record is None:
-        abort(404)
-    return render_template("verify/show.html", record=record)
+    """Say first whether the record is genuine, then what was put into the skin."""
+    record = public_records.public_record(_load(token))
+    return render_template("verify/show.html", record=record, token=token)
+
+
+@bp.get("/v/<token>/record.pdf")
+def record_pdf(token: str):
+    """The same record as a PDF to keep or forward."""
+    record = public_records.public_record(_load(token))
+    qr = base64.b64encode(qrcodes.qr_png(_qr_text(token))).decode()
+    name = f"treatment-record-{record.day.isoformat()}.pdf"
+    return pdf.pdf_response(name, "verify/record_pdf.html", record=record, qr_png=qr)
 
 
 @bp.get("/v/<token>/qr.png")
 def qr_png(token: str):
-    """The record's QR code as PNG."""
-    if verification.find_session_by_token(token) is None:
-        abort(404)
-    return Response(qrcodes.qr_png(verify_url(token)), mimetype="image/png")
+    """The card's signed QR code as PNG."""
+    return Response(qrcodes.qr_png(_qr_text(token)), mimetype="image/png")
 
 
 @bp.get("/v/<token>/qr.svg")
 def qr_svg(token: str):
-    """The record's QR code as SVG."""
-    if verification.find_session_by_token(token) is None:
-        abort(404)
-    return Response(qrcodes.qr_svg(verify_url(token)), mimetype="image/svg+xml")
+    """The card's signed QR code as SVG, for printing."""
+    return Response(qrcodes.qr_svg(_qr_text(token)), mimetype="image/svg+xml")
+
+
+@bp.get("/.well-known/smp-hygiene-keys.json")
+def keys():
+    """Every clinic's public signing keys with their validity, so keys can rotate."""
+    return signing.keys_document()
+
+
+@bp.get("/.well-known/smp-hygiene-revocations.json")
+def revocations():
+    """Voided records, replaced cards and recalls, dated and signed by each clinic."""
+    return verification.revocations_document()
+
+
+@bp.get("/verify/offline")
+def offline():
+    """Check a code in the browser; after this page loads, no network is needed."""
+    return render_template("verify/offline.html")
