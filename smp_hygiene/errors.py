@@ -96,6 +96,10 @@ class SigningKeyMissing(DomainError):
     http_status = 503
 
 
+class RecallClosed(DomainError):
+    """A closed recall is part of the record: it is not closed twice or reopened."""
+
+
 def register(app: Flask) -> None:
     """Render HTTP errors as pages (or JSON under /api/) and roll back after a crash."""
     from smp_hygiene.extensions import db

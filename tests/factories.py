@@ -210,6 +210,60 @@ def make_sealed_session(clinic: Clinic | None = None, **fields) -> TreatmentSess
     return session
 
 
+def make_use(
+    session: TreatmentSession,
+    lot: SupplyLot,
+    *,
+    diluent_lot: SupplyLot | None = None,
+    used_at: datetime | None = None,
+    **fields,
+):
+    """One scan of `lot` in `session` (optionally a pigment diluted with `diluent_lot`)."""
+    from smp_hygiene.models import SupplyUse
+
+    use = SupplyUse(
+        session=session,
+        lot=lot,
+        diluent_lot=diluent_lot,
+        used_at=used_at or session.started_at,
+        used_by=session.technician,
+        **fields,
+    )
+    db.session.add(use)
+    db.session.flush()
+    return use
+
+
+def make_refusal(user: User, reason: str = "UnsafeSupply", at: datetime | None = None, **fields):
+    from smp_hygiene.models import Refusal
+
+    fields.setdefault("message", "This lot was recalled: do not use it.")
+    refusal = Refusal(
+        clinic_id=user.clinic_id, user_id=user.id, reason=reason, at=at or utcnow(), **fields
+    )
+    db.session.add(refusal)
+    db.session.flush()
+    return refusal
+
+
+def make_recall(lots: list[SupplyLot] | None = None, actor: User | None = None, **fields):
+    """A recall opened through the service, of `lots` (one product) or of a fresh lot."""
+    from smp_hygiene.models import RecallScope
+    from smp_hygiene.services import recalls
+
+    lots = lots or [make_lot()]
+    actor = actor or make_user(Role.AUDITOR, clinic=lots[0].product.clinic)
+    fields.setdefault("reason", "Contains a restricted aromatic amine")
+    fields.setdefault("source_reference", "A12/0097/17")
+    return recalls.open_recall(
+        actor,
+        lots[0].product,
+        RecallScope.LOT_LIST,
+        [lot.lot_number for lot in lots],
+        **fields,
+    )
+
+
 # --- sterilisation (reprocessed instruments) ---
 
 

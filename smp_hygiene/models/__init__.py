@@ -82,3 +82,14 @@ __all__ = [
     "SterilizerStatus",
     "SterilizerType",
 ]
+
+# Recalls (issue 5)
+from smp_hygiene.models.recalls import (  # noqa: E402
+    ClientNotification,
+    NotificationChannel,
+    Recall,
+    RecallLot,
+    RecallScope,
+)
+
+__all__ += ["ClientNotification", "NotificationChannel", "Recall", "RecallLot", "RecallScope"]

@@ -22,8 +22,10 @@ def require_auditor():
 
 
 # Route modules attach themselves to `bp`; import them last.
-from smp_hygiene.views.audit import (  # noqa: E402, F401
-    dashboard,  # noqa: E402, F401
-    sterilization,
-    sterilization_packs,
-)
+from smp_hygiene.views.audit import dashboard  # noqa: E402, F401
+
+# isort: split
+from smp_hygiene.views.audit import recalls, traceability  # noqa: E402, F401
+
+# isort: split
+from smp_hygiene.views.audit import sterilization, sterilization_packs  # noqa: E402, F401

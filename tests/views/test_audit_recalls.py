@@ -1,0 +1,298 @@
+"""Auditor pages for traceability and recalls: who may see them, and one happy path each."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    ClientNotification,
+    LotStatus,
+    Recall,
+    Role,
+    SupplyLot,
+    User,
+)
+from tests.factories import (
+    make_client,
+    make_lot,
+    make_recall,
+    make_refusal,
+    make_session,
+    make_use,
+    make_user,
+)
+
+GET_URLS = [
+    "/audit/trace/lot?lot=D199",
+    "/audit/trace/lot.csv?lot=D199",
+    "/audit/trace/lot.pdf?lot=D199",
+    "/audit/trace/clients",
+    "/audit/trace/clients/{client}",
+    "/audit/trace/clients/{client}.csv",
+    "/audit/trace/clients/{client}.pdf",
+    "/audit/trace/technician?technician_id={technician}",
+    "/audit/trace/technician.csv?technician_id={technician}",
+    "/audit/recalls",
+    "/audit/recalls.csv",
+    "/audit/recalls/new",
+    "/audit/recalls/{recall}",
+    "/audit/recalls/{recall}/clients.csv",
+    "/audit/recalls/{recall}/report.pdf",
+]
+POST_URLS = [
+    "/audit/recalls",
+    "/audit/recalls/{recall}/notifications",
+    "/audit/recalls/{recall}/close",
+]
+
+
+@pytest.fixture
+def world(app):
+    """One recalled lot used on one client, by one technician; ids for the URLs."""
+    with app.app_context():
+        lot = make_lot(lot_number="D199")
+        client = make_client(
+            full_name="Alex Martin", email="alex@example.test", phone="+44 7700 900123"
+        )
+        session = make_session(client)
+        make_use(session, lot)
+        make_refusal(session.technician, message="Lot D200 was recalled.")
+        recall = make_recall([lot], reason="Lead above the limit")
+        db.session.commit()
+        return {
+            "client": client.id,
+            "technician": session.technician_id,
+            "recall": recall.id,
+            "lot": lot.id,
+            "product": lot.product_id,
+            "session": session.id,
+        }
+
+
+def _urls(urls, world):
+    return [url.format(**world) for url in urls]
+
+
+@pytest.mark.parametrize("url", GET_URLS)
+def test_anonymous_visitor_cannot_open_audit_pages(client, world, url):
+    response = client.get(url.format(**world))
+
+    assert response.status_code == 302
+    assert "/auth/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("url", GET_URLS)
+def test_technician_cannot_open_audit_pages(client, login, world, url):
+    login(Role.TECHNICIAN)
+
+    assert client.get(url.format(**world)).status_code == 403
+
+
+@pytest.mark.parametrize("url", POST_URLS)
+def test_technician_cannot_post_to_recalls(client, login, world, url):
+    login(Role.TECHNICIAN)
+
+    assert client.post(url.format(**world), data={}).status_code == 403
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMIN])
+@pytest.mark.parametrize("url", GET_URLS)
+def test_auditor_and_admin_can_open_audit_pages(client, login, world, url, role):
+    login(role)
+
+    assert client.get(url.format(**world)).status_code == 200
+
+
+def test_auditor_of_another_clinic_cannot_see_this_clinics_recall(app, client, world):
+    from tests.factories import PASSWORD, make_clinic
+
+    with app.app_context():
+        outsider = make_user(Role.AUDITOR, clinic=make_clinic(), email="out@example.test")
+        db.session.commit()
+    client.post("/auth/login", data={"email": "out@example.test", "password": PASSWORD})
+
+    assert outsider
+    assert client.get(f"/audit/recalls/{world['recall']}").status_code == 404
+    assert client.get(f"/audit/trace/clients/{world['client']}").status_code == 404
+
+
+def test_auditor_can_recall_a_lot_from_the_form(app, client, login, world):
+    with app.app_context():
+        lot = make_lot(lot_number="K42")
+        make_use(make_session(), lot)
+        product_id = lot.product_id
+        db.session.commit()
+    login(Role.AUDITOR)
+
+    response = client.post(
+        "/audit/recalls",
+        data={
+            "product_id": product_id,
+            "scope": "lot",
+            "lots": "lot k-42",
+            "reason": "Microbial contamination",
+            "source_reference": "A12/01126/20",
+        },
+    )
+
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Microbial contamination" in page
+    assert "EU Safety Gate alert A12/01126/20" in page
+    with app.app_context():
+        lot = db.session.scalar(select(SupplyLot).where(SupplyLot.lot_number == "K42"))
+        assert lot.status is LotStatus.RECALLED
+
+
+def test_a_recall_form_without_a_reason_is_shown_again_with_the_message(client, login, world):
+    login(Role.AUDITOR)
+
+    response = client.post(
+        "/audit/recalls",
+        data={"product_id": world["product"], "scope": "lot", "lots": "D199", "reason": ""},
+    )
+
+    assert response.status_code == 422
+    assert "Give the reason for the recall." in response.get_data(as_text=True)
+
+
+def test_auditor_can_mark_a_client_notified(app, client, login, world):
+    login(Role.AUDITOR)
+
+    response = client.post(
+        f"/audit/recalls/{world['recall']}/notifications",
+        data={"client_id": world["client"], "channel": "phone", "note": "Spoke to her"},
+        follow_redirects=True,
+    )
+
+    assert "Alex Martin marked as notified." in response.get_data(as_text=True)
+    with app.app_context():
+        note = db.session.scalar(select(ClientNotification))
+        assert (note.client_id, note.channel.value, note.note) == (
+            world["client"],
+            "phone",
+            "Spoke to her",
+        )
+        assert db.session.get(User, note.notified_by_id).role is Role.AUDITOR
+
+
+def test_auditor_can_close_a_recall_with_a_reason(app, client, login, world):
+    login(Role.AUDITOR)
+
+    response = client.post(
+        f"/audit/recalls/{world['recall']}/close",
+        data={"close_reason": "Every client told"},
+        follow_redirects=True,
+    )
+
+    assert "Its lots stay recalled." in response.get_data(as_text=True)
+    with app.app_context():
+        recall = db.session.get(Recall, world["recall"])
+        assert recall.close_reason == "Every client told"
+        assert db.session.get(SupplyLot, world["lot"]).status is LotStatus.RECALLED
+
+
+def _csv(response) -> list[list[str]]:
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+def test_recall_csv_lists_affected_clients_for_mail_merge(client, login, world):
+    login(Role.AUDITOR)
+
+    rows = _csv(client.get(f"/audit/recalls/{world['recall']}/clients.csv"))
+
+    assert rows[0] == ["Client", "Email", "Phone", "Address", "Sessions", "Lots", "Notified"]
+    assert rows[1][:3] == ["Alex Martin", "alex@example.test", "'+44 7700 900123"]
+    assert "lot D199" in rows[1][5]
+    assert rows[1][6] == "no"
+    assert len(rows) == 2
+
+
+def test_lot_trace_csv_has_one_row_per_session_with_contact_details(client, login, world):
+    login(Role.AUDITOR)
+
+    rows = _csv(client.get("/audit/trace/lot.csv?lot=Lot-Nr.%20D%20199"))
+
+    assert rows[0][:4] == ["Session", "Date", "Status", "Client"]
+    assert [row[0] for row in rows[1:]] == [str(world["session"])]
+    assert rows[1][3:6] == ["Alex Martin", "'+44 7700 900123", "alex@example.test"]
+
+
+def test_technician_refusals_csv_lists_the_refusals(client, login, world):
+    login(Role.AUDITOR)
+
+    rows = _csv(
+        client.get(
+            f"/audit/trace/technician.csv?technician_id={world['technician']}&table=refusals"
+        )
+    )
+
+    assert rows[1][1:3] == ["UnsafeSupply", "Lot D200 was recalled."]
+
+
+def _pdf_text(response) -> str:
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    return "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_recall_pdf_carries_clinic_period_chain_status_and_rows(app, client, login, world):
+    login(Role.AUDITOR)
+
+    text = _pdf_text(client.get(f"/audit/recalls/{world['recall']}/report.pdf"))
+
+    with app.app_context():
+        clinic_name = db.session.get(Recall, world["recall"]).clinic.name
+    assert clinic_name in text
+    assert "still open" in text
+    assert "intact" in text
+    assert "Lead above the limit" in text
+    assert "Alex Martin" in text
+    assert "alex@example.test" in text
+
+
+def test_lot_pdf_lists_the_sessions_that_used_the_lot(client, login, world):
+    login(Role.AUDITOR)
+
+    text = _pdf_text(client.get("/audit/trace/lot.pdf?lot=D199&from=2020-01-01"))
+
+    assert "Traceability of lot D199" in text
+    assert "2020-01-01 to today" in text
+    assert "Alex Martin" in text
+    assert "1 row." in text
+
+
+def test_client_pdf_lists_every_supply_used_on_the_client(client, login, world):
+    login(Role.AUDITOR)
+
+    text = _pdf_text(client.get(f"/audit/trace/clients/{world['client']}.pdf"))
+
+    assert "Supplies used on Alex Martin" in text
+    assert "D199" in text
+
+
+def test_a_lot_search_without_criteria_shows_the_form_only(client, login, world):
+    login(Role.AUDITOR)
+
+    page = client.get("/audit/trace/lot").get_data(as_text=True)
+
+    assert "Trace a lot" in page
+    assert "Alex Martin" not in page
+
+
+def test_lot_search_page_shows_the_client_and_marks_the_lot_recalled(client, login, world):
+    login(Role.AUDITOR)
+
+    page = client.get("/audit/trace/lot?lot=d199").get_data(as_text=True)
+
+    assert "Alex Martin" in page
+    assert "+44 7700 900123" in page
+    assert "recalled" in page
