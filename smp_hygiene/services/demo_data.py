@@ -10,9 +10,9 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Client,
     Clinic,
-    LotStatus,
     PatchTestResult,
     ProductKind,
+    RecallScope,
     Role,
     SupplyLot,
     User,
@@ -21,6 +21,7 @@ from smp_hygiene.services import (
     catalogue,
     checklists,
     patch_tests,
+    recalls,
     sessions,
     signing,
     supplies,
@@ -170,10 +171,11 @@ def load() -> bool:
     _patch_tests(clients, products, staff["tech@demo.test"])
     for index, (client_no, days_ago, email) in enumerate(SESSIONS):
         _session(clients[client_no], staff[email], lots, days_ago, index)
-    supplies.set_lot_status(
-        lots["black_recalled"],
-        LotStatus.RECALLED,
+    recalls.open_recall(
         staff["auditor@demo.test"],
+        lots["black_recalled"].product,
+        RecallScope.LOT,
+        ["NB24-0577"],
         "Polycyclic aromatic hydrocarbons above the ResAP(2008)1 limit",
         "A12/01126/20",
     )

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from smp_hygiene.models import ProductKind, SessionStatus, SupplyUse, TreatmentSession
-from smp_hygiene.services import signed_codes, verification
-from smp_hygiene.services.verification import RecallNotice
+from smp_hygiene.services import recalls, signed_codes, verification
+from smp_hygiene.services.recall_lists import RecallNotice
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def public_record(session: TreatmentSession) -> PublicRecord:
         checklist_signed_at=max(answered) if answered else None,
         overrides=[(o.message, o.reason) for o in session.overrides],
         addenda=[AddendumLine(a.created_at, a.reason, a.body) for a in session.addenda],
-        recalls=verification.recall_notices(session),
+        recalls=recalls.recall_notices_for_session(session),
         voided_at=session.voided_at,
         void_reason=session.void_reason,
         lots_fingerprint=signed_codes.lots_fingerprint(verification.lot_numbers(session)),

@@ -245,3 +245,24 @@ def list_open_recalls(clinic: Clinic) -> list[RecallProgress]:
         )
     )
     return recall_progress(recalls)
+
+
+def block_if_recalled(lot: SupplyLot, actor: User) -> Recall | None:
+    """A lot received after its recall was opened is blocked on arrival, by that recall."""
+    open_recalls = db.session.scalars(
+        select(Recall).where(Recall.product_id == lot.product_id, Recall.closed_at.is_(None))
+    )
+    for recall in open_recalls:
+        if _covers(recall, lot.lot_key):
+            _block_lot(recall, lot, actor)
+            return recall
+    return None
+
+
+def _covers(recall: Recall, key: str) -> bool:
+    keys = [k for k in recall.lot_keys.split("\n") if k]
+    if recall.scope is RecallScope.PRODUCT:
+        return True
+    if recall.scope is RecallScope.LOT_RANGE:
+        return _in_range(key, *_range_bounds(keys))
+    return key in keys

@@ -95,6 +95,10 @@ def receive_lot(
         _apply_pigment_label(clinic, lot, label or PigmentLabel())
     db.session.add(lot)
     audit_log.record(user, "lot.received", lot)
+    # Imported here: recalls builds on supplies, and only this one step needs it back.
+    from smp_hygiene.services.recalls import block_if_recalled
+
+    block_if_recalled(lot, user)
     return lot
 
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import or_, select
 
@@ -121,36 +120,6 @@ def rotate_verification_token(
 def qr_text(card: VerifyCard, verify_url: str) -> str:
     """What the QR code holds: the verify URL, then the signed fragment."""
     return f"{verify_url}#{card.signed_code}"
-
-
-@dataclass(frozen=True)
-class RecallNotice:
-    what: str
-    lot_number: str
-    why: str
-    reference: str
-    since: datetime | None
-    advice: str = (
-        "Contact the clinic, and your doctor if the treated skin is red, swollen, itchy or "
-        "painful. Keep this record: it shows exactly which lot was used."
-    )
-
-
-def recall_notices(session: TreatmentSession) -> list[RecallNotice]:
-    """Plain-words notices for recalled lots used in the session (swappable for Recall model)."""
-    lots = {use.lot.id: use.lot for use in session.uses}
-    lots |= {u.diluent_lot.id: u.diluent_lot for u in session.uses if u.diluent_lot is not None}
-    recalled = [lot for lot in lots.values() if lot.status is LotStatus.RECALLED]
-    return [
-        RecallNotice(
-            what=lot.product.title,
-            lot_number=lot.lot_number,
-            why=lot.status_reason or "The supplier recalled this lot.",
-            reference=lot.status_reference,
-            since=lot.status_changed_at,
-        )
-        for lot in sorted(recalled, key=lambda lot: lot.id)
-    ]
 
 
 def _revoked_entries(clinic: Clinic) -> list[dict]:

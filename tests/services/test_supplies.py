@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 
 from smp_hygiene.errors import MalformedBarcode, MalformedLabel, UnknownProduct, UnsafeSupply
-from smp_hygiene.models import AuditEntry, LotStatus, ProductKind
-from smp_hygiene.services import supplies
+from smp_hygiene.models import AuditEntry, LotStatus, ProductKind, RecallScope, Role
+from smp_hygiene.services import recalls, supplies
 from smp_hygiene.services.supplies import PigmentLabel
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_clinic, make_lot, make_product, make_user
@@ -151,3 +151,32 @@ def test_lot_numbers_are_matched_on_their_normalised_form(ctx):
 
 def test_add_months_clamps_to_the_end_of_a_short_month():
     assert supplies.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+
+
+def test_a_lot_received_after_its_recall_opened_arrives_blocked(ctx):
+    product, user = make_product(ProductKind.NEEDLE_CARTRIDGE), make_user()
+    make_lot(product, lot_number="D190")
+    recalls.open_recall(
+        make_user(Role.AUDITOR),
+        product,
+        RecallScope.LOT_RANGE,
+        ["D190", "D199"],
+        "Seal defect",
+        "Manufacturer notice 2026-11",
+    )
+
+    lot = supplies.receive_lot(product.clinic, f"(01){product.gtin}(17)290101(10)D195", user)
+
+    assert lot.status is LotStatus.RECALLED
+    assert "Seal defect" in lot.status_reason
+
+
+def test_a_lot_outside_an_open_recall_arrives_available(ctx):
+    from tests.factories import make_recall
+
+    product, user = make_product(ProductKind.NEEDLE_CARTRIDGE), make_user()
+    make_recall([make_lot(product, lot_number="D190")])
+
+    lot = supplies.receive_lot(product.clinic, f"(01){product.gtin}(17)290101(10)D191", user)
+
+    assert lot.status is LotStatus.AVAILABLE

@@ -14,7 +14,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import Addendum, AuditEntry, LotStatus, Role, SessionStatus
 from smp_hygiene.services import public_records, qrcodes, signed_codes, verification
 from smp_hygiene.timeutil import utcnow
-from tests.factories import make_clinic, make_sealed_session, make_session, make_user
+from tests.factories import make_clinic, make_recall, make_sealed_session, make_session, make_user
 
 
 @pytest.fixture
@@ -82,21 +82,19 @@ def test_admin_of_another_clinic_cannot_replace_a_card(sealed):
 
 def test_recall_notices_name_what_why_source_and_advice(sealed):
     lot = sealed.uses[0].lot
-    lot.status, lot.status_reason = LotStatus.RECALLED, "Microbial contamination"
-    lot.status_reference, lot.status_changed_at = "Safety Gate A12/00123/25", utcnow()
+    make_recall([lot], reason="Microbial contamination", source_reference="A12/00123/25")
 
-    notices = verification.recall_notices(sealed)
+    [notice] = public_records.public_record(sealed).recalls
 
-    assert [(n.lot_number, n.why, n.reference) for n in notices] == [
-        (lot.lot_number, "Microbial contamination", "Safety Gate A12/00123/25")
-    ]
-    assert "Contact the clinic" in notices[0].advice
+    assert (notice.lots, notice.reason) == ([lot.lot_number], "Microbial contamination")
+    assert "A12/00123/25" in notice.source
+    assert "see a doctor and show them this page" in notice.what_to_do
 
 
 def test_a_quarantined_lot_is_not_announced_as_a_recall(sealed):
     sealed.uses[0].lot.status = LotStatus.QUARANTINED
 
-    assert verification.recall_notices(sealed) == []
+    assert public_records.public_record(sealed).recalls == []
 
 
 def test_revocation_list_names_voided_replaced_and_recalled_records_by_fingerprint(sealed):

@@ -14,10 +14,10 @@ from pypdf import PdfReader
 
 from smp_hygiene import create_app
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Addendum, LotStatus, Role, SafetyOverride, SessionStatus
+from smp_hygiene.models import Addendum, Role, SafetyOverride, SessionStatus
 from smp_hygiene.services import verification
 from smp_hygiene.timeutil import utcnow
-from tests.factories import make_sealed_session, make_user
+from tests.factories import make_recall, make_sealed_session, make_user
 
 
 @pytest.fixture
@@ -117,9 +117,11 @@ def test_a_voided_record_says_so_before_anything_else(app, client, record):
 
 def test_a_recalled_lot_is_announced_at_the_top_in_plain_words(app, client, record):
     def recall(session):
-        lot = session.uses[0].lot
-        lot.status, lot.status_reason = LotStatus.RECALLED, "Bacterial contamination found"
-        lot.status_reference, lot.status_changed_at = "Safety Gate A12/01234/25", utcnow()
+        make_recall(
+            [session.uses[0].lot],
+            reason="Bacterial contamination found",
+            source_reference="A12/01234/25",
+        )
 
     _change(app, record["id"], recall)
     page = _text(client.get(f"/v/{record['token']}"))
@@ -127,7 +129,7 @@ def test_a_recalled_lot_is_announced_at_the_top_in_plain_words(app, client, reco
     notice = page.index("Recall: ")
     assert page.index("Genuine and sealed") < notice < page.index("<h2>Treatment</h2>")
     assert "Bacterial contamination found" in page
-    assert "Safety Gate A12/01234/25" in page
+    assert "EU Safety Gate alert A12/01234/25" in page
     assert "What to do:" in page
 
 
