@@ -32,11 +32,24 @@ run: $(VENV)/.run-deps
 
 test: $(VENV)/.dev-deps chromium
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n 2 --dist loadfile
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+
+# Camera decoding: the barcode-detector polyfill (zxing-wasm inside), copied with its .wasm into
+# static/vendor/ and committed, so a fresh clone and the chair page need neither npm nor a CDN.
+# Run after changing the pinned version in package.json (then commit package-lock.json too).
+VENDOR_BD := smp_hygiene/static/vendor/barcode-detector
+vendor-js:
+	npm ci --no-audit --no-fund
+	rm -rf $(VENDOR_BD) && mkdir -p $(VENDOR_BD)
+	cp node_modules/barcode-detector/dist/es/ponyfill.js node_modules/barcode-detector/dist/es/zxing-exported.js $(VENDOR_BD)/
+	cp node_modules/zxing-wasm/dist/reader/zxing_reader.wasm $(VENDOR_BD)/
+	cp node_modules/barcode-detector/LICENSE $(VENDOR_BD)/LICENSE-barcode-detector
+	cp node_modules/zxing-wasm/LICENSE $(VENDOR_BD)/LICENSE-zxing-wasm
+	node -p '"barcode-detector " + require("./node_modules/barcode-detector/package.json").version + ", zxing-wasm " + require("./node_modules/zxing-wasm/package.json").version' > $(VENDOR_BD)/VERSION
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from smp_hygiene import security
 from smp_hygiene.config import finalise
 from smp_hygiene.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -29,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from smp_hygiene.views import register_blueprints
 
     sqlite.register(app)
+    security.register(app)
     register_blueprints(app)
     errors.register(app)
     cli.register(app)

@@ -90,6 +90,14 @@ class InvalidCredentials(DomainError):
     http_status = 401
 
 
+class ConsentRequired(DomainError):
+    """No current signed consent: no session may start (DOMAIN R20)."""
+
+
+class ConsentRefused(DomainError):
+    """A contraindication or the age rule forbids treatment; no consent is stored (R20, R21)."""
+
+
 class SigningKeyMissing(DomainError):
     """The private half of a clinic's signing key is in neither its file nor its env var."""
 

@@ -6,7 +6,11 @@ import pytest
 
 from smp_hygiene import create_app
 from smp_hygiene.extensions import db
+from smp_hygiene.services import users
 from tests import factories
+
+# Real argon2id, cheap parameters: thousands of logins in the suite, not one a second.
+users.use_hash_parameters(time_cost=1, memory_cost_kib=1024)
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.services import users
+from smp_hygiene.services.supplies import normalise_lot
 from smp_hygiene.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
@@ -101,7 +102,7 @@ def make_lot(
     lot = SupplyLot(
         clinic_id=product.clinic_id,
         product=product,
-        lot_key=fields["lot_number"].upper(),
+        lot_key=normalise_lot(fields["lot_number"]),
         label_code=f"LBL{next(_serial):08d}",
         received_by=received_by or make_user(),
         **fields,
@@ -175,6 +176,68 @@ def make_ready_session(technician: User | None = None, **fields) -> TreatmentSes
     session.label_info_provided_at = session.started_at
     db.session.flush()
     return session
+
+
+def _signature_png() -> bytes:
+    """A small drawn stroke, as the consent page's canvas sends it."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (120, 40), (0, 0, 0, 0))
+    ImageDraw.Draw(image).line([(5, 30), (40, 8), (80, 32), (115, 10)], fill="black", width=3)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+SIGNATURE_PNG = _signature_png()
+
+
+def make_consent_template(clinic=None, actor=None, **fields):
+    from smp_hygiene.services import consents
+
+    clinic = _clinic(clinic)
+    fields.setdefault("title", "SMP consent")
+    return consents.create_template(clinic, actor or _staff(clinic), **fields)
+
+
+def _staff(clinic: Clinic) -> User:
+    """Any user of the clinic: hashing a new password per factory call slows the suite."""
+    return db.session.query(User).filter_by(clinic_id=clinic.id).first() or make_user(clinic=clinic)
+
+
+def make_consent_form(**fields):
+    from smp_hygiene.services import consents
+
+    defaults = dict(
+        contraindications={name: False for name in consents.CONTRAINDICATIONS},
+        medical_answers={q["key"]: False for q in consents.DEFAULT_MEDICAL_QUESTIONS},
+        id_document_type="passport",
+        id_document_ref="ends 4471",
+        signature_png=SIGNATURE_PNG,
+        explained_verbally=True,
+        given_in_writing=True,
+    )
+    defaults.update(fields)
+    return consents.ConsentForm(**defaults)
+
+
+def make_consent(client, actor=None, **form_fields):
+    """A signed, current consent for `client` (publishing a form first if the clinic has none)."""
+    from smp_hygiene.services import consents
+
+    if consents.find_current_template(client.clinic_id) is None:
+        make_consent_template(client.clinic)
+    actor = actor or _staff(client.clinic)
+    return consents.record_consent(client, make_consent_form(**form_fields), actor)
+
+
+def make_consenting_client(clinic: Clinic | None = None, **fields) -> Client:
+    """A client with a current signed consent, so a session may start for them."""
+    client = make_client(clinic, **fields)
+    make_consent(client)
+    return client
 
 
 def make_sealed_session(clinic: Clinic | None = None, **fields) -> TreatmentSession:

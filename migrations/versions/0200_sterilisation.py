@@ -1,7 +1,7 @@
 """sterilisation: sterilisers, cycles, spore and Bowie-Dick tests, packs
 
 Revision ID: 0200_sterilisation
-Revises: 0300_recalls
+Revises: 0100_chair
 Create Date: 2026-11-24 00:15:20.217661
 
 """
@@ -12,7 +12,7 @@ import smp_hygiene.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0200_sterilisation'
-down_revision = '0300_recalls'
+down_revision = '0100_chair'
 branch_labels = None
 depends_on = None
 

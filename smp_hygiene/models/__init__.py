@@ -1,6 +1,7 @@
 """All tables; import names from here."""
 
 from smp_hygiene.models.audit import AuditEntry
+from smp_hygiene.models.consent import Consent, ConsentTemplate
 from smp_hygiene.models.enums import (
     LotStatus,
     PatchTestMode,
@@ -38,6 +39,7 @@ from smp_hygiene.models.sterilization import (
     SterilizerStatus,
     SterilizerType,
 )
+from smp_hygiene.models.submissions import FormSubmission
 from smp_hygiene.models.supplies import Product, SupplyLot
 from smp_hygiene.models.verification import SigningKey, VerifyCard
 
@@ -48,6 +50,9 @@ __all__ = [
     "ChecklistItem",
     "Client",
     "Clinic",
+    "Consent",
+    "ConsentTemplate",
+    "FormSubmission",
     "LotStatus",
     "PatchTest",
     "PatchTestMode",

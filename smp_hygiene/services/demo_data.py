@@ -20,6 +20,7 @@ from smp_hygiene.models import (
 from smp_hygiene.services import (
     catalogue,
     checklists,
+    consents,
     patch_tests,
     recalls,
     sessions,
@@ -168,6 +169,7 @@ def load() -> bool:
     ]
     lots = _receive_lots(clinic, admin, products)
     clients = [_client(clinic, name, born) for name, born in CLIENTS]
+    _consents(clinic, admin, clients, staff["tech@demo.test"])
     _patch_tests(clients, products, staff["tech@demo.test"])
     for index, (client_no, days_ago, email) in enumerate(SESSIONS):
         _session(clients[client_no], staff[email], lots, days_ago, index)
@@ -218,6 +220,38 @@ def _client(clinic: Clinic, name: str, born: date) -> Client:
     )
     db.session.add(client)
     return client
+
+
+def _consents(clinic: Clinic, admin: User, clients: list[Client], tech: User) -> None:
+    """R20: every demo client signed the clinic's consent form before the first session."""
+    consents.create_template(clinic, admin, title="Scalp micropigmentation: consent")
+    questions = consents.DEFAULT_MEDICAL_QUESTIONS
+    for client in clients:
+        db.session.flush()
+        form = consents.ConsentForm(
+            contraindications={name: False for name in consents.CONTRAINDICATIONS},
+            medical_answers={q["key"]: False for q in questions},
+            id_document_type="national_id",
+            id_document_ref=f"ends {client.date_of_birth:%d%m}",
+            signature_png=_signature(client.full_name),
+            explained_verbally=True,
+            given_in_writing=True,
+        )
+        consents.record_consent(client, form, tech)
+
+
+def _signature(name: str) -> bytes:
+    """A scribble standing in for a signature drawn on the tablet."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
+    points = [(40 + 520 * i / (len(name) - 1), 150 - (ord(c) % 7) * 15) for i, c in enumerate(name)]
+    ImageDraw.Draw(image).line(points, fill="black", width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def _patch_tests(clients, products, tech: User) -> None:

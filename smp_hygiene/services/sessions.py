@@ -19,7 +19,14 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
-from smp_hygiene.services import audit_log, checklists, overrides, sealing, verification
+from smp_hygiene.services import (
+    audit_log,
+    checklists,
+    consents,
+    overrides,
+    sealing,
+    verification,
+)
 from smp_hygiene.services.scans import ScanResult, record_scan, require_open
 from smp_hygiene.timeutil import utcnow
 
@@ -43,6 +50,7 @@ def start_session(
     now = now or utcnow()
     if technician.role not in CHAIR_ROLES or technician.clinic_id != client.clinic_id:
         raise NotAllowed("Only a technician of this clinic can start a session for this client.")
+    consents.require_current_consent(client)  # DOMAIN R20
     _refuse_parallel_session(client)
     previous = _previous_session(client, now)
     session = TreatmentSession(

@@ -14,6 +14,13 @@ from smp_hygiene.services import audit_log
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the email is unknown, so a miss costs as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def use_hash_parameters(time_cost: int, memory_cost_kib: int) -> None:
+    """The test suite trades hash strength for speed; the app itself never calls this."""
+    global _hasher, _DUMMY_HASH  # one process-wide hasher, as the default is
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("not a real password")
 MIN_PASSWORD_LENGTH = 10
 
 

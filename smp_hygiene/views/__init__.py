@@ -6,8 +6,8 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from smp_hygiene.views import admin, audit, auth, home, verify
+    from smp_hygiene.views import admin, audit, auth, chair, home, verify
 
-    for module in (auth, home, verify, audit, admin):
+    for module in (auth, home, verify, audit, admin, chair):
         app.register_blueprint(module.bp)
     auth.register_login(app)

@@ -8,6 +8,7 @@ import pytest
 
 from smp_hygiene.errors import (
     CannotComplete,
+    ConsentRequired,
     InvalidInput,
     NotAllowed,
     SessionNotOpen,
@@ -21,6 +22,7 @@ from tests.factories import (
     gs1_for,
     make_checklist,
     make_client,
+    make_consenting_client,
     make_lot,
     make_ready_session,
     make_session,
@@ -38,7 +40,7 @@ def _ready_to_complete():
 
 
 def test_technician_can_start_a_session(ctx):
-    client, tech = make_client(), make_user()
+    client, tech = make_consenting_client(), make_user()
 
     session = sessions.start_session(client, tech, treated_area="Crown")
 
@@ -52,7 +54,7 @@ def test_auditor_cannot_start_a_session(ctx):
 
 
 def test_the_next_session_continues_the_course(ctx):
-    client = make_client()
+    client = make_consenting_client()
     make_session(
         client,
         started_at=utcnow() - timedelta(days=14),
@@ -66,7 +68,7 @@ def test_the_next_session_continues_the_course(ctx):
 
 
 def test_a_session_within_the_healing_gap_needs_an_acknowledgement(ctx):
-    client = make_client(full_name="Sam Doe")
+    client = make_consenting_client(full_name="Sam Doe")
     make_session(client, started_at=utcnow() - timedelta(days=3), status=SessionStatus.COMPLETED)
 
     with pytest.raises(
@@ -76,7 +78,7 @@ def test_a_session_within_the_healing_gap_needs_an_acknowledgement(ctx):
 
 
 def test_an_acknowledged_healing_gap_is_kept_on_the_record(ctx):
-    client = make_client()
+    client = make_consenting_client()
     make_session(client, started_at=utcnow() - timedelta(days=3), status=SessionStatus.COMPLETED)
 
     session = sessions.start_session(client, make_user(), acknowledge_reason="Touch-up of one spot")
@@ -87,7 +89,7 @@ def test_an_acknowledged_healing_gap_is_kept_on_the_record(ctx):
 
 
 def test_a_client_cannot_have_two_sessions_in_progress(ctx):
-    client = make_client()
+    client = make_consenting_client()
     sessions.start_session(client, make_user())
 
     with pytest.raises(InvalidInput, match="already has session .* in progress"):
@@ -206,3 +208,10 @@ def test_a_refusal_is_kept_for_the_dashboard(ctx):
         "nope",
         session.id,
     )
+
+
+def test_a_client_without_a_signed_consent_cannot_start_a_session(ctx):
+    client = make_client(full_name="Robin Roe")
+
+    with pytest.raises(ConsentRequired, match="^Robin Roe has no current signed consent"):
+        sessions.start_session(client, make_user())

@@ -1,0 +1,102 @@
+// The session screen: each scan and each tick is saved at once with fetch, so a dead tablet
+// loses nothing; refusals are announced in large text and the scan box keeps focus.
+import "./camera.js";
+
+const csrf = document.querySelector('meta[name="csrf-token"]').content;
+const form = document.querySelector("[data-scan-form]");
+const result = document.querySelector("[data-scan-result]");
+const uses = document.querySelector("[data-uses]");
+const blockers = document.querySelector("[data-blockers]");
+const complete = document.querySelector("[data-complete]");
+
+async function post(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    body,
+    headers: { Accept: "application/json", "X-CSRFToken": csrf },
+    credentials: "same-origin",
+  });
+  if (response.redirected && new URL(response.url).pathname.startsWith("/auth/login")) {
+    window.location.assign(response.url); // signed out after inactivity
+    return null;
+  }
+  try {
+    return await response.json();
+  } catch (error) {
+    return { ok: false, message: "The server did not answer properly: scan again." };
+  }
+}
+
+function show(kind, text) {
+  result.className = `scan-result scan-${kind}`;
+  result.textContent = text;
+}
+
+function updateBlockers(list) {
+  if (!blockers || !list) return;
+  blockers.replaceChildren(...list.map((text) => Object.assign(document.createElement("li"), { textContent: text })));
+  if (complete) complete.disabled = list.length > 0;
+}
+
+function addUse(use) {
+  const item = document.createElement("li");
+  item.className = "card use";
+  const title = document.createElement("strong");
+  title.textContent = use.product;
+  const detail = document.createElement("span");
+  detail.textContent = `${use.kind} · lot ${use.lot} · expires ${use.expiry}${use.serial ? ` · serial ${use.serial}` : ""}`;
+  item.append(title, " ", detail);
+  uses.append(item);
+}
+
+if (form) {
+  const input = form.querySelector("input[name=barcode]");
+  const ack = form.querySelector("[data-ack]");
+  const reason = form.querySelector("textarea[name=acknowledge_reason]");
+  let busy = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (busy || !input.value) return;
+    busy = true;
+    show("busy", "Saving…");
+    try {
+      const data = await post(form.action, new FormData(form));
+      if (!data) return;
+      if (data.ok) {
+        show(data.duplicate ? "info" : "ok", `${data.message} ${data.use.product}, lot ${data.use.lot}, expires ${data.use.expiry}.`);
+        if (!data.duplicate) addUse(data.use);
+        updateBlockers(data.blockers);
+        input.value = "";
+        reason.value = "";
+        ack.hidden = true;
+      } else {
+        show("bad", data.message);
+        ack.hidden = !data.acknowledge;
+        if (!data.acknowledge) input.select();
+      }
+    } catch (error) {
+      show("bad", "Not saved: the connection failed. Scan again.");
+    } finally {
+      busy = false;
+      if (ack.hidden) input.focus();
+      else reason.focus();
+    }
+  });
+}
+
+for (const tickForm of document.querySelectorAll("[data-tick-form]")) {
+  const box = tickForm.querySelector("[data-tick]");
+  box.addEventListener("change", async () => {
+    if (!box.checked) return;
+    box.disabled = true;
+    const data = await post(tickForm.action, new FormData(tickForm)).catch(() => null);
+    if (data && data.ok) {
+      tickForm.querySelector("[data-when]").textContent = data.at;
+      updateBlockers(data.blockers);
+    } else {
+      box.checked = false;
+      box.disabled = false;
+      show("bad", data ? data.message : "Not saved: the connection failed. Tick again.");
+    }
+  });
+}

@@ -1,0 +1,24 @@
+"""Today: the technician's sessions, and where a new one starts."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from smp_hygiene.models import SessionStatus
+from smp_hygiene.services import clients, consents, worklists
+from smp_hygiene.views.chair import bp
+
+
+@bp.get("/")
+def today():
+    """Sessions in progress and done today; find a client to start the next one."""
+    search = request.args.get("q", "").strip()
+    found = clients.list_clients(current_user.clinic_id, search) if search else []
+    return render_template(
+        "chair/today.html",
+        sessions=worklists.list_sessions_today(current_user),
+        in_progress=SessionStatus.IN_PROGRESS,
+        search=search,
+        found=[(client, consents.current_consent(client)) for client in found],
+    )
