@@ -1,7 +1,7 @@
 """adverse reactions
 
 Revision ID: 0400_reactions
-Revises: 0100_chair
+Revises: 0200_sterilisation
 Create Date: 2026-11-24 00:14:34.031615
 
 """
@@ -12,7 +12,7 @@ import smp_hygiene.models.base
 
 # revision identifiers, used by Alembic.
 revision = '0400_reactions'
-down_revision = '0100_chair'
+down_revision = '0200_sterilisation'
 branch_labels = None
 depends_on = None
 

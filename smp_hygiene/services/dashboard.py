@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import and_, case, distinct, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -22,7 +21,7 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
-from smp_hygiene.services import reactions, recalls
+from smp_hygiene.services import reactions, recalls, spore_tests
 
 EXPIRY_WINDOW_DAYS = 30
 
@@ -60,9 +59,8 @@ class Dashboard:
     expiring: list[ExpiringLot]
     batch_problems: list[reactions.BatchProblem]
     pending_notices: list[AdverseReaction]  # R24: health-department notices not yet sent
-    # None means "the module that feeds this panel is not installed yet".
     open_recalls: list[recalls.RecallProgress]
-    overdue_spore_tests: list[Any] | None
+    overdue_spore_tests: list[spore_tests.OverdueSporeTest]
 
 
 def build_dashboard(clinic: Clinic, start: datetime, end: datetime, now: datetime) -> Dashboard:
@@ -164,7 +162,5 @@ def _open_recalls(clinic: Clinic) -> list[recalls.RecallProgress]:
     return recalls.list_open_recalls(clinic)
 
 
-def _overdue_spore_tests(clinic: Clinic, now: datetime) -> list[Any] | None:
-    # PANEL PENDING (sterilisation branch): return sterilization.overdue_spore_tests(clinic, now)
-    # once smp_hygiene/services/sterilization.py is on main.
-    return None
+def _overdue_spore_tests(clinic: Clinic, now: datetime) -> list[spore_tests.OverdueSporeTest]:
+    return spore_tests.overdue_spore_tests(clinic, now)

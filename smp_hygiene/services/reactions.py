@@ -16,11 +16,14 @@ from smp_hygiene.models import (
     ChecklistAnswer,
     ChecklistItem,
     Clinic,
+    InstrumentPack,
+    PackUse,
     PatchTest,
     ReactionSeverity,
     ReactionStatus,
     Role,
     SafetyOverride,
+    SterilizerCycle,
     SupplyLot,
     SupplyUse,
     TreatmentSession,
@@ -239,7 +242,7 @@ class ReactionReport:
     checklist_missing: list[str]
     patch_tests: list[PatchTest]
     overrides: list[SafetyOverride]
-    packs: list  # sterilised instrument packs; see _session_packs
+    packs: list[PackUse]
     notice_due_at: datetime | None
     chain: audit_log.ChainReport
     generated_at: datetime
@@ -273,7 +276,17 @@ def reaction_report(reaction: AdverseReaction, now: datetime | None = None) -> R
     )
 
 
-def _session_packs(session: TreatmentSession) -> list:
-    # PENDING (sterilisation branch): the instrument packs scanned in this session, with their
-    # steriliser cycle. The pack model is not on main yet; wire it here when it lands.
-    return []
+def _session_packs(session: TreatmentSession) -> list[PackUse]:
+    """The sterilised instrument packs opened in this session, with their cycle and steriliser."""
+    return list(
+        db.session.scalars(
+            select(PackUse)
+            .where(PackUse.session_id == session.id)
+            .options(
+                selectinload(PackUse.pack)
+                .selectinload(InstrumentPack.cycle)
+                .selectinload(SterilizerCycle.sterilizer)
+            )
+            .order_by(PackUse.used_at, PackUse.id)
+        )
+    )

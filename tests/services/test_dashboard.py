@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from smp_hygiene.models import LotStatus, ProductKind, Role, SessionStatus
+from smp_hygiene.models import LotStatus, ProductKind, SessionStatus
 from smp_hygiene.services import dashboard
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_checklist,
     make_clinic,
     make_completed_session,
+    make_cycle,
     make_lot,
     make_reaction,
     make_recall,
     make_refusal,
     make_session,
+    make_spore_test,
+    make_sterilizer,
     make_user,
 )
 
@@ -127,9 +130,10 @@ def test_dashboard_shows_open_recalls_with_notification_progress(ctx):
     assert [(p.recall, p.affected, p.notified) for p in board.open_recalls] == [(recall, 1, 0)]
 
 
-def test_dashboard_marks_the_spore_test_panel_as_not_installed(ctx):
-    clinic = make_user(Role.AUDITOR).clinic
+def test_dashboard_shows_a_steriliser_whose_spore_test_is_overdue(ctx):
+    sterilizer = make_sterilizer(installed_at=utcnow() - timedelta(days=40))
+    make_spore_test(make_cycle(sterilizer, started_at=utcnow() - timedelta(days=35)))
 
-    board = dashboard.build_dashboard(clinic, *_period(), utcnow())
+    board = dashboard.build_dashboard(sterilizer.clinic, *_period(), utcnow())
 
-    assert board.overdue_spore_tests is None
+    assert [item.sterilizer for item in board.overdue_spore_tests] == [sterilizer]

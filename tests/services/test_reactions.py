@@ -11,6 +11,7 @@ from smp_hygiene.errors import AlreadyExists, InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AuditEntry,
+    PackUse,
     ProductKind,
     ReactionSeverity,
     ReactionStatus,
@@ -25,6 +26,7 @@ from tests.factories import (
     make_client,
     make_clinic,
     make_completed_session,
+    make_cycle,
     make_lot,
     make_patch_test,
     make_reaction,
@@ -305,3 +307,15 @@ def test_no_notice_is_pending_where_the_clinic_needs_none(ctx):
     reaction.clinic.reaction_notice_hours = None
 
     assert reactions.list_pending_notices(reaction.clinic) == []
+
+
+def test_report_lists_the_sterilised_packs_opened_in_the_session(ctx):
+    session = _yesterday_session()
+    pack = make_cycle(packs=1).packs[0]
+    use = PackUse(session=session, pack=pack, used_by=session.technician)
+    db.session.add(use)
+    reaction = make_reaction(session)
+
+    report = reactions.reaction_report(reaction)
+
+    assert [u.pack for u in report.packs] == [pack]

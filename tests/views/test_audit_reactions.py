@@ -11,13 +11,21 @@ from pypdf import PdfReader
 from sqlalchemy import event, select
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import AdverseReaction, ProductKind, ReactionStatus, Role, User
+from smp_hygiene.models import (
+    AdverseReaction,
+    PackUse,
+    ProductKind,
+    ReactionStatus,
+    Role,
+    User,
+)
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_checklist,
     make_client,
     make_clinic,
     make_completed_session,
+    make_cycle,
     make_lot,
     make_product,
     make_reaction,
@@ -47,6 +55,9 @@ def reaction_id(app):
         needle = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, lot_number="N-5001")
         session = make_completed_session(started_at=utcnow() - timedelta(days=3), lots=(needle,))
         make_use(session, pigment, diluent_lot=water)
+        pack = make_cycle(packs=1).packs[0]
+        db.session.add(PackUse(session=session, pack=pack, used_by=session.technician))
+        pack.code = "PACK0042"
         reaction = make_reaction(session, signs="Pustules at the crown")
         db.session.commit()
         return reaction.id
@@ -180,6 +191,7 @@ def test_auditor_can_read_lots_and_conditions_in_the_pdf_report(client, login, r
         "Hands washed",
         "Barrier film on machine: done by",
         "Audit chain: intact",
+        "PACK0042",
     ):
         assert expected in text, expected
 
