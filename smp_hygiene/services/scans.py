@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from smp_hygiene.errors import (
     AlreadyUsed,
+    InvalidInput,
     LabelInfoNotShown,
     NotAllowed,
     PatchTestRequired,
@@ -88,6 +89,8 @@ def record_scan(
     if lot.is_pigment:
         _clear_pigment(session, use, user, acknowledge_reason)
         supplies.mark_opened(lot, user, now)
+    if diluent_raw and not lot.is_pigment:
+        raise InvalidInput("Only a pigment dose is diluted: clear the diluent and scan again.")
     if diluent_raw:
         use.diluent_lot = _diluent(session, diluent_raw)
     _insert(use)

@@ -109,7 +109,11 @@ def scan(session_id: int):
     raw = request.form.get("barcode", "")
     try:
         result = sessions.record_scan(
-            session, raw, current_user, acknowledge_reason=request.form.get("acknowledge_reason")
+            session,
+            raw,
+            current_user,
+            diluent_raw=request.form.get("diluent") or None,
+            acknowledge_reason=request.form.get("acknowledge_reason"),
         )
         db.session.commit()
     except DomainError as error:
