@@ -206,11 +206,6 @@ def make_consent_template(clinic=None, actor=None, **fields):
     return consents.create_template(clinic, actor or _staff(clinic), **fields)
 
 
-def _staff(clinic: Clinic) -> User:
-    """Any user of the clinic: hashing a new password per factory call slows the suite."""
-    return db.session.query(User).filter_by(clinic_id=clinic.id).first() or make_user(clinic=clinic)
-
-
 def make_consent_form(**fields):
     from smp_hygiene.services import consents
 
