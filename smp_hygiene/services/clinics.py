@@ -15,6 +15,7 @@ SETTING_BOUNDS = {
     "patch_test_valid_days": (1, 730),
     "healing_gap_days": (0, 60),
     "retention_years": (3, 30),  # never below 3: Safety Gate look-backs need the links
+    "reaction_notice_hours": (1, 168),  # R24: several US county codes ask for 24 h
 }
 
 

@@ -64,16 +64,18 @@ def record_scan(
     diluent_raw: str | None = None,
     acknowledge_reason: str | None = None,
     now: datetime | None = None,
+    repeat_window: timedelta = DOUBLE_SCAN_WINDOW,
 ) -> ScanResult:
     """Record one supply used in the session, after every rule for that kind of supply."""
     now = now or utcnow()
     require_open(session, user)
-    repeat = _recent_repeat(session, raw_text, now)
+    since = now - repeat_window  # an identical scan after this is a double read
+    repeat = _recent_repeat(session, raw_text, since)
     if repeat is not None:
         return ScanResult(repeat, duplicate=True)
     scan = parse_barcode(raw_text)
     if scan.symbology == "smph-pack":
-        return _use_pack(session, scan.own_code, raw_text, user, now, acknowledge_reason)
+        return _use_pack(session, scan.own_code, raw_text, user, (now, since), acknowledge_reason)
     lot = supplies.get_lot_for_scan(session.clinic, scan)
     supplies.check_lot_usable(lot, session.started_at.date())
     use = SupplyUse(
@@ -104,15 +106,16 @@ def _use_pack(
     code: str,
     raw_text: str,
     user: User,
-    now: datetime,
+    when: tuple[datetime, datetime],
     acknowledge_reason: str | None,
 ) -> ScanResult:
     """Reprocessed instruments: the sterilisation rules live in services/packs."""
+    now, since = when
     repeat = db.session.scalar(
         select(PackUse).where(
             PackUse.session_id == session.id,
             PackUse.raw_barcode == raw_text,
-            PackUse.used_at >= now - DOUBLE_SCAN_WINDOW,
+            PackUse.used_at >= since,
         )
     )
     if repeat is not None:
@@ -121,13 +124,13 @@ def _use_pack(
     return ScanResult(pack_use=use)
 
 
-def _recent_repeat(session: TreatmentSession, raw_text: str, now: datetime) -> SupplyUse | None:
+def _recent_repeat(session: TreatmentSession, raw_text: str, since: datetime) -> SupplyUse | None:
     return db.session.scalar(
         select(SupplyUse)
         .where(
             SupplyUse.session_id == session.id,
             SupplyUse.raw_barcode == raw_text,
-            SupplyUse.used_at >= now - DOUBLE_SCAN_WINDOW,
+            SupplyUse.used_at >= since,
         )
         .order_by(SupplyUse.id.desc())
         .limit(1)

@@ -38,3 +38,11 @@ def test_retention_cannot_go_below_three_years(ctx):
 
     with pytest.raises(InvalidInput, match="retention years must be between 3 and 30"):
         clinics.update_settings(clinic, make_user(Role.ADMIN, clinic=clinic), retention_years=1)
+
+
+def test_admin_can_set_the_health_department_notice_deadline(ctx):
+    clinic = make_clinic()
+
+    clinics.update_settings(clinic, make_user(Role.ADMIN, clinic=clinic), reaction_notice_hours=48)
+
+    assert clinic.reaction_notice_hours == 48

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from smp_hygiene.errors import ConsentRequired, DomainError, WarningNeedsAcknowledgement
@@ -114,6 +125,7 @@ def scan(session_id: int):
             current_user,
             diluent_raw=request.form.get("diluent") or None,
             acknowledge_reason=request.form.get("acknowledge_reason"),
+            repeat_window=timedelta(seconds=current_app.config["DOUBLE_SCAN_SECONDS"]),
         )
         db.session.commit()
     except DomainError as error:
