@@ -52,7 +52,7 @@ def _publisher(clinic: Clinic, email: str | None) -> User:
         if email
         else db.session.query(User).filter_by(clinic_id=clinic.id, role=Role.ADMIN).first()
     )
-    if user is None or user.clinic_id != clinic.id:
+    if user is None or user.clinic_id != clinic.id or user.role is not Role.ADMIN:
         raise click.ClickException("No admin of this clinic to publish as: pass --user EMAIL.")
     return user
 
