@@ -202,11 +202,6 @@ def make_consent_template(clinic=None, actor=None, **fields):
     return consents.create_template(clinic, actor or _staff(clinic), **fields)
 
 
-def _staff(clinic: Clinic) -> User:
-    """Any user of the clinic: hashing a new password per factory call slows the suite."""
-    return db.session.query(User).filter_by(clinic_id=clinic.id).first() or make_user(clinic=clinic)
-
-
 def make_consent_form(**fields):
     from smp_hygiene.services import consents
 
@@ -325,3 +320,93 @@ def make_recall(lots: list[SupplyLot] | None = None, actor: User | None = None, 
         [lot.lot_number for lot in lots],
         **fields,
     )
+
+
+# --- sterilisation (reprocessed instruments) ---
+
+
+def make_sterilizer(clinic: Clinic | None = None, **fields):
+    from smp_hygiene.models import Sterilizer, SterilizerType
+
+    fields.setdefault("name", f"Autoclave {next(_serial)}")
+    fields.setdefault("serial", f"SN-{next(_serial):06d}")
+    fields.setdefault("type", SterilizerType.PREVAC)
+    fields.setdefault("installed_at", utcnow() - timedelta(days=365))
+    sterilizer = Sterilizer(clinic_id=_clinic(clinic).id, **fields)
+    db.session.add(sterilizer)
+    db.session.flush()
+    return sterilizer
+
+
+def make_cycle(sterilizer=None, packs: int = 1, **fields):
+    """A passing prevac 134 °C load (printout values in range); status RECORDED unless given."""
+    from smp_hygiene.models import (
+        CycleStatus,
+        IndicatorResult,
+        InstrumentPack,
+        PackStatus,
+        SterilizerCycle,
+        SterilizerProgram,
+    )
+
+    sterilizer = sterilizer or make_sterilizer()
+    operator = fields.pop("operator", None) or _staff(sterilizer.clinic)
+    fields.setdefault("cycle_number", next(_serial))
+    fields.setdefault("started_at", utcnow() - timedelta(hours=2))
+    fields.setdefault("program", SterilizerProgram.PREVAC_134)
+    fields.setdefault("temperature_c", 134.5)
+    fields.setdefault("exposure_minutes", 3.5)
+    fields.setdefault("pressure_kpa", 310.0)
+    fields.setdefault("ci_class", 5)
+    fields.setdefault("ci_result", IndicatorResult.PASS)
+    fields.setdefault("status", CycleStatus.RECORDED)
+    if fields["status"] is CycleStatus.RELEASED:
+        fields.setdefault("released_at", fields["started_at"] + timedelta(minutes=30))
+        fields.setdefault("released_by", operator)
+    cycle = SterilizerCycle(
+        sterilizer=sterilizer, operator=operator, recorded_by=operator, **fields
+    )
+    cycle.packs = [
+        InstrumentPack(
+            code=f"P-T{next(_serial):07d}",
+            contents="Grip and tube",
+            packed_at=cycle.started_at,
+            status=PackStatus.AVAILABLE,
+        )
+        for _ in range(packs)
+    ]
+    db.session.add(cycle)
+    db.session.flush()
+    return cycle
+
+
+def make_spore_test(cycle, **fields):
+    """A valid, negative spore test of `cycle`, read a day after it ran."""
+    from smp_hygiene.models import BiologicalIndicatorTest, SporeResult
+
+    fields.setdefault("bi_lot", "BI-2026-11")
+    fields.setdefault("result", SporeResult.NEGATIVE)
+    fields.setdefault("control_result", SporeResult.POSITIVE)
+    fields.setdefault("read_at", cycle.started_at + timedelta(days=1))
+    fields.setdefault("recorded_by", cycle.operator)
+    test = BiologicalIndicatorTest(sterilizer=cycle.sterilizer, cycle=cycle, **fields)
+    db.session.add(test)
+    db.session.flush()
+    return test
+
+
+def make_bowie_dick(sterilizer, tested_at: datetime, **fields):
+    from smp_hygiene.models import BowieDickTest, IndicatorResult
+
+    fields.setdefault("result", IndicatorResult.PASS)
+    fields.setdefault("recorded_by", _staff(sterilizer.clinic))
+    test = BowieDickTest(sterilizer=sterilizer, tested_at=tested_at, **fields)
+    db.session.add(test)
+    db.session.flush()
+    return test
+
+
+def _staff(clinic: Clinic) -> User:
+    """Any user of the clinic (password hashing is slow; sterilisation data needs many)."""
+    found = db.session.query(User).filter_by(clinic_id=clinic.id).first()
+    return found or make_user(clinic=clinic)

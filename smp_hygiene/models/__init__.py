@@ -22,6 +22,23 @@ from smp_hygiene.models.sessions import (
     SupplyUse,
     TreatmentSession,
 )
+from smp_hygiene.models.sterilization import (
+    BiologicalIndicatorTest,
+    BowieDickTest,
+    CycleStatus,
+    IndicatorResult,
+    InstrumentPack,
+    OverdueMode,
+    PackStatus,
+    PackUse,
+    SporeResult,
+    SterilisationSettings,
+    Sterilizer,
+    SterilizerCycle,
+    SterilizerProgram,
+    SterilizerStatus,
+    SterilizerType,
+)
 from smp_hygiene.models.submissions import FormSubmission
 from smp_hygiene.models.supplies import Product, SupplyLot
 from smp_hygiene.models.verification import SigningKey, VerifyCard
@@ -54,6 +71,21 @@ __all__ = [
     "User",
     "VerifyCard",
     "patch_test_product",
+    "BiologicalIndicatorTest",
+    "BowieDickTest",
+    "CycleStatus",
+    "IndicatorResult",
+    "InstrumentPack",
+    "OverdueMode",
+    "PackStatus",
+    "PackUse",
+    "SporeResult",
+    "SterilisationSettings",
+    "Sterilizer",
+    "SterilizerCycle",
+    "SterilizerProgram",
+    "SterilizerStatus",
+    "SterilizerType",
 ]
 
 # Recalls (issue 5)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -14,6 +15,9 @@ from smp_hygiene.models.patch_tests import PatchTest
 from smp_hygiene.models.people import Client, Clinic, User
 from smp_hygiene.models.supplies import SupplyLot
 from smp_hygiene.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from smp_hygiene.models.sterilization import PackUse
 
 
 class TreatmentSession(db.Model):
@@ -50,6 +54,7 @@ class TreatmentSession(db.Model):
     answers: Mapped[list[ChecklistAnswer]] = relationship(order_by="ChecklistAnswer.id")
     overrides: Mapped[list[SafetyOverride]] = relationship(order_by="SafetyOverride.id")
     addenda: Mapped[list[Addendum]] = relationship(order_by="Addendum.id")
+    pack_uses: Mapped[list[PackUse]] = relationship(order_by="PackUse.id", viewonly=True)
 
 
 class SupplyUse(db.Model):

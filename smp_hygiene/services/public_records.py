@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from smp_hygiene.models import ProductKind, SessionStatus, SupplyUse, TreatmentSession
-from smp_hygiene.services import recalls, signed_codes, verification
+from smp_hygiene.services import packs, recalls, signed_codes, verification
 from smp_hygiene.services.recall_lists import RecallNotice
 
 
@@ -65,8 +65,7 @@ class PublicRecord:
     void_reason: str
     lots_fingerprint: str
     sealed_fingerprint: str
-    # Sterilised instrument packs (issue 6): filled once the PackUse model lands on main.
-    packs: list = field(default_factory=list)
+    packs: list[PackLine] = field(default_factory=list)
 
     @property
     def checklist_complete(self) -> bool:
@@ -106,6 +105,30 @@ def _patch_tests(session: TreatmentSession) -> list[PatchTestLine]:
     ]
 
 
+@dataclass(frozen=True)
+class PackLine:
+    """A reprocessed instrument pack: which steriliser cycle, released when."""
+
+    contents: str
+    code: str
+    sterilizer: str
+    cycle: int
+    released_at: datetime | None
+
+
+def _packs(session: TreatmentSession) -> list[PackLine]:
+    return [
+        PackLine(
+            use.pack.contents,
+            use.pack.code,
+            use.pack.cycle.sterilizer.name,
+            use.pack.cycle.cycle_number,
+            use.pack.cycle.released_at,
+        )
+        for use in packs.list_pack_uses(session)
+    ]
+
+
 def public_record(session: TreatmentSession) -> PublicRecord:
     """The record as a patient, another clinic or an inspector may see it."""
     lines = {kind: [] for kind in ProductKind}
@@ -127,6 +150,7 @@ def public_record(session: TreatmentSession) -> PublicRecord:
         needles=lines[ProductKind.NEEDLE_CARTRIDGE],
         others=lines[ProductKind.OTHER],
         patch_tests=_patch_tests(session),
+        packs=_packs(session),
         checklist_items=[a.item_text for a in session.answers],
         checklist_signed_at=max(answered) if answered else None,
         overrides=[(o.message, o.reason) for o in session.overrides],

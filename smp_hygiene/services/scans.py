@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from smp_hygiene.errors import (
     AlreadyUsed,
+    InvalidInput,
     LabelInfoNotShown,
     NotAllowed,
     PatchTestRequired,
@@ -17,6 +18,7 @@ from smp_hygiene.errors import (
 )
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
+    PackUse,
     PatchTestMode,
     ProductKind,
     SessionStatus,
@@ -25,7 +27,7 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
-from smp_hygiene.services import audit_log, overrides, patch_tests, supplies
+from smp_hygiene.services import audit_log, overrides, packs, patch_tests, supplies
 from smp_hygiene.services.gs1 import ParsedBarcode, parse_barcode
 from smp_hygiene.timeutil import utcnow
 
@@ -35,8 +37,11 @@ DOUBLE_SCAN_WINDOW = timedelta(seconds=3)
 
 @dataclass(frozen=True)
 class ScanResult:
-    use: SupplyUse
+    """A supply use, or for one of our instrument-pack labels, a pack use."""
+
+    use: SupplyUse | None = None
     duplicate: bool = False
+    pack_use: PackUse | None = None
 
 
 def require_open(session: TreatmentSession, user: User) -> None:
@@ -67,6 +72,8 @@ def record_scan(
     if repeat is not None:
         return ScanResult(repeat, duplicate=True)
     scan = parse_barcode(raw_text)
+    if scan.symbology == "smph-pack":
+        return _use_pack(session, scan.own_code, raw_text, user, now, acknowledge_reason)
     lot = supplies.get_lot_for_scan(session.clinic, scan)
     supplies.check_lot_usable(lot, session.started_at.date())
     use = SupplyUse(
@@ -82,12 +89,36 @@ def record_scan(
     if lot.is_pigment:
         _clear_pigment(session, use, user, acknowledge_reason)
         supplies.mark_opened(lot, user, now)
+    if diluent_raw and not lot.is_pigment:
+        raise InvalidInput("Only a pigment dose is diluted: clear the diluent and scan again.")
     if diluent_raw:
         use.diluent_lot = _diluent(session, diluent_raw)
     _insert(use)
     db.session.expire(session, ["uses"])
     audit_log.record(user, "supply.used", use)
     return ScanResult(use)
+
+
+def _use_pack(
+    session: TreatmentSession,
+    code: str,
+    raw_text: str,
+    user: User,
+    now: datetime,
+    acknowledge_reason: str | None,
+) -> ScanResult:
+    """Reprocessed instruments: the sterilisation rules live in services/packs."""
+    repeat = db.session.scalar(
+        select(PackUse).where(
+            PackUse.session_id == session.id,
+            PackUse.raw_barcode == raw_text,
+            PackUse.used_at >= now - DOUBLE_SCAN_WINDOW,
+        )
+    )
+    if repeat is not None:
+        return ScanResult(duplicate=True, pack_use=repeat)
+    use = packs.use_pack(session, code, user, now, acknowledge_reason, raw_barcode=raw_text)
+    return ScanResult(pack_use=use)
 
 
 def _recent_repeat(session: TreatmentSession, raw_text: str, now: datetime) -> SupplyUse | None:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import SessionStatus, TreatmentSession
+from smp_hygiene.services import packs
 from smp_hygiene.services.audit_log import canonical
 
 
@@ -31,6 +32,7 @@ def sealed_content(session: TreatmentSession) -> dict:
             {"item_id": a.item_id, "text": a.item_text, "by": a.answered_by_id, "at": a.answered_at}
             for a in session.answers
         ],
+        "packs": [packs.sealed_pack(use) for use in packs.list_pack_uses(session)],
         "overrides": [
             {
                 "code": o.code,

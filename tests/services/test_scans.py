@@ -8,6 +8,7 @@ import pytest
 
 from smp_hygiene.errors import (
     AlreadyUsed,
+    InvalidInput,
     LabelInfoNotShown,
     MalformedBarcode,
     NotAllowed,
@@ -210,3 +211,13 @@ def test_a_technician_of_another_clinic_cannot_scan_into_the_session(session):
 
     with pytest.raises(NotAllowed, match="another clinic"):
         sessions.record_scan(session, "anything", outsider)
+
+
+def test_a_cartridge_is_not_diluted(session):
+    cartridge = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
+    water = make_lot(make_product(ProductKind.OTHER, name="Sterile water"))
+
+    with pytest.raises(InvalidInput, match="Only a pigment dose is diluted"):
+        sessions.record_scan(
+            session, gs1_for(cartridge), session.technician, diluent_raw=gs1_for(water)
+        )

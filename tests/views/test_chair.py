@@ -271,6 +271,27 @@ def test_a_scan_is_saved_at_once_and_answered_in_json(app, client, login, world)
     assert response.json["duplicate"] is False
 
 
+def test_a_diluted_pigment_dose_records_its_diluent_lot(app, client, login, world):
+    session_id = _open_session(app, login, world)
+    with app.app_context():
+        session = db.session.get(TreatmentSession, session_id)
+        sessions.attest_label_info(session, session.technician)
+        water = f.make_lot(f.make_product(ProductKind.OTHER, name="Sterile water"))
+        pigment = db.session.get(SupplyLot, world["pigment"])
+        data = {"barcode": f.gs1_for(pigment), "diluent": f.gs1_for(water)}
+        water_id = water.id
+        db.session.commit()
+
+    response = client.post(
+        f"/chair/sessions/{session_id}/scans", data=data, headers={"Accept": "application/json"}
+    )
+
+    assert response.json["ok"] is True
+    with app.app_context():
+        use = db.session.query(SupplyUse).filter_by(session_id=session_id).one()
+        assert use.diluent_lot_id == water_id
+
+
 def test_the_same_scan_twice_records_one_use_and_says_already_recorded(app, client, login, world):
     session_id = _open_session(app, login, world)
     with app.app_context():

@@ -53,6 +53,13 @@ if (form) {
   const input = form.querySelector("input[name=barcode]");
   const ack = form.querySelector("[data-ack]");
   const reason = form.querySelector("textarea[name=acknowledge_reason]");
+  const diluent = form.querySelector("[data-diluent]");
+  // A scanner presses Enter after the diluent too: move on to the pigment instead of posting.
+  if (diluent) {
+    diluent.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); input.focus(); }
+    });
+  }
   let busy = false;
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -68,6 +75,7 @@ if (form) {
         updateBlockers(data.blockers);
         input.value = "";
         reason.value = "";
+        if (diluent) diluent.value = "";
         ack.hidden = true;
       } else {
         show("bad", data.message);

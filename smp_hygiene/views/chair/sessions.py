@@ -26,22 +26,34 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def use_json(use, duplicate: bool) -> dict:
-    lot = use.lot
-    expiry = lot.expiry_date.isoformat() if lot.expiry_date else "none"
-    message = "Already recorded." if duplicate else f"Recorded {lot.product.title}."
-    return {
-        "ok": True,
-        "duplicate": duplicate,
-        "message": message,
-        "use": {
+def use_json(result) -> dict:
+    """What the session screen shows of one scan: a supply lot or an instrument pack."""
+    message = "Already recorded." if result.duplicate else None
+    if result.pack_use is not None:
+        pack = result.pack_use.pack
+        shown = {
+            "id": f"pack-{result.pack_use.id}",
+            "kind": "Instrument pack",
+            "product": pack.contents,
+            "lot": f"cycle {pack.cycle.cycle_number}",
+            "expiry": pack.expires_on.isoformat() if pack.expires_on else "event-related",
+            "serial": pack.code,
+        }
+    else:
+        use, lot = result.use, result.use.lot
+        shown = {
             "id": use.id,
             "kind": lot.product.kind.label,
             "product": lot.product.title,
             "lot": lot.lot_number,
-            "expiry": expiry,
+            "expiry": lot.expiry_date.isoformat() if lot.expiry_date else "none",
             "serial": use.serial or "",
-        },
+        }
+    return {
+        "ok": True,
+        "duplicate": result.duplicate,
+        "message": message or f"Recorded {shown['product']}.",
+        "use": shown,
     }
 
 
@@ -97,7 +109,11 @@ def scan(session_id: int):
     raw = request.form.get("barcode", "")
     try:
         result = sessions.record_scan(
-            session, raw, current_user, acknowledge_reason=request.form.get("acknowledge_reason")
+            session,
+            raw,
+            current_user,
+            diluent_raw=request.form.get("diluent") or None,
+            acknowledge_reason=request.form.get("acknowledge_reason"),
         )
         db.session.commit()
     except DomainError as error:
@@ -109,7 +125,7 @@ def scan(session_id: int):
             ), error.http_status
         flash(message, "error")
         return redirect(url_for("chair.show", session_id=session_id))
-    payload = use_json(result.use, result.duplicate)
+    payload = use_json(result)
     if wants_json():
         payload["blockers"] = sessions.completion_blockers(session)
         return jsonify(payload)

@@ -1,0 +1,307 @@
+"""Sterilisation pages: steriliser registry, settings, cycle log, cycle record and release."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from smp_hygiene.csvexport import csv_response
+from smp_hygiene.errors import DomainError
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    BiologicalIndicatorTest,
+    BowieDickTest,
+    IndicatorResult,
+    InstrumentPack,
+    Sterilizer,
+    SterilizerCycle,
+    SterilizerProgram,
+    SterilizerType,
+    User,
+)
+from smp_hygiene.services import cycle_release, spore_tests, sterilization
+from smp_hygiene.timeutil import utcnow
+from smp_hygiene.views.audit import bp
+from smp_hygiene.views.audit import sterilization_forms as forms
+from smp_hygiene.views.audit.sterilization_forms import as_utc
+
+CSV_HEADER = (
+    "steriliser", "serial", "cycle", "started_at", "program", "temperature_c",
+    "exposure_min", "pressure_kpa", "ci_type", "ci_result", "operator", "printout",
+    "status", "status_reason", "released_at", "released_by", "packs",
+)  # fmt: skip
+
+
+# --- loading, always within the signed-in user's clinic ---
+
+
+def own_sterilizer(sterilizer_id: int) -> Sterilizer:
+    found = db.get_or_404(Sterilizer, sterilizer_id)
+    if found.clinic_id != current_user.clinic_id:
+        abort(404)
+    return found
+
+
+def own_cycle(cycle_id: int) -> SterilizerCycle:
+    found = db.get_or_404(SterilizerCycle, cycle_id)
+    own_sterilizer(found.sterilizer_id)
+    return found
+
+
+def committed(message: str, target: str) -> Response:
+    """Commit the request's one change, say so, and go on."""
+    db.session.commit()
+    flash(message, "success")
+    return redirect(target)
+
+
+# --- registry and settings ---
+
+
+@bp.get("/sterilisation/")
+def sterilizers(form: forms.SterilizerForm | None = None, status: int = 200):
+    """The clinic's sterilisers, with their state and any overdue spore test."""
+    rows = db.session.scalars(
+        select(Sterilizer).filter_by(clinic_id=current_user.clinic_id).order_by(Sterilizer.name)
+    ).all()
+    overdue = spore_tests.overdue_spore_tests(current_user.clinic, utcnow())
+    return render_template(
+        "audit/sterilization/index.html",
+        sterilizers=rows,
+        overdue={found.sterilizer.id: found for found in overdue},
+        form=form or forms.SterilizerForm(),
+    ), status
+
+
+@bp.post("/sterilisation/")
+def register_sterilizer():
+    """Add a steriliser to the registry."""
+    form = forms.SterilizerForm()
+    if not form.validate_on_submit():
+        return sterilizers(form, 422)
+    installed_at = as_utc(datetime.combine(form.installed_on.data, time()))
+    try:
+        found = sterilization.register_sterilizer(
+            current_user.clinic, current_user, form.name.data, form.serial.data,
+            SterilizerType(form.kind.data), installed_at,
+        )  # fmt: skip
+    except DomainError as error:
+        flash(str(error), "error")
+        return sterilizers(form, error.http_status)
+    return committed(
+        f"{found.name} registered.", url_for("audit.sterilizer", sterilizer_id=found.id)
+    )
+
+
+@bp.route("/sterilisation/settings", methods=["GET", "POST"])
+def sterilisation_settings():
+    """The clinic's spore-test interval, overdue mode, shelf life and indicator rules."""
+    form = forms.SettingsForm(obj=sterilization.settings_for(current_user.clinic))
+    if form.validate_on_submit():
+        try:
+            sterilization.update_settings(current_user.clinic, current_user, **form.values())
+        except DomainError as error:
+            flash(str(error), "error")
+        else:
+            return committed("Sterilisation settings saved.", url_for("audit.sterilizers"))
+    return render_template("audit/sterilization/settings.html", form=form)
+
+
+# --- one steriliser: its cycle log and the forms that add to it ---
+
+
+def cycle_form(sterilizer: Sterilizer) -> forms.CycleForm:
+    form = forms.CycleForm()
+    staff = db.session.scalars(
+        select(User)
+        .filter_by(clinic_id=sterilizer.clinic_id, is_active_user=True)
+        .order_by(User.email)
+    )
+    form.operator_id.choices = forms.choices((user.id, user.name) for user in staff)
+    if form.operator_id.data is None:
+        form.operator_id.data = current_user.id
+    return form
+
+
+def spore_form(sterilizer: Sterilizer) -> forms.SporeTestForm:
+    form = forms.SporeTestForm()
+    recent = db.session.scalars(
+        select(SterilizerCycle)
+        .filter_by(sterilizer_id=sterilizer.id)
+        .order_by(SterilizerCycle.started_at.desc())
+        .limit(30)
+    )
+    form.cycle_id.choices = forms.choices(
+        (cycle.id, f"Cycle {cycle.cycle_number}, {cycle.started_at:%Y-%m-%d}") for cycle in recent
+    )
+    return form
+
+
+def log_page(sterilizer: Sterilizer, status: int = 200, **bound):
+    """Render the log page; a refused form comes back bound, with what was typed."""
+    cycles = db.paginate(
+        select(SterilizerCycle)
+        .filter_by(sterilizer_id=sterilizer.id)
+        .options(selectinload(SterilizerCycle.packs), selectinload(SterilizerCycle.operator))
+        .order_by(SterilizerCycle.started_at.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=50,
+        error_out=False,
+    )
+    return render_template(
+        "audit/sterilization/sterilizer.html",
+        sterilizer=sterilizer,
+        cycles=cycles,
+        bowie_dicks=_latest(BowieDickTest, sterilizer, BowieDickTest.tested_at),
+        spore_tests=_latest(BiologicalIndicatorTest, sterilizer, BiologicalIndicatorTest.read_at),
+        overdue=spore_tests.spore_test_overdue(sterilizer, utcnow()),
+        cycle_form=bound.get("cycle_form") or cycle_form(sterilizer),
+        bowie_dick_form=bound.get("bowie_dick_form") or forms.BowieDickForm(),
+        spore_form=bound.get("spore_form") or spore_form(sterilizer),
+    ), status
+
+
+def _latest(model, sterilizer: Sterilizer, column) -> list:
+    return db.session.scalars(
+        select(model).filter_by(sterilizer_id=sterilizer.id).order_by(column.desc()).limit(10)
+    ).all()
+
+
+@bp.get("/sterilisation/<int:sterilizer_id>")
+def sterilizer(sterilizer_id: int):
+    """The cycle log of one steriliser, with forms for new cycles and tests."""
+    return log_page(own_sterilizer(sterilizer_id))
+
+
+@bp.get("/sterilisation/<int:sterilizer_id>/cycles.csv")
+def cycle_log_csv(sterilizer_id: int):
+    """The whole cycle log as CSV, packs included (kept for inspectors, R19)."""
+    found = own_sterilizer(sterilizer_id)
+    cycles = db.session.scalars(
+        select(SterilizerCycle)
+        .filter_by(sterilizer_id=found.id)
+        .options(*(selectinload(rel) for rel in (
+            SterilizerCycle.packs, SterilizerCycle.operator, SterilizerCycle.released_by
+        )))
+        .order_by(SterilizerCycle.started_at)
+    )  # fmt: skip
+    rows = (_csv_row(found, cycle) for cycle in cycles)
+    return csv_response(f"cycle-log-{found.serial}.csv", CSV_HEADER, rows)
+
+
+def _csv_row(found: Sterilizer, cycle: SterilizerCycle) -> tuple:
+    return (
+        found.name, found.serial, cycle.cycle_number, cycle.started_at.isoformat(),
+        cycle.program.label, cycle.temperature_c, cycle.exposure_minutes, cycle.pressure_kpa,
+        cycle.ci_class, cycle.ci_result.value, cycle.operator.name, cycle.printout_ref,
+        cycle.status.value, cycle.status_reason,
+        cycle.released_at.isoformat() if cycle.released_at else "",
+        cycle.released_by.name if cycle.released_by else "",
+        " ".join(pack.code for pack in cycle.packs),
+    )  # fmt: skip
+
+
+@bp.post("/sterilisation/<int:sterilizer_id>/cycles")
+def record_cycle(sterilizer_id: int):
+    """Log a load from its printout, with its packs."""
+    found = own_sterilizer(sterilizer_id)
+    form = cycle_form(found)
+    if not form.validate_on_submit():
+        return log_page(found, 422, cycle_form=form)
+    reading = sterilization.CycleReading(
+        form.cycle_number.data, as_utc(form.started_at.data), SterilizerProgram(form.program.data),
+        form.temperature_c.data, form.exposure_minutes.data, form.pressure_kpa.data,
+        form.ci_class.data, IndicatorResult(form.ci_result.data), form.printout_ref.data or "",
+    )  # fmt: skip
+    try:
+        cycle = sterilization.record_cycle(
+            found, reading, db.session.get(User, form.operator_id.data), current_user,
+            form.packs.data.splitlines(),
+        )  # fmt: skip
+    except DomainError as error:
+        flash(str(error), "error")
+        return log_page(found, error.http_status, cycle_form=form)
+    return committed(
+        f"Cycle {cycle.cycle_number} recorded with {len(cycle.packs)} pack(s).",
+        url_for("audit.cycle", cycle_id=cycle.id),
+    )
+
+
+@bp.post("/sterilisation/<int:sterilizer_id>/bowie-dick")
+def record_bowie_dick(sterilizer_id: int):
+    """Log the day's Bowie-Dick test."""
+    found = own_sterilizer(sterilizer_id)
+    form = forms.BowieDickForm()
+    if not form.validate_on_submit():
+        return log_page(found, 422, bowie_dick_form=form)
+    try:
+        sterilization.record_bowie_dick(
+            found, current_user, IndicatorResult(form.result.data),
+            as_utc(form.tested_at.data), form.test_pack_lot.data or "",
+        )  # fmt: skip
+    except DomainError as error:
+        flash(str(error), "error")
+        return log_page(found, error.http_status, bowie_dick_form=form)
+    return committed(
+        "Bowie-Dick test recorded.", url_for("audit.sterilizer", sterilizer_id=found.id)
+    )
+
+
+# --- one cycle: release or fail it ---
+
+
+@bp.get("/sterilisation/cycles/<int:cycle_id>")
+def cycle(cycle_id: int):
+    """A load, its packs, and what still stands in the way of its release."""
+    found = own_cycle(cycle_id)
+    return render_template(
+        "audit/sterilization/cycle.html",
+        cycle=found,
+        problems=cycle_release.release_problems(found),
+        release_form=forms.ReleaseForm(),
+        fail_form=forms.FailCycleForm(),
+        discard_form=forms.DiscardPackForm(),
+    )
+
+
+@bp.post("/sterilisation/cycles/<int:cycle_id>/release")
+def release_cycle(cycle_id: int):
+    """Release a load whose checks passed; otherwise say which did not."""
+    found = own_cycle(cycle_id)
+    if not forms.ReleaseForm().validate_on_submit():
+        abort(400)
+    try:
+        cycle_release.release_cycle(found, current_user, utcnow())
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("audit.cycle", cycle_id=found.id))
+    return committed(
+        f"Cycle {found.cycle_number} released.", url_for("audit.cycle", cycle_id=found.id)
+    )
+
+
+@bp.post("/sterilisation/cycles/<int:cycle_id>/fail")
+def fail_cycle(cycle_id: int):
+    """Record that a load failed; its packs go back for reprocessing."""
+    found = own_cycle(cycle_id)
+    form = forms.FailCycleForm()
+    try:
+        if not form.validate_on_submit():
+            raise DomainError("Say why the cycle failed.")
+        cycle_release.fail_cycle(found, current_user, form.reason.data, utcnow())
+    except DomainError as error:
+        flash(str(error), "error")
+        return redirect(url_for("audit.cycle", cycle_id=found.id))
+    return committed(
+        f"Cycle {found.cycle_number} marked failed.", url_for("audit.cycle", cycle_id=found.id)
+    )
+
+
+def pack_of_clinic(pack_id: int) -> InstrumentPack:
+    found = db.get_or_404(InstrumentPack, pack_id)
+    own_cycle(found.cycle_id)
+    return found

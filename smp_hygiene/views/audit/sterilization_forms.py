@@ -1,0 +1,127 @@
+"""Forms of the sterilisation pages; they check shape, the services check the rules."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from smp_hygiene.models import (
+    IndicatorResult,
+    OverdueMode,
+    SporeResult,
+    SterilizerProgram,
+    SterilizerType,
+)
+
+_STAMP = "%Y-%m-%dT%H:%M"
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms 3.3 deprecates (value, label) tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+_CI_CLASSES = choices((n, f"Type {n}") for n in range(1, 7))
+_INDICATOR = choices((r.value, r.value) for r in IndicatorResult)
+_SPORE = choices((r.value, r.value) for r in SporeResult)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The browser sends a naive local time; the clinic works in UTC until it has a zone."""
+    return moment.replace(tzinfo=UTC)
+
+
+class SterilizerForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired(), Length(max=100)])
+    serial = StringField("Serial number", validators=[DataRequired(), Length(max=100)])
+    kind = SelectField("Air removal", choices=choices((t.value, t.value) for t in SterilizerType))
+    installed_on = DateField("Installed on", validators=[DataRequired()])
+
+
+class CycleForm(FlaskForm):
+    cycle_number = IntegerField("Cycle number", validators=[InputRequired(), NumberRange(min=1)])
+    started_at = DateTimeLocalField("Started (UTC)", format=_STAMP, validators=[DataRequired()])
+    program = SelectField("Program", choices=choices((p.value, p.label) for p in SterilizerProgram))
+    temperature_c = FloatField("Temperature °C", validators=[InputRequired()])
+    exposure_minutes = FloatField("Exposure (min)", validators=[InputRequired()])
+    pressure_kpa = FloatField("Pressure kPa (absolute)", validators=[InputRequired()])
+    ci_class = SelectField("Chemical indicator", choices=_CI_CLASSES, coerce=int, default=5)
+    ci_result = SelectField("Indicator result", choices=_INDICATOR)
+    operator_id = SelectField("Operator", coerce=int)
+    printout_ref = StringField("Printout reference", validators=[Length(max=200)])
+    packs = TextAreaField("Packs in the load, one per line", validators=[DataRequired()])
+
+
+class BowieDickForm(FlaskForm):
+    tested_at = DateTimeLocalField("Tested (UTC)", format=_STAMP, validators=[DataRequired()])
+    result = SelectField("Result", choices=_INDICATOR)
+    test_pack_lot = StringField("Test pack lot", validators=[Length(max=100)])
+
+
+class SporeTestForm(FlaskForm):
+    cycle_id = SelectField("Cycle the indicator went through", coerce=int)
+    bi_lot = StringField("BI lot", validators=[DataRequired(), Length(max=100)])
+    result = SelectField("Test vial", choices=_SPORE)
+    control_result = SelectField("Control vial", choices=_SPORE, default="positive")
+    read_at = DateTimeLocalField("Read (UTC)", format=_STAMP, validators=[DataRequired()])
+    lab_report_ref = StringField("Lab report reference", validators=[Length(max=200)])
+    is_retest = BooleanField("This is a retest after a positive result")
+
+
+class FailCycleForm(FlaskForm):
+    reason = StringField("Why it failed", validators=[DataRequired(), Length(max=500)])
+
+
+class ReportForm(FlaskForm):
+    reference = StringField("Report reference", validators=[DataRequired(), Length(max=200)])
+
+
+class DiscardPackForm(FlaskForm):
+    reason = StringField("Why (wet, torn, opened)", validators=[DataRequired(), Length(max=500)])
+
+
+class ReleaseForm(FlaskForm):
+    """No fields: the CSRF token is the point."""
+
+
+class SettingsForm(FlaskForm):
+    spore_test_interval_days = SelectField(
+        "Spore test every",
+        choices=choices([(7, "7 days (CDC)"), (30, "30 days (body-art codes)")]),
+        coerce=int,
+    )
+    spore_test_overdue_mode = SelectField(
+        "When overdue", choices=choices((m.value, m.value) for m in OverdueMode)
+    )
+    reports_positive_bi = BooleanField("Report positive spore tests to the health authority")
+    pack_shelf_life_days = IntegerField(
+        "Pack shelf life in days (blank: event-related)",
+        validators=[Optional(), NumberRange(min=1, max=366)],
+    )
+    requires_daily_bowie_dick = BooleanField("Daily Bowie-Dick test on pre-vacuum sterilisers")
+    min_chemical_indicator_class = SelectField(
+        "Lowest accepted chemical indicator", choices=_CI_CLASSES, coerce=int
+    )
+
+    def values(self) -> dict:
+        return {
+            "spore_test_interval_days": self.spore_test_interval_days.data,
+            "spore_test_overdue_mode": OverdueMode(self.spore_test_overdue_mode.data),
+            "reports_positive_bi": self.reports_positive_bi.data,
+            "pack_shelf_life_days": self.pack_shelf_life_days.data,
+            "requires_daily_bowie_dick": self.requires_daily_bowie_dick.data,
+            "min_chemical_indicator_class": self.min_chemical_indicator_class.data,
+        }
