@@ -14,13 +14,14 @@ from smp_hygiene.models import (
     ChecklistItem,
     Clinic,
     ConsentTemplate,
+    OverdueMode,
     PatchTestMode,
     ProductKind,
     Role,
     SigningKey,
     User,
 )
-from smp_hygiene.services import consents, sessions, signing
+from smp_hygiene.services import consents, sessions, signing, sterilization
 from tests import factories as f
 
 
@@ -51,6 +52,7 @@ GET_URLS = [
 ]
 POST_URLS = [
     "/admin/settings",
+    "/admin/settings/sterilisation",
     "/admin/checklist",
     "/admin/checklist/{item}/retire",
     "/admin/consent-forms",
@@ -148,6 +150,43 @@ def test_a_setting_that_is_not_a_number_is_refused_in_plain_words(client, login,
 
     assert response.status_code == 422
     assert b"Days between sessions on the same client: enter a whole number." in response.data
+
+
+STERILISATION = {
+    "spore_test_interval_days": "30",
+    "spore_test_overdue_mode": "block",
+    "pack_shelf_life_days": "90",
+    "min_chemical_indicator_class": "6",
+}
+
+
+def test_admin_can_change_the_sterilisation_settings_from_the_settings_page(
+    app, client, login, world
+):
+    login(Role.ADMIN)
+    assert b"Save sterilisation settings" in client.get("/admin/").data
+
+    response = client.post("/admin/settings/sterilisation", data=STERILISATION)
+
+    assert response.headers["Location"] == "/admin/"
+    with app.app_context():
+        saved = sterilization.settings_for(db.session.get(Clinic, 1))
+        assert (saved.spore_test_interval_days, saved.pack_shelf_life_days) == (30, 90)
+        assert saved.spore_test_overdue_mode is OverdueMode.BLOCK
+        assert saved.requires_daily_bowie_dick is False  # unticked box
+
+
+def test_an_invalid_sterilisation_setting_is_refused_and_nothing_saved(app, client, login, world):
+    login(Role.ADMIN)
+
+    response = client.post(
+        "/admin/settings/sterilisation", data={**STERILISATION, "pack_shelf_life_days": "400"}
+    )
+
+    assert response.status_code == 422
+    assert b"Check the sterilisation settings" in response.data
+    with app.app_context():
+        assert sterilization.settings_for(db.session.get(Clinic, 1)).id is None
 
 
 def test_admin_can_add_and_retire_checklist_items(app, client, login, world):

@@ -1,4 +1,4 @@
-"""Clinic settings: the rule figures each clinic chooses within safe bounds."""
+"""Clinic settings: the rule figures each clinic chooses within safe bounds, sterilisation too."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from flask_login import current_user
 from smp_hygiene.errors import DomainError, InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import PatchTestMode
-from smp_hygiene.services import clinics
+from smp_hygiene.services import clinics, sterilization
 from smp_hygiene.views.admin import bp
+from smp_hygiene.views.audit.sterilization_forms import SettingsForm
 
 NUMBER_FIELDS = {
     "patch_test_min_hours": "Patch test: hours before it may be read",
@@ -35,15 +36,17 @@ def parse_settings() -> dict:
     return values
 
 
-def _render(status: int = 200, values: dict | None = None):
+def _render(status: int = 200, values: dict | None = None, sterilisation=None):
     clinic = current_user.clinic
     names = (*NUMBER_FIELDS, "patch_test_mode", "requires_eu_ink_label")
+    saved = sterilization.settings_for(clinic)
     return render_template(
         "admin/settings.html",
         clinic=clinic,
         values=values or {name: getattr(clinic, name) for name in names},
         labels=NUMBER_FIELDS,
         bounds=clinics.SETTING_BOUNDS,
+        sterilisation=sterilisation or SettingsForm(formdata=None, obj=saved),
     ), status
 
 
@@ -65,4 +68,22 @@ def update_settings():
         return _render(error.http_status, {**request.form, "requires_eu_ink_label": typed})
     db.session.commit()
     flash("Clinic settings saved.", "success")
+    return redirect(url_for("admin.settings"))
+
+
+@bp.post("/settings/sterilisation")
+def update_sterilisation_settings():
+    """Save the sterilisation rules (spore tests, packs, indicators); audited like the rest."""
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        flash("Check the sterilisation settings: one of them is not valid.", "error")
+        return _render(422, sterilisation=form)
+    try:
+        sterilization.update_settings(current_user.clinic, current_user, **form.values())
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _render(error.http_status, sterilisation=form)
+    db.session.commit()
+    flash("Sterilisation settings saved.", "success")
     return redirect(url_for("admin.settings"))
