@@ -5,8 +5,11 @@ from __future__ import annotations
 import itertools
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import select
+
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
+    AdverseReaction,
     ChecklistAnswer,
     ChecklistItem,
     Client,
@@ -16,6 +19,7 @@ from smp_hygiene.models import (
     PatchTestResult,
     Product,
     ProductKind,
+    ReactionSeverity,
     Role,
     SessionStatus,
     SterilisationMethod,
@@ -410,3 +414,58 @@ def _staff(clinic: Clinic) -> User:
     """Any user of the clinic (password hashing is slow; sterilisation data needs many)."""
     found = db.session.query(User).filter_by(clinic_id=clinic.id).first()
     return found or make_user(clinic=clinic)
+
+
+def make_completed_session(
+    client: Client | None = None,
+    technician: User | None = None,
+    lots: tuple[SupplyLot, ...] = (),
+    started_at: datetime | None = None,
+    checklist: bool = True,
+) -> TreatmentSession:
+    """A session with its lots used and, unless told otherwise, every active item ticked."""
+    session = make_session(client, technician, started_at)
+    for lot in lots:
+        make_use(session, lot)
+    if checklist:
+        items = db.session.scalars(
+            select(ChecklistItem).where(
+                ChecklistItem.clinic_id == session.clinic_id, ChecklistItem.is_active
+            )
+        )
+        for item in items:
+            db.session.add(
+                ChecklistAnswer(
+                    session_id=session.id,
+                    item_id=item.id,
+                    item_text=item.text,
+                    answered_by=session.technician,
+                    answered_at=session.started_at,
+                )
+            )
+    session.status = SessionStatus.COMPLETED
+    session.completed_at = session.started_at + timedelta(hours=2)
+    db.session.flush()
+    return session
+
+
+def make_reaction(
+    session: TreatmentSession | None = None,
+    reported_by: User | None = None,
+    severity: ReactionSeverity = ReactionSeverity.MODERATE,
+    **fields,
+) -> AdverseReaction:
+    session = session or make_completed_session(started_at=utcnow() - timedelta(days=3))
+    fields.setdefault("onset_at", session.started_at + timedelta(days=1))
+    fields.setdefault("reported_at", fields["onset_at"] + timedelta(hours=3))
+    fields.setdefault("signs", "Redness and swelling along the hairline")
+    reaction = AdverseReaction(
+        clinic_id=session.clinic_id,
+        session=session,
+        reported_by=reported_by or session.technician,
+        severity=severity,
+        **fields,
+    )
+    db.session.add(reaction)
+    db.session.flush()
+    return reaction

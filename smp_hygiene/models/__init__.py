@@ -13,6 +13,7 @@ from smp_hygiene.models.enums import (
 )
 from smp_hygiene.models.patch_tests import PatchTest, patch_test_product
 from smp_hygiene.models.people import Client, Clinic, User
+from smp_hygiene.models.reactions import AdverseReaction, ReactionSeverity, ReactionStatus
 from smp_hygiene.models.sessions import (
     Addendum,
     ChecklistAnswer,
@@ -45,6 +46,9 @@ from smp_hygiene.models.verification import SigningKey, VerifyCard
 
 __all__ = [
     "Addendum",
+    "AdverseReaction",
+    "ReactionSeverity",
+    "ReactionStatus",
     "AuditEntry",
     "ChecklistAnswer",
     "ChecklistItem",

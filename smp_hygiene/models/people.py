@@ -35,6 +35,9 @@ class Clinic(db.Model):
     requires_eu_ink_label: Mapped[bool] = mapped_column(default=True)
     # Never below 3 years, so that a Safety Gate look-back still finds the client.
     retention_years: Mapped[int] = mapped_column(default=5)
+    # Hours to notify the health department of a reaction (R24: 24 h in several US county
+    # codes); None where the jurisdiction asks for no notice.
+    reaction_notice_hours: Mapped[int | None] = mapped_column(default=24)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

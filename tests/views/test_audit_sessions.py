@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select, text
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Addendum, ProductKind, Role, SessionStatus, TreatmentSession
-from smp_hygiene.services import sessions
+from smp_hygiene.models import (
+    Addendum,
+    CycleStatus,
+    ProductKind,
+    Role,
+    SessionStatus,
+    TreatmentSession,
+)
+from smp_hygiene.services import packs, sessions
+from smp_hygiene.timeutil import utcnow
 from tests import factories as f
 
 
@@ -163,3 +173,24 @@ def test_traceability_tables_link_to_the_session_record(client, login, world):
     page = client.get(f"/audit/trace/clients/{world['client']}").data
 
     assert f'href="/audit/sessions/{world["done"]}"'.encode() in page
+
+
+def test_the_record_shows_the_sterilised_packs_opened_for_the_session(app, client, login, world):
+    with app.app_context():
+        now = utcnow()
+        cycle = f.make_cycle(
+            f.make_sterilizer(name="Autoclave A"),
+            status=CycleStatus.RELEASED,
+            started_at=now - timedelta(days=1),
+        )
+        f.make_spore_test(cycle, read_at=now - timedelta(hours=2))
+        session = f.make_session(f.make_client(), technician=f.make_user())
+        packs.use_pack(session, cycle.packs[0].code, session.technician, now)
+        db.session.commit()
+        session_id, code = session.id, cycle.packs[0].code
+    login(Role.AUDITOR)
+
+    page = client.get(f"/audit/sessions/{session_id}").data.decode()
+
+    assert code in page
+    assert "Autoclave A" in page

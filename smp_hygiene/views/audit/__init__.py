@@ -31,4 +31,7 @@ from smp_hygiene.views.audit import recalls, traceability  # noqa: E402, F401
 from smp_hygiene.views.audit import sterilization, sterilization_packs  # noqa: E402, F401
 
 # isort: split
+from smp_hygiene.views.audit import log, reactions  # noqa: E402, F401
+
+# isort: split
 from smp_hygiene.views.audit import sessions  # noqa: E402, F401

@@ -8,7 +8,7 @@ from flask_login import current_user
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, TreatmentSession, User
-from smp_hygiene.services import sealing, sessions, verification
+from smp_hygiene.services import packs, sealing, sessions, verification
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.verify import verify_url
 
@@ -27,6 +27,7 @@ def session_record(session_id: int):
     return render_template(
         "audit/session.html",
         session=session,
+        packs=packs.list_pack_uses(session),
         seal_matches=bool(session.sealed_digest)
         and sealing.digest(session) == session.sealed_digest,
         voided_by=db.session.get(User, session.voided_by_id) if session.voided_by_id else None,
