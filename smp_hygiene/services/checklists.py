@@ -9,6 +9,8 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistItem, Clinic, Role, User
 from smp_hygiene.services import audit_log
 
+MAX_TEXT = 300  # ChecklistItem.text
+
 # OAR 331-915-0070, Montana ARM 37.112.131(4) (R12), Florida event rules: DOMAIN.md "Checklist".
 DEFAULT_ITEMS = (
     "Hands washed and sanitised before gloving",
@@ -42,12 +44,25 @@ def active_items(clinic: Clinic) -> list[ChecklistItem]:
     )
 
 
+def retired_items(clinic: Clinic) -> list[ChecklistItem]:
+    """Items no longer asked; sealed records still show them as they were ticked."""
+    return list(
+        db.session.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.clinic_id == clinic.id, ChecklistItem.is_active.is_(False))
+            .order_by(ChecklistItem.position, ChecklistItem.id)
+        )
+    )
+
+
 def add_item(clinic: Clinic, text: str, admin: User) -> ChecklistItem:
     """An admin adds an item at the end; sessions in progress must answer it too."""
     _require_admin(admin)
     text = text.strip()
     if not text:
         raise InvalidInput("A checklist item needs some text.")
+    if len(text) > MAX_TEXT:
+        raise InvalidInput(f"Keep a checklist item under {MAX_TEXT} characters.")
     last = db.session.scalar(
         select(func.max(ChecklistItem.position)).where(ChecklistItem.clinic_id == clinic.id)
     )
@@ -60,6 +75,10 @@ def add_item(clinic: Clinic, text: str, admin: User) -> ChecklistItem:
 def retire_item(item: ChecklistItem, admin: User) -> None:
     """Retire rather than delete, so sealed records keep pointing at what was ticked."""
     _require_admin(admin)
+    if item.clinic_id != admin.clinic_id:
+        raise NotAllowed("This checklist item belongs to another clinic.")
+    if not item.is_active:
+        raise InvalidInput(f'"{item.text}" is already retired.')
     before = audit_log.snapshot(item)
     item.is_active = False
     audit_log.record(admin, "checklist_item.retired", item, before=before)

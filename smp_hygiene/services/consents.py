@@ -51,6 +51,7 @@ ID_DOCUMENTS = {
     "residence_permit": "Residence permit",
 }
 ADULT_AGE = 18
+MIN_VALID_DAYS, MAX_VALID_DAYS = 1, 730
 MAX_SIGNATURE_BYTES = 300_000
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -82,6 +83,7 @@ def create_template(
     """Publish the clinic's next form version; the delayed-reaction notice is always part of it."""
     if guardian_consent_from_age is not None and not 14 <= guardian_consent_from_age < ADULT_AGE:
         raise InvalidInput("A guardian rule must start between 14 and 17 years.")
+    _check_template_fields(title, risk_text, medical_questions, valid_days)
     if DELAYED_REACTION_NOTICE not in risk_text:
         risk_text = f"{risk_text.rstrip()}\n{DELAYED_REACTION_NOTICE}"
     latest = db.session.scalar(
@@ -90,7 +92,7 @@ def create_template(
     template = ConsentTemplate(
         clinic_id=clinic.id,
         version=(latest or 0) + 1,
-        title=title,
+        title=title.strip(),
         risk_text=risk_text,
         medical_questions_json=json.dumps(medical_questions or DEFAULT_MEDICAL_QUESTIONS),
         guardian_consent_from_age=guardian_consent_from_age,
@@ -100,6 +102,56 @@ def create_template(
     db.session.add(template)
     audit_log.record(actor, "consent_template.published", template)
     return template
+
+
+def _check_template_fields(
+    title: str, risk_text: str, questions: list[dict] | None, valid_days: int
+) -> None:
+    if not title.strip():
+        raise InvalidInput("A consent form needs a title.")
+    if not risk_text.strip():
+        raise InvalidInput("A consent form needs its text: procedure, risks and aftercare.")
+    if not MIN_VALID_DAYS <= valid_days <= MAX_VALID_DAYS:
+        raise InvalidInput(
+            f"A signed consent stays valid between {MIN_VALID_DAYS} and {MAX_VALID_DAYS} days."
+        )
+    questions = questions or []
+    if any(not q.get("key") or not str(q.get("text", "")).strip() for q in questions):
+        raise InvalidInput("Every medical question needs a key and its wording.")
+    keys = [q["key"] for q in questions]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("Two medical questions share a key: give each its own.")
+
+
+def next_version_defaults(clinic: Clinic) -> dict:
+    """What a new version starts from: the current one's wording and rules, or the defaults."""
+    current = find_current_template(clinic.id)
+    if current is None:
+        return {
+            "title": "Consent to treatment",
+            "risk_text": DEFAULT_RISK_TEXT,
+            "medical_questions": DEFAULT_MEDICAL_QUESTIONS,
+            "guardian_consent_from_age": None,
+            "valid_days": 365,
+        }
+    return {
+        "title": current.title,
+        "risk_text": current.risk_text.replace(DELAYED_REACTION_NOTICE, "").strip(),
+        "medical_questions": current.medical_questions,
+        "guardian_consent_from_age": current.guardian_consent_from_age,
+        "valid_days": current.valid_days,
+    }
+
+
+def list_templates(clinic: Clinic) -> list[ConsentTemplate]:
+    """Every version of the clinic's form, newest first; old versions stay with their consents."""
+    return list(
+        db.session.scalars(
+            select(ConsentTemplate)
+            .where(ConsentTemplate.clinic_id == clinic.id)
+            .order_by(ConsentTemplate.version.desc())
+        )
+    )
 
 
 def find_current_template(clinic_id: int) -> ConsentTemplate | None:

@@ -81,6 +81,26 @@ def current_key(clinic: Clinic) -> SigningKey | None:
     ).first()
 
 
+def list_clinic_keys(clinic: Clinic) -> list[SigningKey]:
+    """Every key the clinic ever signed with, newest first; retired ones still verify old cards."""
+    return list(
+        db.session.scalars(
+            select(SigningKey)
+            .where(SigningKey.clinic_id == clinic.id)
+            .order_by(SigningKey.valid_from.desc(), SigningKey.id.desc())
+        )
+    )
+
+
+def has_private_half(key: SigningKey) -> bool:
+    """Whether this server can still sign with the key (its private half is present and matches)."""
+    try:
+        private_key_for(key)
+    except SigningKeyMissing:
+        return False
+    return True
+
+
 def _create_key(clinic: Clinic, actor: User | None) -> SigningKey:
     private = Ed25519PrivateKey.generate()
     key_id = secrets.token_hex(4)

@@ -92,7 +92,9 @@ def logout():
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    """A deactivated login is signed out at its next request, not only refused at login."""
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.is_active else None
 
 
 def register_login(app: Flask) -> None:

@@ -217,3 +217,24 @@ def aftercare(session_id: int):
         verify_url=verify_url(session.verify_token),
         roll=request.args.get("format") == "roll62",
     )
+
+
+@bp.post("/sessions/<int:session_id>/addenda")
+def addendum(session_id: int):
+    """A technician corrects their own sealed session by adding to it, never by editing it."""
+    session = load_session(session_id)
+    if session.technician_id != current_user.id:
+        abort(403)
+    reason, body = request.form.get("reason", ""), request.form.get("body", "")
+    outcome = submit_once(
+        lambda: (
+            sessions.add_addendum(session, current_user, reason, body)
+            and url_for("chair.show", session_id=session_id)
+        ),
+        success="Addendum added to the record.",
+        session=session,
+    )
+    if isinstance(outcome, DomainError):
+        flash(str(outcome), "error")
+        return redirect(url_for("chair.show", session_id=session_id))
+    return outcome

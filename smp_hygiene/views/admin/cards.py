@@ -1,17 +1,16 @@
-"""Clinic administration: for now, reprinting a session's verification card."""
+"""Reprinting a session's verification card."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, TreatmentSession
 from smp_hygiene.services import verification
+from smp_hygiene.views.admin import bp
 from smp_hygiene.views.auth import role_required
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _session_of_my_clinic(session_id: int) -> TreatmentSession:

@@ -1,0 +1,32 @@
+"""Audit: prove the trail and the sealed records are untouched."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from smp_hygiene.services import audit_log, sealing
+
+
+@click.command("audit-verify")
+@with_appcontext
+def audit_verify_command() -> None:
+    """Walk the audit chain and recompute every sealed record; exit 1 at the first mismatch."""
+    chain = audit_log.verify_chain()
+    if not chain.ok:
+        click.echo(f"BROKEN: audit {chain.problem}", err=True)
+        sys.exit(1)
+    seals = sealing.verify_seals()
+    if not seals.ok:
+        click.echo(
+            f"BROKEN: session #{seals.broken_session_id} no longer matches its sealed "
+            "digest: its record was changed after completion",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo(f"OK: {chain.entries} audit entries chained, {seals.checked} sealed sessions match.")
+
+
+COMMANDS = (audit_verify_command,)

@@ -1,0 +1,150 @@
+"""Supplies: reading barcodes, receiving stock, tracing lots."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import with_appcontext
+
+from smp_hygiene.commands.lookup import public_verify_url
+from smp_hygiene.errors import DomainError
+from smp_hygiene.extensions import db
+from smp_hygiene.models import Product, Role, User
+from smp_hygiene.services import lot_trace, supplies, users
+from smp_hygiene.services.gs1 import parse_barcode
+
+
+@click.command("parse-barcode")
+@click.argument("text")
+@with_appcontext
+def parse_barcode_command(text: str) -> None:
+    """Print what a scanned barcode says, as JSON; exit 2 if it cannot be read."""
+    try:
+        parsed = parse_barcode(text)
+    except DomainError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    click.echo(json.dumps(parsed.as_json(), indent=2))
+
+
+@click.command("receive-lot")
+@click.argument("barcode")
+@click.option("--product", "product_id", type=int, help="Catalogue id, for an unknown GTIN.")
+@click.option("--quantity", type=int, default=1, show_default=True)
+@click.option("--ingredients", default="", help="Pigments: the ingredient list on the label.")
+@click.option(
+    "--tattoo-statement/--no-tattoo-statement",
+    default=False,
+    help='Pigments: label says "Mixture for use in tattoos or permanent make-up".',
+)
+@click.option("--user", "email", help="Who received it (defaults to the first admin).")
+@with_appcontext
+def receive_lot_command(
+    barcode: str,
+    product_id: int | None,
+    quantity: int,
+    ingredients: str,
+    tattoo_statement: bool,
+    email: str | None,
+) -> None:
+    """Receive stock from a supplier barcode."""
+    user = (
+        users.find_user_by_email(email)
+        if email
+        else (db.session.query(User).filter_by(role=Role.ADMIN).first())
+    )
+    if user is None:
+        raise click.ClickException("No such user: pass --user EMAIL.")
+    product = db.session.get(Product, product_id) if product_id else None
+    label = supplies.PigmentLabel(
+        has_tattoo_use_statement=tattoo_statement, ingredients=ingredients
+    )
+    try:
+        lot = supplies.receive_lot(
+            user.clinic, barcode, user, product=product, quantity=quantity, label=label
+        )
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(
+        f"Lot {lot.lot_number} of {lot.product.title}: {lot.status.value}, "
+        f"{lot.quantity_received} received, label SMPH-LOT:{lot.label_code}"
+    )
+
+
+@click.command("trace-lot")
+@click.argument("lot")
+@click.option("--gtin", default=None)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@with_appcontext
+def trace_lot_command(lot: str, gtin: str | None, as_json: bool) -> None:
+    """Every session (and client) that used a lot: the first step of a recall."""
+    traces = lot_trace.trace_lot(lot, gtin)
+    if not traces:
+        raise click.ClickException(f"No lot {lot} has been received.")
+    payload = [_trace_json(trace) for trace in traces]
+    if as_json:
+        click.echo(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
+        return
+    for item in payload:
+        click.echo(f"{item['product']} lot {item['lot']}: {len(item['sessions'])} session(s)")
+        for row in item["sessions"]:
+            click.echo(f"  #{row['session_id']} {row['completed_at']} {row['client']}")
+
+
+def _trace_json(trace: lot_trace.LotTrace) -> dict:
+    return {
+        "lot": trace.lot.lot_number,
+        "product": trace.lot.product.title,
+        "gtin": trace.lot.product.gtin,
+        "status": trace.lot.status.value,
+        "sessions": [
+            {
+                "session_id": s.id,
+                "completed_at": s.completed_at.isoformat() if s.completed_at else None,
+                "status": s.status.value,
+                "client": s.client.full_name,
+                "technician": s.technician.name,
+                "verify_url": public_verify_url(s.verify_token),
+            }
+            for s in trace.sessions
+        ],
+    }
+
+
+@click.command("lots")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def lots_command(as_json: bool) -> None:
+    """Every lot with its product, GTIN, expiry, status and how many sessions used it."""
+    rows = [
+        {
+            "id": s.lot.id,
+            "lot": s.lot.lot_number,
+            "product": s.lot.product.title,
+            "gtin": s.lot.product.gtin,
+            "kind": s.lot.product.kind.value,
+            "expiry": s.lot.expiry_date.isoformat() if s.lot.expiry_date else None,
+            "status": s.lot.status.value,
+            "sessions": s.session_count,
+        }
+        for s in lot_trace.lot_summaries()
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        click.echo(
+            f"{row['lot']:<20} {row['product']:<40} {row['expiry'] or '-':<10} "
+            f"{row['status']:<20} {row['sessions']}"
+        )
+
+
+COMMANDS = (
+    parse_barcode_command,
+    receive_lot_command,
+    trace_lot_command,
+    lots_command,
+)

@@ -1,0 +1,151 @@
+"""Managing logins: adding colleagues, deactivating and reactivating, never deleting."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from smp_hygiene.errors import AlreadyExists, InvalidCredentials, InvalidInput, NotAllowed
+from smp_hygiene.extensions import db
+from smp_hygiene.models import AuditEntry, Role
+from smp_hygiene.services import users
+from tests import factories as f
+
+
+def _new(**fields) -> dict:
+    values = {
+        "email": "new.tech@example.test",
+        "display_name": "Nia Tech",
+        "role": Role.TECHNICIAN,
+        "password": "long enough pw",
+        "licence_number": "BP-2231",
+    }
+    return {**values, **fields}
+
+
+def test_admin_can_add_a_technician_with_licence_number_and_audit_entry(ctx):
+    admin = f.make_user(Role.ADMIN)
+
+    user = users.add_staff(admin, **_new())
+
+    assert (user.clinic_id, user.role, user.licence_number) == (
+        admin.clinic_id,
+        Role.TECHNICIAN,
+        "BP-2231",
+    )
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "user.created", AuditEntry.entity_id == str(user.id)
+        )
+    )
+    assert entry.actor_id == admin.id
+    assert "password" not in entry.after
+    assert "BP-2231" in entry.after
+
+
+def test_new_login_can_sign_in_with_the_first_password(ctx):
+    users.add_staff(f.make_user(Role.ADMIN), **_new(email="Sam@Example.test"))
+
+    assert users.authenticate("sam@example.test", "long enough pw").display_name == "Nia Tech"
+
+
+def test_technician_cannot_be_added_without_a_licence_number(ctx):
+    admin = f.make_user(Role.ADMIN)
+
+    with pytest.raises(InvalidInput, match="A technician needs a licence number"):
+        users.add_staff(admin, **_new(licence_number="  "))
+
+
+def test_auditor_can_be_added_without_a_licence_number(ctx):
+    user = users.add_staff(f.make_user(Role.ADMIN), **_new(role=Role.AUDITOR, licence_number=""))
+
+    assert user.role is Role.AUDITOR
+
+
+def test_a_login_needs_a_name_for_the_records(ctx):
+    with pytest.raises(InvalidInput, match="Give the person's name"):
+        users.add_staff(f.make_user(Role.ADMIN), **_new(display_name=" "))
+
+
+def test_a_password_under_ten_characters_is_refused(ctx):
+    with pytest.raises(InvalidInput, match="at least 10 characters"):
+        users.add_staff(f.make_user(Role.ADMIN), **_new(password="short pw1"))
+
+
+def test_an_email_already_in_use_is_refused(ctx):
+    admin = f.make_user(Role.ADMIN, email="taken@example.test")
+
+    with pytest.raises(AlreadyExists, match="taken@example.test already exists"):
+        users.add_staff(admin, **_new(email="TAKEN@example.test"))
+
+
+@pytest.mark.parametrize("role", [Role.TECHNICIAN, Role.AUDITOR])
+def test_non_admins_cannot_add_logins(ctx, role):
+    with pytest.raises(NotAllowed, match="Only an admin can manage logins"):
+        users.add_staff(f.make_user(role), **_new())
+
+
+def test_admin_can_deactivate_a_colleague_who_then_cannot_sign_in(ctx):
+    admin, tech = f.make_user(Role.ADMIN), f.make_user(email="leaver@example.test")
+
+    users.deactivate_user(tech, admin)
+
+    assert tech.is_active is False
+    with pytest.raises(InvalidCredentials):
+        users.authenticate("leaver@example.test", f.PASSWORD)
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.deactivated"))
+    assert (entry.actor_id, entry.entity_id) == (admin.id, str(tech.id))
+
+
+def test_admin_cannot_deactivate_themself(ctx):
+    admin = f.make_user(Role.ADMIN)
+
+    with pytest.raises(NotAllowed, match="You cannot deactivate your own login"):
+        users.deactivate_user(admin, admin)
+
+
+def test_admin_cannot_deactivate_someone_at_another_clinic(ctx):
+    admin = f.make_user(Role.ADMIN)
+    elsewhere = f.make_user(clinic=f.make_clinic())
+
+    with pytest.raises(NotAllowed, match="works at another clinic"):
+        users.deactivate_user(elsewhere, admin)
+
+
+def test_auditor_cannot_deactivate_anyone(ctx):
+    with pytest.raises(NotAllowed, match="Only an admin"):
+        users.deactivate_user(f.make_user(), f.make_user(Role.AUDITOR))
+
+
+def test_deactivating_twice_says_so(ctx):
+    admin, tech = f.make_user(Role.ADMIN), f.make_user()
+    users.deactivate_user(tech, admin)
+
+    with pytest.raises(InvalidInput, match="already deactivated"):
+        users.deactivate_user(tech, admin)
+
+
+def test_admin_can_reactivate_a_deactivated_login(ctx):
+    admin, tech = f.make_user(Role.ADMIN), f.make_user()
+    users.deactivate_user(tech, admin)
+
+    users.reactivate_user(tech, admin)
+
+    assert tech.is_active is True
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.reactivated"))
+
+
+def test_reactivating_an_active_login_says_so(ctx):
+    with pytest.raises(InvalidInput, match="already active"):
+        users.reactivate_user(f.make_user(), f.make_user(Role.ADMIN))
+
+
+def test_list_users_shows_only_this_clinic_active_first(ctx):
+    admin = f.make_user(Role.ADMIN)
+    gone = f.make_user(clinic=admin.clinic)
+    f.make_user(clinic=f.make_clinic())
+    users.deactivate_user(gone, admin)
+
+    listed = users.list_users(admin.clinic)
+
+    assert listed == [admin, gone]
