@@ -32,7 +32,7 @@ from smp_hygiene.models import (  # noqa: E402
     TreatmentSession,
 )
 from smp_hygiene.services import audit_log, lot_trace, sessions  # noqa: E402
-from smp_hygiene.services.gs1 import parse_barcode  # noqa: E402
+from smp_hygiene.services.barcodes import parse_barcode  # noqa: E402
 from smp_hygiene.timeutil import utcnow  # noqa: E402
 from tests import factories  # noqa: E402
 

@@ -13,7 +13,7 @@ from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Product, Role, User
 from smp_hygiene.services import lot_trace, supplies, users
-from smp_hygiene.services.gs1 import parse_barcode
+from smp_hygiene.services.barcodes import parse_barcode
 
 
 @click.command("parse-barcode")

@@ -8,7 +8,7 @@ from smp_hygiene.errors import AlreadyExists, InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Product, ProductKind, User
 from smp_hygiene.services import audit_log
-from smp_hygiene.services.gs1 import parse_barcode
+from smp_hygiene.services.barcodes import parse_barcode
 
 
 def add_product(

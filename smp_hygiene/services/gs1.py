@@ -1,11 +1,11 @@
-"""Barcode parsing: GS1 (through biip), HIBC and our own SMPH labels, all into one ParsedBarcode."""
+"""GS1 element strings, (AI)data text and Digital Link URIs, read through biip into fields."""
 
 from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import asdict, dataclass
 from datetime import date
+from typing import TypedDict
 
 from biip import ParseConfig, ParseError
 from biip.checksums import gs1_standard_check_digit
@@ -15,25 +15,11 @@ from biip.gs1_element_strings import GS1ElementString, GS1ElementStrings
 from biip.gs1_messages import GS1Message
 
 from smp_hygiene.errors import InvalidInput, MalformedBarcode, MalformedLabel
-from smp_hygiene.services.hibc import parse_hibc
 
 GS = "\x1d"
 # Keyboard-wedge scanners cannot type 0x1D, so they are set up to send one of these instead.
 # None can occur in GS1 data: { } [ ] \ ^ « » are outside GS1's character set 82.
 _GS_SUBSTITUTES = re.compile(r"<GS>|\{GS\}|\[GS\]|«GS»|\\x1d|\^\]|\u241d", re.IGNORECASE)
-_AIM = re.compile(r"\][A-Za-z][0-9A-Za-z]")
-_CARRIERS = {
-    "]d2": "GS1 DataMatrix",
-    "]d1": "Data Matrix",
-    "]C1": "GS1-128",
-    "]C0": "Code 128",
-    "]Q3": "GS1 QR Code",
-    "]Q1": "QR Code",
-    "]e0": "GS1 DataBar",
-    "]J1": "GS1 DotCode",
-    "]A0": "Code 39",
-}
-_OWN = re.compile(r"SMPH-(LOT|PACK):([A-Za-z0-9_-]{8,64})")
 _HRI = re.compile(r"\((\d+)\)([^(]*)")
 _CSET82 = re.compile(r'[!"%-?A-Z_a-z]')  # the characters GS1 allows in a lot or serial
 # biip checks dates against the wall clock, so it is told not to; _gs1_date checks them instead.
@@ -47,104 +33,34 @@ _SWALLOWABLE = {"17": ("an expiry", -5, 25), "11": ("a production date", -25, 1)
 _SWALLOWED = re.compile(r"(?=(01\d{14}|11\d{6}|17\d{6})((?:10|21).+|(?:11|17)\d{6}.*)?$)")
 
 
-@dataclass(frozen=True)
-class ParsedBarcode:
-    """What one scan says, whichever symbology carried it."""
+class Fields(TypedDict):
+    """What a GS1 scan says; the keyword arguments barcodes.ParsedBarcode takes from it."""
 
-    symbology: str  # "gs1" | "gs1-digital-link" | "hibc" | "smph-lot" | "smph-pack"
-    raw: str
-    gtin: str | None = None
-    lot: str | None = None
-    expiry: date | None = None
-    serial: str | None = None
-    production_date: date | None = None
-    hibc_lic: str | None = None
-    hibc_product: str | None = None
-    own_code: str | None = None
-    carrier: str | None = None
-
-    def as_json(self) -> dict:
-        """Every field, with dates as ISO strings, plus the catalogue product key."""
-        data = asdict(self)
-        for key in ("expiry", "production_date"):
-            data[key] = data[key].isoformat() if data[key] else None
-        data["product_key"] = self.product_key
-        return data
-
-    @property
-    def product_key(self) -> str | None:
-        """The key the catalogue knows the product by: GTIN, or HIBC labeler + product code."""
-        if self.gtin:
-            return self.gtin
-        if self.hibc_lic:
-            return f"HIBC:{self.hibc_lic}{self.hibc_product}"
-        return None
+    gtin: str | None
+    lot: str | None
+    expiry: date | None
+    serial: str | None
+    production_date: date | None
 
 
-def own_label_text(kind: str, code: str) -> str:
-    """Return the text our lot or pack QR labels encode, which parse_barcode reads back."""
-    text = f"SMPH-{kind.upper()}:{code}"
-    if kind not in ("lot", "pack") or not _OWN.fullmatch(text):
-        raise ValueError(f"Cannot print a {kind!r} label for code {code!r}.")
-    return text
+def restore_separators(body: str) -> str:
+    """Turn the stand-ins scanners send for GS (<GS>, {GS}, ^] ...) back into GS itself."""
+    return _GS_SUBSTITUTES.sub(GS, body)
 
 
-def parse_barcode(text: str, today: date | None = None) -> ParsedBarcode:
-    """Read one scan as GS1, GS1 Digital Link, HIBC or our own label, refusing anything unsafe."""
-    today = today or date.today()
-    # Trailing spaces stay until the format is known: a space can be an HIBC check character.
-    body = text.strip("\r\n\t").lstrip(" ")
-    carrier = None
-    if aim := _AIM.match(body):
-        carrier, body = _CARRIERS.get(aim[0]), body[aim.end() :]
-    if body.startswith(("+", "*+")):
-        return _from_hibc(text, body, carrier)
-    body = _GS_SUBSTITUTES.sub(GS, body).strip()  # str.strip() also drops a leading FNC1/GS
-    if not body:
-        raise MalformedBarcode("Nothing was scanned: the barcode text is empty.")
-    if body.startswith("SMPH-"):
-        return _own_label(text, body)
-    if body.lower().startswith(("http://", "https://")):
-        return _build(text, "gs1-digital-link", carrier, _digital_link(body, today), today)
-    if body.startswith("("):
-        return _build(text, "gs1", carrier, _hri(body, today), today)
-    if body[0].isdigit():
-        return _build(text, "gs1", carrier, _raw(body, today), today)
-    raise MalformedBarcode(
-        f'"{_show(body)}" is not a code we can read: expected GS1, HIBC (+...) or an SMPH label.'
-    )
+def read_element_strings(body: str, today: date) -> Fields:
+    """Read raw scanner data (AI + value, GS-separated) into fields."""
+    return _fields(_raw(body, today), today)
 
 
-def _own_label(raw: str, body: str) -> ParsedBarcode:
-    """Read SMPH-LOT:<code> / SMPH-PACK:<code>, naming what is wrong with anything else."""
-    if match := _OWN.fullmatch(body):
-        return ParsedBarcode(symbology=f"smph-{match[1].lower()}", raw=raw, own_code=match[2])
-    kind, colon, code = body.partition(":")
-    if not colon or kind not in ("SMPH-LOT", "SMPH-PACK"):
-        problem = "it should start with SMPH-LOT: or SMPH-PACK:"
-    elif not 8 <= len(code) <= 64:
-        problem = f"its code has {len(code)} characters; ours have 8 to 64"
-    else:
-        bad = next(char for char in code if not re.fullmatch(r"[A-Za-z0-9_-]", char))
-        problem = f'its code contains "{_show(bad)}"; only letters, digits, _ and - are allowed'
-    raise MalformedBarcode(f'Label "{_show(body)}" is not one of ours: {problem}.')
+def read_hri(body: str, today: date) -> Fields:
+    """Read printed (AI)data text into fields."""
+    return _fields(_hri(body, today), today)
 
 
-def _from_hibc(raw: str, body: str, carrier: str | None) -> ParsedBarcode:
-    """Wrap the HIBC reader's result."""
-    if body.startswith("*+") and body.endswith("*"):
-        body = body[1:-1]  # Code 39 start/stop asterisks copied from the printed text
-    label = parse_hibc(body)
-    return ParsedBarcode(
-        symbology="hibc",
-        raw=raw,
-        lot=label.lot,
-        expiry=label.expiry,
-        serial=label.serial,
-        hibc_lic=label.lic,
-        hibc_product=label.product,
-        carrier=carrier,
-    )
+def read_digital_link(body: str, today: date) -> Fields:
+    """Read a GS1 Digital Link URI into fields."""
+    return _fields(_digital_link(body, today), today)
 
 
 def _raw(body: str, today: date) -> GS1ElementStrings:
@@ -159,7 +75,7 @@ def _raw(body: str, today: date) -> GS1ElementStrings:
         except ParseError:
             position = len(body) - len(rest) + 1
             raise MalformedBarcode(
-                f'No GS1 field starts like "{_show(rest[:6])}" (character {position} of the scan).'
+                f'No GS1 field starts like "{shown(rest[:6])}" (character {position} of the scan).'
             ) from None
         segment = rest[len(ai.ai) :].split(GS, 1)[0]
         if not ai.separator_required:
@@ -185,12 +101,12 @@ def _hri(body: str, today: date) -> GS1ElementStrings:
     hri = re.sub(r"\s*(\(\d+\))\s*", r"\1", body)
     pairs = _HRI.findall(hri)
     if "".join(f"({ai}){data}" for ai, data in pairs) != hri:
-        raise MalformedBarcode(f'"{_show(body)}" is not a readable GS1 (AI)data text.')
+        raise MalformedBarcode(f'"{shown(body)}" is not a readable GS1 (AI)data text.')
     _elements(pairs, today)
     try:
         return GS1Message.parse_hri(hri, config=_CONFIG).element_strings
     except ParseError:
-        raise MalformedBarcode(f'"{_show(body)}" is not a readable GS1 (AI)data text.') from None
+        raise MalformedBarcode(f'"{shown(body)}" is not a readable GS1 (AI)data text.') from None
 
 
 def _digital_link(body: str, today: date) -> GS1ElementStrings:
@@ -202,7 +118,7 @@ def _digital_link(body: str, today: date) -> GS1ElementStrings:
         if failed and failed[1].startswith(failed[2]):
             raise _explain(failed[2], failed[1][len(failed[2]) :], today) from None
         raise MalformedBarcode(
-            f'Web link "{_show(body)}" is not a GS1 Digital Link: it needs /01/<GTIN> in its path.'
+            f'Web link "{shown(body)}" is not a GS1 Digital Link: it needs /01/<GTIN> in its path.'
         ) from None
 
 
@@ -219,26 +135,21 @@ def _elements(pairs: list[tuple[str, str]], today: date) -> GS1ElementStrings:
     return elements
 
 
-def _build(
-    raw: str, symbology: str, carrier: str | None, elements: GS1ElementStrings, today: date
-) -> ParsedBarcode:
-    """Turn biip's element strings into a ParsedBarcode, enforcing GTIN check digits and dates."""
+def _fields(elements: GS1ElementStrings, today: date) -> Fields:
+    """Turn biip's element strings into fields, enforcing GTIN check digits and dates."""
     fields: dict[str, str] = {}
     for element in elements:
         if element.gtin_error and element.ai.ai == "01":
             raise _gtin_problem(element.value)
         if fields.setdefault(element.ai.ai, element.value) != element.value:
             raise MalformedBarcode(f"The scan holds {element.ai} twice, with different values.")
-    return ParsedBarcode(
-        symbology=symbology,
-        raw=raw,
-        gtin=fields["01"].zfill(14) if "01" in fields else None,
-        lot=fields.get("10"),
-        expiry=_gs1_date("17", fields["17"], today) if "17" in fields else None,
-        serial=fields.get("21"),
-        production_date=_gs1_date("11", fields["11"], today) if "11" in fields else None,
-        carrier=carrier,
-    )
+    return {
+        "gtin": fields["01"].zfill(14) if "01" in fields else None,
+        "lot": fields.get("10"),
+        "expiry": _gs1_date("17", fields["17"], today) if "17" in fields else None,
+        "serial": fields.get("21"),
+        "production_date": _gs1_date("11", fields["11"], today) if "11" in fields else None,
+    }
 
 
 def _check_swallowed(pairs: list[tuple[str, str]], today: date) -> None:
@@ -273,7 +184,7 @@ def _gs1_date(ai: str, value: str, today: date) -> date:
     """Read YYMMDD per GS1 GenSpecs §7.12 relative to `today`; DD=00 is the month's last day."""
     label = _DATES[ai]
     if len(value) != 6 or not value.isdigit():
-        raise MalformedBarcode(f'{label} "{_show(value)}" must be 6 digits, YYMMDD.')
+        raise MalformedBarcode(f'{label} "{shown(value)}" must be 6 digits, YYMMDD.')
     yy, month, day = int(value[:2]), int(value[2:4]), int(value[4:])
     if not 1 <= month <= 12:
         raise MalformedBarcode(f"{label} {value} is not a real date: month {month}.")
@@ -310,14 +221,14 @@ def _explain(ai: str, data: str, today: date) -> InvalidInput:
     if known is None or known.ai != ai:
         return MalformedBarcode(f"({ai}) is not a GS1 field we know.")
     return MalformedBarcode(
-        f'Field {known} "{_show(data)}" does not fit its GS1 format {known.format}.'
+        f'Field {known} "{shown(data)}" does not fit its GS1 format {known.format}.'
     )
 
 
 def _gtin_problem(value: str) -> MalformedBarcode:
     """Explain a GTIN that is cut short, not numeric, or fails its check digit (R27)."""
     if not value.isdigit():
-        return MalformedBarcode(f'GTIN "{_show(value)}" must be 14 digits, and only digits.')
+        return MalformedBarcode(f'GTIN "{shown(value)}" must be 14 digits, and only digits.')
     if len(value) != 14:
         return MalformedBarcode(
             f"GTIN {value} has only {len(value)} digits; a GTIN in (01) has 14 "
@@ -336,17 +247,17 @@ def _variable_problem(ai: str, data: str) -> InvalidInput | None:
         return MalformedBarcode(f"{label} ({ai}) is empty.")
     if len(data) > 20:
         return MalformedLabel(
-            f'{label} "{_show(data)}" is {len(data)} characters long; GS1 allows at most 20.'
+            f'{label} "{shown(data)}" is {len(data)} characters long; GS1 allows at most 20.'
         )
     bad = next((char for char in data if not _CSET82.fullmatch(char)), None)
     if bad is not None:
         return MalformedBarcode(
-            f'{label} "{_show(data)}" contains "{_show(bad)}", which GS1 does not allow.'
+            f'{label} "{shown(data)}" contains "{shown(bad)}", which GS1 does not allow.'
         )
     return None
 
 
-def _show(text: str) -> str:
+def shown(text: str) -> str:
     """Make scanned text printable in a message: GS made visible, long text cut."""
-    shown = text.replace(GS, "<GS>")
-    return shown if len(shown) <= 48 else shown[:45] + "..."
+    visible = text.replace(GS, "<GS>")
+    return visible if len(visible) <= 48 else visible[:45] + "..."

@@ -28,7 +28,7 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.services import audit_log, overrides, packs, patch_tests, supplies
-from smp_hygiene.services.gs1 import ParsedBarcode, parse_barcode
+from smp_hygiene.services.barcodes import ParsedBarcode, parse_barcode
 from smp_hygiene.timeutil import utcnow
 
 # Two identical scans this close together are one barcode read twice, not two uses.

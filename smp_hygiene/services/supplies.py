@@ -15,7 +15,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, LotStatus, Product, ProductKind, SupplyLot, User
 from smp_hygiene.models.enums import SterilisationMethod
 from smp_hygiene.services import audit_log
-from smp_hygiene.services.gs1 import ParsedBarcode, parse_barcode
+from smp_hygiene.services.barcodes import ParsedBarcode, parse_barcode
 from smp_hygiene.timeutil import utcnow
 
 # R2: a batch number that says nothing is as good as none.

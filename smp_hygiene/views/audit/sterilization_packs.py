@@ -9,7 +9,7 @@ from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import BiologicalIndicatorTest, SporeResult, SterilizerCycle
 from smp_hygiene.services import packs, qrcodes, spore_tests
-from smp_hygiene.services.gs1 import own_label_text
+from smp_hygiene.services.barcodes import own_label_text
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit import sterilization_forms as forms
