@@ -31,7 +31,7 @@ from smp_hygiene.models import (  # noqa: E402
     SupplyUse,
     TreatmentSession,
 )
-from smp_hygiene.services import audit_log, lot_trace, sessions  # noqa: E402
+from smp_hygiene.services import audit_log, sessions, traceability  # noqa: E402
 from smp_hygiene.services.barcodes import parse_barcode  # noqa: E402
 from smp_hygiene.timeutil import utcnow  # noqa: E402
 from tests import factories  # noqa: E402
@@ -107,7 +107,7 @@ def main() -> None:
         print(f"seeded {db.session.query(SupplyUse).count():,} supply uses")
         report(
             f"trace-lot ({args.uses:,} uses)",
-            timed(lambda: lot_trace.trace_lot(lot.lot_number), 5),
+            timed(lambda: traceability.trace_lot_number(lot.lot_number), 5),
             "< 200 ms",
         )
         scan_session = factories.make_ready_session()

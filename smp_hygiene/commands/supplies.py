@@ -12,7 +12,7 @@ from smp_hygiene.commands.lookup import public_verify_url
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Product, Role, User
-from smp_hygiene.services import lot_trace, supplies, users
+from smp_hygiene.services import supplies, traceability, users
 from smp_hygiene.services.barcodes import parse_barcode
 
 
@@ -81,7 +81,7 @@ def receive_lot_command(
 @with_appcontext
 def trace_lot_command(lot: str, gtin: str | None, as_json: bool) -> None:
     """Every session (and client) that used a lot: the first step of a recall."""
-    traces = lot_trace.trace_lot(lot, gtin)
+    traces = traceability.trace_lot_number(lot, gtin)
     if not traces:
         raise click.ClickException(f"No lot {lot} has been received.")
     payload = [_trace_json(trace) for trace in traces]
@@ -94,7 +94,7 @@ def trace_lot_command(lot: str, gtin: str | None, as_json: bool) -> None:
             click.echo(f"  #{row['session_id']} {row['completed_at']} {row['client']}")
 
 
-def _trace_json(trace: lot_trace.LotTrace) -> dict:
+def _trace_json(trace: traceability.LotTrace) -> dict:
     return {
         "lot": trace.lot.lot_number,
         "product": trace.lot.product.title,
@@ -130,7 +130,7 @@ def lots_command(as_json: bool) -> None:
             "status": s.lot.status.value,
             "sessions": s.session_count,
         }
-        for s in lot_trace.lot_summaries()
+        for s in traceability.lot_summaries()
     ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))

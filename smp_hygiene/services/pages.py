@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -54,3 +55,16 @@ def paginate(query: Select, page: int, per_page: int | None, scalars: bool = Tru
     result = db.session.execute(limited).unique()
     items = list(result.scalars() if scalars else result.all())
     return Page(items, total or 0, page, per_page)
+
+
+def within_period(
+    query: Select, column: Any, date_from: date | None, date_to: date | None
+) -> Select:
+    """Keep rows whose `column` falls on the days from `date_from` to `date_to`, both included."""
+    if date_from and date_to and date_from > date_to:
+        raise InvalidInput("The start of the period is after its end.")
+    if date_from:
+        query = query.where(column >= datetime.combine(date_from, time.min, UTC))
+    if date_to:
+        query = query.where(column < datetime.combine(date_to + timedelta(days=1), time.min, UTC))
+    return query

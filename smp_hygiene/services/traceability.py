@@ -1,7 +1,8 @@
-"""Traceability: which sessions and clients a lot reached, and what a client received.
+"""Traceability: which sessions, and so which clients, a lot reached (also as a diluent).
 
 Every list is one count query plus a fixed number of page queries, whatever the page size:
 rows come with their client and technician joined in, and the lots of a page in one more query.
+The audit views search one clinic; the CLI (`trace-lot`, `lots`) looks across every clinic.
 """
 
 from __future__ import annotations
@@ -10,28 +11,16 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy import Select, func, or_, select, union_all
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
-from smp_hygiene.models import (
-    ChecklistAnswer,
-    ChecklistItem,
-    Client,
-    Clinic,
-    PatchTest,
-    Product,
-    Refusal,
-    SupplyLot,
-    SupplyUse,
-    TreatmentSession,
-    User,
-)
-from smp_hygiene.services.pages import Page, ordering, paginate
+from smp_hygiene.models import Client, Clinic, Product, SupplyLot, SupplyUse, TreatmentSession, User
+from smp_hygiene.services.pages import Page, ordering, paginate, within_period
 from smp_hygiene.services.supplies import normalise_lot
 
 SESSION_SORTS = {
@@ -40,12 +29,6 @@ SESSION_SORTS = {
     "technician": User.email,
     "session": TreatmentSession.id,
 }
-CLIENT_SUPPLY_SORTS = {
-    "date": SupplyUse.used_at,
-    "product": Product.name,
-    "lot": SupplyLot.lot_number,
-}
-CLIENT_SORTS = {"name": Client.full_name, "created": Client.created_at}
 
 
 @dataclass(frozen=True)
@@ -93,16 +76,6 @@ def lots_matching(clinic: Clinic, search: LotSearch) -> Select:
     return query
 
 
-def _day_range(query: Select, column: Any, date_from: date | None, date_to: date | None):
-    if date_from and date_to and date_from > date_to:
-        raise InvalidInput("The start of the period is after its end.")
-    if date_from:
-        query = query.where(column >= datetime.combine(date_from, time.min, UTC))
-    if date_to:
-        query = query.where(column < datetime.combine(date_to + timedelta(days=1), time.min, UTC))
-    return query
-
-
 def sessions_using_lots(
     clinic: Clinic,
     lot_ids: Select,
@@ -128,7 +101,7 @@ def sessions_using_lots(
         .where(or_(TreatmentSession.id.in_(used), TreatmentSession.id.in_(diluted)))
         .order_by(*ordering(SESSION_SORTS, sort, descending, TreatmentSession.id))
     )
-    query = _day_range(query, TreatmentSession.started_at, date_from, date_to)
+    query = within_period(query, TreatmentSession.started_at, date_from, date_to)
     found = paginate(query, page, per_page)
     lots = lots_of_sessions([s.id for s in found.items], lot_ids)
     rows = [SessionLots(s, lots.get(s.id, [])) for s in found.items]
@@ -166,71 +139,6 @@ def lots_of_sessions(session_ids: Sequence[int], lot_ids: Select) -> dict[int, l
     return found
 
 
-def search_clients(
-    clinic: Clinic, text: str, *, sort: str = "name", page: int = 1, per_page: int | None = 50
-) -> Page[Client]:
-    """Clients of the clinic whose name, email or phone contains `text`."""
-    query = select(Client).where(Client.clinic_id == clinic.id)
-    if text.strip():
-        like = f"%{text.strip()}%"
-        query = query.where(
-            or_(Client.full_name.ilike(like), Client.email.ilike(like), Client.phone.ilike(like))
-        )
-    query = query.order_by(*ordering(CLIENT_SORTS, sort, False, Client.id))
-    return paginate(query, page, per_page)
-
-
-def client_supplies(
-    client: Client,
-    *,
-    sort: str = "date",
-    descending: bool = True,
-    page: int = 1,
-    per_page: int | None = 50,
-) -> Page[SupplyUse]:
-    """Every supply ever used on a client, with its session, lot, diluent and patch test."""
-    diluent = aliased(SupplyLot)
-    query = (
-        select(SupplyUse)
-        .join(SupplyUse.session)
-        .join(SupplyUse.lot)
-        .join(SupplyLot.product)
-        .options(
-            contains_eager(SupplyUse.session),
-            contains_eager(SupplyUse.lot).contains_eager(SupplyLot.product),
-            joinedload(SupplyUse.diluent_lot.of_type(diluent)).joinedload(diluent.product),
-            joinedload(SupplyUse.patch_test),
-        )
-        .where(TreatmentSession.client_id == client.id)
-        .order_by(*ordering(CLIENT_SUPPLY_SORTS, sort, descending, SupplyUse.id))
-    )
-    return paginate(query, page, per_page)
-
-
-def client_sessions(client: Client) -> list[TreatmentSession]:
-    """A client's sessions, oldest first, with their technician."""
-    return list(
-        db.session.scalars(
-            select(TreatmentSession)
-            .options(joinedload(TreatmentSession.technician))
-            .where(TreatmentSession.client_id == client.id)
-            .order_by(TreatmentSession.started_at, TreatmentSession.id)
-        )
-    )
-
-
-def client_patch_tests(client: Client) -> list[PatchTest]:
-    """A client's patch tests, newest first, with the products tested."""
-    return list(
-        db.session.scalars(
-            select(PatchTest)
-            .options(selectinload(PatchTest.products), joinedload(PatchTest.read_by))
-            .where(PatchTest.client_id == client.id)
-            .order_by(PatchTest.applied_at.desc(), PatchTest.id)
-        )
-    )
-
-
 def list_products(clinic: Clinic) -> list[Product]:
     """The clinic's catalogue, for search and recall forms."""
     return list(
@@ -242,93 +150,54 @@ def list_products(clinic: Clinic) -> list[Product]:
     )
 
 
-def list_staff(clinic: Clinic) -> list[User]:
-    """Everyone who signs in at the clinic, for the by-technician search."""
-    return list(
-        db.session.scalars(select(User).where(User.clinic_id == clinic.id).order_by(User.email))
-    )
+@dataclass(frozen=True)
+class LotTrace:
+    lot: SupplyLot
+    sessions: list[TreatmentSession]
+
+
+def trace_lot_number(lot_number: str, gtin: str | None = None) -> list[LotTrace]:
+    """Every lot, in any clinic, matching the (normalised) number, with every session that used
+    it, oldest first: also as the diluent of a pigment dose. Voided sessions are included: the
+    client was still treated."""
+    query = select(SupplyLot).join(Product).where(SupplyLot.lot_key == normalise_lot(lot_number))
+    if gtin:
+        query = query.where(Product.gtin == gtin)
+    lots = db.session.scalars(query.options(joinedload(SupplyLot.product))).all()
+    return [LotTrace(lot, _sessions_of(lot)) for lot in lots]
+
+
+def _sessions_of(lot: SupplyLot) -> list[TreatmentSession]:
+    only_this = select(SupplyLot.id).where(SupplyLot.id == lot.id)
+    clinic = db.session.get(Clinic, lot.clinic_id)
+    found = sessions_using_lots(clinic, only_this, descending=False, per_page=None)
+    return [row.session for row in found.items]
 
 
 @dataclass(frozen=True)
-class TechnicianSession:
-    """A technician's session with how much of the hygiene checklist was ticked."""
-
-    session: TreatmentSession
-    answered: int
-    expected: int
-
-    @property
-    def completion(self) -> int:
-        """Percent of the clinic's active checklist items ticked in this session."""
-        if not self.expected:
-            return 100
-        return min(100, round(100 * self.answered / self.expected))
+class LotSummary:
+    lot: SupplyLot
+    session_count: int
 
 
-def technician_sessions(
-    clinic: Clinic,
-    technician: User,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    sort: str = "date",
-    descending: bool = True,
-    page: int = 1,
-    per_page: int | None = 50,
-) -> Page[TechnicianSession]:
-    """A technician's sessions over a period, each with its checklist completion."""
-    answered = (
-        select(func.count(ChecklistAnswer.id))
-        .where(ChecklistAnswer.session_id == TreatmentSession.id)
-        .correlate(TreatmentSession)
-        .scalar_subquery()
-        .label("answered")
+def lot_summaries() -> list[LotSummary]:
+    """Every lot, in any clinic, with how many sessions used it, in one query."""
+    # A diluent lot is used too: count it through the doses it diluted.
+    uses = union_all(
+        select(SupplyUse.lot_id.label("lot_id"), SupplyUse.session_id),
+        select(SupplyUse.diluent_lot_id, SupplyUse.session_id).where(
+            SupplyUse.diluent_lot_id.is_not(None)
+        ),
+    ).subquery()
+    counts = (
+        select(uses.c.lot_id, func.count(func.distinct(uses.c.session_id)).label("n"))
+        .group_by(uses.c.lot_id)
+        .subquery()
     )
-    sorts = {**SESSION_SORTS, "completion": answered}
-    query = (
-        select(TreatmentSession, answered)
-        .join(TreatmentSession.client)
-        .join(TreatmentSession.technician)
-        .options(
-            contains_eager(TreatmentSession.client), contains_eager(TreatmentSession.technician)
-        )
-        .where(TreatmentSession.clinic_id == clinic.id)
-        .where(TreatmentSession.technician_id == technician.id)
-        .order_by(*ordering(sorts, sort, descending, TreatmentSession.id))
-    )
-    found = paginate(
-        _day_range(query, TreatmentSession.started_at, date_from, date_to),
-        page,
-        per_page,
-        scalars=False,
-    )
-    expected = db.session.scalar(
-        select(func.count(ChecklistItem.id)).where(
-            ChecklistItem.clinic_id == clinic.id, ChecklistItem.is_active.is_(True)
-        )
-    )
-    rows = [TechnicianSession(s, count, expected or 0) for s, count in found.items]
-    return Page(rows, found.total, found.number, found.per_page)
-
-
-REFUSAL_SORTS = {"date": Refusal.at, "reason": Refusal.reason}
-
-
-def technician_refusals(
-    clinic: Clinic,
-    technician: User,
-    *,
-    date_from: date | None = None,
-    date_to: date | None = None,
-    sort: str = "date",
-    descending: bool = True,
-    page: int = 1,
-    per_page: int | None = 50,
-) -> Page[Refusal]:
-    """What the rules refused to a technician at the chair over a period."""
-    query = (
-        select(Refusal)
-        .where(Refusal.clinic_id == clinic.id, Refusal.user_id == technician.id)
-        .order_by(*ordering(REFUSAL_SORTS, sort, descending, Refusal.id))
-    )
-    return paginate(_day_range(query, Refusal.at, date_from, date_to), page, per_page)
+    rows = db.session.execute(
+        select(SupplyLot, func.coalesce(counts.c.n, 0))
+        .outerjoin(counts, counts.c.lot_id == SupplyLot.id)
+        .options(joinedload(SupplyLot.product))
+        .order_by(SupplyLot.id)
+    ).all()
+    return [LotSummary(lot, count) for lot, count in rows]

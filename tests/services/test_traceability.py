@@ -11,7 +11,13 @@ from sqlalchemy import event
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistAnswer, Clinic, ProductKind
-from smp_hygiene.services import recalls, supplies, traceability
+from smp_hygiene.services import (
+    client_history,
+    recalls,
+    supplies,
+    technician_activity,
+    traceability,
+)
 from smp_hygiene.services.traceability import LotSearch
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
@@ -221,12 +227,12 @@ def test_auditor_can_list_every_supply_used_on_a_client_with_patch_tests(ctx):
     use = make_use(session, pigment, patch_test=test)
     make_use(make_session(), make_lot())
 
-    page = traceability.client_supplies(client)
+    page = client_history.client_supplies(client)
 
     assert page.items == [use]
     assert page.items[0].patch_test is test
-    assert traceability.client_sessions(client) == [session]
-    assert traceability.client_patch_tests(client) == [test]
+    assert client_history.client_sessions(client) == [session]
+    assert client_history.client_patch_tests(client) == [test]
 
 
 def test_technician_activity_shows_checklist_completion_and_refusals(ctx):
@@ -245,8 +251,8 @@ def test_technician_activity_shows_checklist_completion_and_refusals(ctx):
     refusal = make_refusal(technician)
     make_refusal(other)
 
-    sessions = traceability.technician_sessions(technician.clinic, technician)
-    refusals = traceability.technician_refusals(technician.clinic, technician)
+    sessions = technician_activity.technician_sessions(technician.clinic, technician)
+    refusals = technician_activity.technician_refusals(technician.clinic, technician)
 
     assert [(row.session, row.answered, row.expected) for row in sessions.items] == [
         (session, 1, 2)
@@ -259,7 +265,7 @@ def test_technician_refusals_outside_the_period_are_left_out(ctx):
     technician = make_user()
     make_refusal(technician, at=utcnow() - timedelta(days=10))
 
-    page = traceability.technician_refusals(
+    page = technician_activity.technician_refusals(
         technician.clinic, technician, date_from=date.today() - timedelta(days=2)
     )
 

@@ -10,7 +10,7 @@ from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, User
 from smp_hygiene.pdf import pdf_response
-from smp_hygiene.services import audit_log, traceability
+from smp_hygiene.services import audit_log, client_history, technician_activity, traceability
 from smp_hygiene.services.pages import Page
 from smp_hygiene.services.traceability import LotSearch
 from smp_hygiene.timeutil import utcnow
@@ -122,8 +122,8 @@ def _client_or_404(client_id: int) -> Client:
 @bp.get("/trace/clients")
 def trace_clients():
     """Find a client by name, email or phone."""
-    args = listing(traceability.CLIENT_SORTS, "name", descending=False)
-    page = traceability.search_clients(
+    args = listing(client_history.CLIENT_SORTS, "name", descending=False)
+    page = client_history.search_clients(
         current_user.clinic, request.args.get("q", ""), sort=args["sort"], page=args["page"]
     )
     return render_template("audit/trace_clients.html", page=page, listing=args)
@@ -149,30 +149,30 @@ def client_supply_rows(page: Page) -> list[list]:
 @bp.get("/trace/clients/<int:client_id>")
 def trace_client(client_id: int):
     """Every supply ever used on a client, with their patch tests and sessions."""
-    client, args = _client_or_404(client_id), listing(traceability.CLIENT_SUPPLY_SORTS, "date")
+    client, args = _client_or_404(client_id), listing(client_history.CLIENT_SUPPLY_SORTS, "date")
     return render_template(
         "audit/trace_client.html",
         client=client,
         listing=args,
-        page=traceability.client_supplies(client, **args, per_page=PER_PAGE),
-        sessions=traceability.client_sessions(client),
-        patch_tests=traceability.client_patch_tests(client),
+        page=client_history.client_supplies(client, **args, per_page=PER_PAGE),
+        sessions=client_history.client_sessions(client),
+        patch_tests=client_history.client_patch_tests(client),
     )
 
 
 @bp.get("/trace/clients/<int:client_id>.csv")
 def trace_client_csv(client_id: int):
     """A client's supplies as CSV."""
-    client, args = _client_or_404(client_id), listing(traceability.CLIENT_SUPPLY_SORTS, "date")
-    page = traceability.client_supplies(client, **args, per_page=None)
+    client, args = _client_or_404(client_id), listing(client_history.CLIENT_SUPPLY_SORTS, "date")
+    page = client_history.client_supplies(client, **args, per_page=None)
     return csv_response(f"client-{client.id}.csv", CLIENT_SUPPLY_HEADER, client_supply_rows(page))
 
 
 @bp.get("/trace/clients/<int:client_id>.pdf")
 def trace_client_pdf(client_id: int):
     """A client's supplies as a printed traceability report."""
-    client, args = _client_or_404(client_id), listing(traceability.CLIENT_SUPPLY_SORTS, "date")
-    page = traceability.client_supplies(client, **args, per_page=None)
+    client, args = _client_or_404(client_id), listing(client_history.CLIENT_SUPPLY_SORTS, "date")
+    page = client_history.client_supplies(client, **args, per_page=None)
     context = report_context(
         f"Supplies used on {client.full_name}",
         "every session on record",
@@ -190,10 +190,10 @@ def _technician() -> User | None:
 def _technician_pages(technician: User, per_page: int | None) -> tuple[Page, Page]:
     period = {"date_from": parse_date("from"), "date_to": parse_date("to")}
     args = listing({**traceability.SESSION_SORTS, "completion": None}, "date")
-    sessions = traceability.technician_sessions(
+    sessions = technician_activity.technician_sessions(
         current_user.clinic, technician, **period, **args, per_page=per_page
     )
-    refusals = traceability.technician_refusals(
+    refusals = technician_activity.technician_refusals(
         current_user.clinic,
         technician,
         **period,
@@ -216,7 +216,7 @@ def trace_technician():
     return render_template(
         "audit/trace_technician.html",
         technician=technician,
-        staff=traceability.list_staff(current_user.clinic),
+        staff=technician_activity.list_staff(current_user.clinic),
         sessions=sessions,
         refusals=refusals,
         listing=args,
