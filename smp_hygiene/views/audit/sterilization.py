@@ -1,4 +1,4 @@
-"""Sterilisation pages: steriliser registry, settings, cycle log, cycle record and release."""
+"""Sterilisation pages: steriliser registry, settings, and each steriliser's cycle log."""
 
 from __future__ import annotations
 
@@ -16,14 +16,13 @@ from smp_hygiene.models import (
     BiologicalIndicatorTest,
     BowieDickTest,
     IndicatorResult,
-    InstrumentPack,
     Sterilizer,
     SterilizerCycle,
     SterilizerProgram,
     SterilizerType,
     User,
 )
-from smp_hygiene.services import cycle_release, spore_tests, sterilization
+from smp_hygiene.services import spore_tests, sterilization
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit import sterilization_forms as forms
@@ -249,59 +248,3 @@ def record_bowie_dick(sterilizer_id: int):
     return committed(
         "Bowie-Dick test recorded.", url_for("audit.sterilizer", sterilizer_id=found.id)
     )
-
-
-# --- one cycle: release or fail it ---
-
-
-@bp.get("/sterilisation/cycles/<int:cycle_id>")
-def cycle(cycle_id: int):
-    """A load, its packs, and what still stands in the way of its release."""
-    found = own_cycle(cycle_id)
-    return render_template(
-        "audit/sterilization/cycle.html",
-        cycle=found,
-        problems=cycle_release.release_problems(found),
-        release_form=forms.ReleaseForm(),
-        fail_form=forms.FailCycleForm(),
-        discard_form=forms.DiscardPackForm(),
-    )
-
-
-@bp.post("/sterilisation/cycles/<int:cycle_id>/release")
-def release_cycle(cycle_id: int):
-    """Release a load whose checks passed; otherwise say which did not."""
-    found = own_cycle(cycle_id)
-    if not forms.ReleaseForm().validate_on_submit():
-        abort(400)
-    try:
-        cycle_release.release_cycle(found, current_user, utcnow())
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("audit.cycle", cycle_id=found.id))
-    return committed(
-        f"Cycle {found.cycle_number} released.", url_for("audit.cycle", cycle_id=found.id)
-    )
-
-
-@bp.post("/sterilisation/cycles/<int:cycle_id>/fail")
-def fail_cycle(cycle_id: int):
-    """Record that a load failed; its packs go back for reprocessing."""
-    found = own_cycle(cycle_id)
-    form = forms.FailCycleForm()
-    try:
-        if not form.validate_on_submit():
-            raise DomainError("Say why the cycle failed.")
-        cycle_release.fail_cycle(found, current_user, form.reason.data, utcnow())
-    except DomainError as error:
-        flash(str(error), "error")
-        return redirect(url_for("audit.cycle", cycle_id=found.id))
-    return committed(
-        f"Cycle {found.cycle_number} marked failed.", url_for("audit.cycle", cycle_id=found.id)
-    )
-
-
-def pack_of_clinic(pack_id: int) -> InstrumentPack:
-    found = db.get_or_404(InstrumentPack, pack_id)
-    own_cycle(found.cycle_id)
-    return found

@@ -13,13 +13,8 @@ from smp_hygiene.services.barcodes import own_label_text
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit import sterilization_forms as forms
-from smp_hygiene.views.audit.sterilization import (
-    committed,
-    log_page,
-    own_sterilizer,
-    pack_of_clinic,
-    spore_form,
-)
+from smp_hygiene.views.audit.sterilization import committed, log_page, own_sterilizer, spore_form
+from smp_hygiene.views.audit.sterilization_cycles import pack_of_clinic
 from smp_hygiene.views.audit.sterilization_forms import as_utc
 
 
