@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smp_hygiene.errors import InvalidInput
+from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.models import Role
 from smp_hygiene.services import consents
 from tests import factories as f
@@ -78,3 +78,20 @@ def test_the_next_version_starts_from_the_current_one_without_repeating_the_noti
     )
     assert published.risk_text.count(consents.DELAYED_REACTION_NOTICE) == 1
     assert (published.medical_questions, published.guardian_consent_from_age) == (questions, 16)
+
+
+@pytest.mark.parametrize("role", [Role.TECHNICIAN, Role.AUDITOR])
+def test_non_admin_cannot_publish_a_consent_form(ctx, role):
+    user = f.make_user(role)
+
+    with pytest.raises(NotAllowed, match="Only an admin of this clinic can publish"):
+        consents.create_template(user.clinic, user, title="SMP consent")
+
+
+def test_admin_cannot_publish_another_clinics_consent_form(ctx):
+    admin, other = f.make_user(Role.ADMIN), f.make_clinic()
+
+    with pytest.raises(NotAllowed, match="Only an admin of this clinic can publish"):
+        consents.create_template(other, admin, title="SMP consent")
+
+    assert consents.list_templates(other) == []
