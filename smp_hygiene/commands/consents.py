@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from smp_hygiene.commands.lookup import find_clinic
+from smp_hygiene.commands.lookup import find_actor, find_clinic
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Role, User
-from smp_hygiene.services import consents, users
+from smp_hygiene.services import consents
 
 FIELDS = ("title", "risk_text", "medical_questions", "guardian_consent_from_age", "valid_days")
 
@@ -47,11 +47,7 @@ def _check_types(path: Path, data: dict) -> None:
 
 
 def _publisher(clinic: Clinic, email: str | None) -> User:
-    user = (
-        users.find_user_by_email(email)
-        if email
-        else db.session.query(User).filter_by(clinic_id=clinic.id, role=Role.ADMIN).first()
-    )
+    user = find_actor(email, clinic)
     if user is None or user.clinic_id != clinic.id or user.role is not Role.ADMIN:
         raise click.ClickException("No admin of this clinic to publish as: pass --user EMAIL.")
     return user

@@ -1,4 +1,4 @@
-"""What several commands look up the same way: the clinic to act on, a public verify URL."""
+"""What several commands look up the same way: the clinic and user to act as, a verify URL."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import click
 from flask import current_app
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic
+from smp_hygiene.models import Clinic, Role, User
+from smp_hygiene.services import users
 
 
 def find_clinic(clinic_id: int | None) -> Clinic:
@@ -15,6 +16,16 @@ def find_clinic(clinic_id: int | None) -> Clinic:
     if clinic is None:
         raise click.ClickException("No clinic yet: run `flask --app wsgi demo-data` first.")
     return clinic
+
+
+def find_actor(email: str | None, clinic: Clinic | None = None) -> User | None:
+    """The user named by --user EMAIL, or else the first admin (of `clinic`, when given)."""
+    if email:
+        return users.find_user_by_email(email)
+    admins = db.session.query(User).filter_by(role=Role.ADMIN)
+    if clinic is not None:
+        admins = admins.filter_by(clinic_id=clinic.id)
+    return admins.first()
 
 
 def public_verify_url(token: str | None) -> str | None:

@@ -8,11 +8,11 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from smp_hygiene.commands.lookup import public_verify_url
+from smp_hygiene.commands.lookup import find_actor, public_verify_url
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Product, Role, User
-from smp_hygiene.services import supplies, traceability, users
+from smp_hygiene.models import Product
+from smp_hygiene.services import supplies, traceability
 from smp_hygiene.services.barcodes import parse_barcode
 
 
@@ -50,11 +50,7 @@ def receive_lot_command(
     email: str | None,
 ) -> None:
     """Receive stock from a supplier barcode."""
-    user = (
-        users.find_user_by_email(email)
-        if email
-        else (db.session.query(User).filter_by(role=Role.ADMIN).first())
-    )
+    user = find_actor(email)
     if user is None:
         raise click.ClickException("No such user: pass --user EMAIL.")
     product = db.session.get(Product, product_id) if product_id else None
