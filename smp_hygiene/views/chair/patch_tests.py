@@ -6,14 +6,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import PatchTest, PatchTestResult, Product, ProductKind
 from smp_hygiene.services import clients, patch_tests
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.consent import load_client
-from smp_hygiene.views.chair.support import submit_once
+from smp_hygiene.views.chair.support import submit_or_back
 
 
 def clinic_pigments() -> list[Product]:
@@ -46,17 +45,14 @@ def apply_patch_test():
     wanted = {int(v) for v in request.form.getlist("product_ids") if v.isdigit()}
     chosen = [p for p in clinic_pigments() if p.id in wanted]
     site = request.form.get("site", "")
-    outcome = submit_once(
+    return submit_or_back(
         lambda: (
             patch_tests.apply_patch_test(client, chosen, current_user, utcnow(), site)
             and url_for("chair.patch_test_list")
         ),
+        url_for("chair.patch_test_list"),
         success=f"Patch test applied for {client.full_name}.",
     )
-    if isinstance(outcome, DomainError):
-        flash(str(outcome), "error")
-        return redirect(url_for("chair.patch_test_list"))
-    return outcome
 
 
 @bp.post("/patch-tests/<int:test_id>/reading")
@@ -71,14 +67,11 @@ def read_patch_test(test_id: int):
         flash("Choose the result: negative, positive or inconclusive.", "error")
         return redirect(url_for("chair.patch_test_list"))
     signs = request.form.get("signs", "")
-    outcome = submit_once(
+    return submit_or_back(
         lambda: (
             patch_tests.read_patch_test(test, result, current_user, utcnow(), signs)
             and url_for("chair.patch_test_list")
         ),
+        url_for("chair.patch_test_list"),
         success=f"Reading recorded: {result.value}.",
     )
-    if isinstance(outcome, DomainError):
-        flash(str(outcome), "error")
-        return redirect(url_for("chair.patch_test_list"))
-    return outcome

@@ -22,7 +22,7 @@ from smp_hygiene.models import ChecklistItem, SessionStatus, TreatmentSession
 from smp_hygiene.services import checklists, sessions, worklists
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.consent import load_client
-from smp_hygiene.views.chair.support import refuse, submit_once
+from smp_hygiene.views.chair.support import refuse, submit_once, submit_or_back
 from smp_hygiene.views.verify import verify_url
 
 
@@ -172,36 +172,30 @@ def tick(session_id: int, item_id: int):
 def label_info(session_id: int):
     """The client has been shown the pigments' batch numbers and ingredients (R3)."""
     session = load_session(session_id)
-    outcome = submit_once(
+    return submit_or_back(
         lambda: (
             sessions.attest_label_info(session, current_user)
             or url_for("chair.show", session_id=session_id)
         ),
+        url_for("chair.show", session_id=session_id),
         success="Label information shown to the client: recorded.",
         session=session,
     )
-    if isinstance(outcome, DomainError):
-        flash(str(outcome), "error")
-        return redirect(url_for("chair.show", session_id=session_id))
-    return outcome
 
 
 @bp.post("/sessions/<int:session_id>/complete")
 def complete(session_id: int):
     """Seal the session (the server checks the rules again), then show the aftercare card."""
     session = load_session(session_id)
-    outcome = submit_once(
+    return submit_or_back(
         lambda: (
             sessions.complete_session(session, current_user)
             and url_for("chair.aftercare", session_id=session_id)
         ),
+        url_for("chair.show", session_id=session_id),
         success="Session completed and sealed.",
         session=session,
     )
-    if isinstance(outcome, DomainError):
-        flash(str(outcome), "error")
-        return redirect(url_for("chair.show", session_id=session_id))
-    return outcome
 
 
 @bp.get("/sessions/<int:session_id>/aftercare")
@@ -226,15 +220,12 @@ def addendum(session_id: int):
     if session.technician_id != current_user.id:
         abort(403)
     reason, body = request.form.get("reason", ""), request.form.get("body", "")
-    outcome = submit_once(
+    return submit_or_back(
         lambda: (
             sessions.add_addendum(session, current_user, reason, body)
             and url_for("chair.show", session_id=session_id)
         ),
+        url_for("chair.show", session_id=session_id),
         success="Addendum added to the record.",
         session=session,
     )
-    if isinstance(outcome, DomainError):
-        flash(str(outcome), "error")
-        return redirect(url_for("chair.show", session_id=session_id))
-    return outcome

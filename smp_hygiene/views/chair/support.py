@@ -58,3 +58,17 @@ def submit_once(
     if success:
         flash(success, "success")
     return redirect(target)
+
+
+def submit_or_back(
+    action: Callable[[], str],
+    back: str,
+    success: str = "",
+    session: TreatmentSession | None = None,
+) -> Response:
+    """submit_once for forms without a page of their own: a refusal goes back to `back`."""
+    outcome = submit_once(action, success=success, session=session)
+    if isinstance(outcome, DomainError):
+        flash(str(outcome), "error")
+        return redirect(back)
+    return outcome
