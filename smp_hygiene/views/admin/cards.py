@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smp_hygiene.errors import DomainError
@@ -11,13 +11,11 @@ from smp_hygiene.models import Role, TreatmentSession
 from smp_hygiene.services import verification
 from smp_hygiene.views.admin import bp
 from smp_hygiene.views.auth import role_required
+from smp_hygiene.views.loading import own_or_404
 
 
 def _session_of_my_clinic(session_id: int) -> TreatmentSession:
-    session = db.get_or_404(TreatmentSession, session_id)
-    if session.clinic_id != current_user.clinic_id:
-        abort(404)
-    return session
+    return own_or_404(TreatmentSession, session_id)
 
 
 @bp.get("/sessions/<int:session_id>/card")

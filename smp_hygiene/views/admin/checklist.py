@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smp_hygiene.errors import DomainError
@@ -10,6 +10,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistItem
 from smp_hygiene.services import checklists
 from smp_hygiene.views.admin import bp
+from smp_hygiene.views.loading import own_or_404
 
 
 @bp.get("/checklist")
@@ -39,9 +40,7 @@ def add_checklist_item():
 @bp.post("/checklist/<int:item_id>/retire")
 def retire_checklist_item(item_id: int):
     """Stop asking an item; records that ticked it keep it."""
-    item = db.get_or_404(ChecklistItem, item_id)
-    if item.clinic_id != current_user.clinic_id:
-        abort(404)
+    item = own_or_404(ChecklistItem, item_id)
     try:
         checklists.retire_item(item, current_user)
     except DomainError as error:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smp_hygiene.errors import DomainError, InvalidInput
@@ -10,6 +10,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, User
 from smp_hygiene.services import users
 from smp_hygiene.views.admin import bp
+from smp_hygiene.views.loading import own_or_404
 
 
 def parse_new_user() -> dict:
@@ -27,10 +28,7 @@ def parse_new_user() -> dict:
 
 
 def _colleague(user_id: int) -> User:
-    user = db.get_or_404(User, user_id)
-    if user.clinic_id != current_user.clinic_id:
-        abort(404)
-    return user
+    return own_or_404(User, user_id)
 
 
 def _render(form: dict, status: int = 200):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -27,6 +27,7 @@ from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit import sterilization_forms as forms
 from smp_hygiene.views.audit.sterilization_forms import as_utc
+from smp_hygiene.views.loading import own_or_404
 
 CSV_HEADER = (
     "steriliser", "serial", "cycle", "started_at", "program", "temperature_c",
@@ -39,10 +40,7 @@ CSV_HEADER = (
 
 
 def own_sterilizer(sterilizer_id: int) -> Sterilizer:
-    found = db.get_or_404(Sterilizer, sterilizer_id)
-    if found.clinic_id != current_user.clinic_id:
-        abort(404)
-    return found
+    return own_or_404(Sterilizer, sterilizer_id)
 
 
 def own_cycle(cycle_id: int) -> SterilizerCycle:

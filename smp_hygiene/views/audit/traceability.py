@@ -16,6 +16,7 @@ from smp_hygiene.services.traceability import LotSearch
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit.listing import PER_PAGE, listing, parse_date
+from smp_hygiene.views.loading import own_or_404
 
 LOT_HEADER = ["Session", "Date", "Status", "Client", "Phone", "Email", "Address", "Technician"]
 LOT_HEADER += ["Lots"]
@@ -113,10 +114,7 @@ def trace_lot_pdf():
 
 
 def _client_or_404(client_id: int) -> Client:
-    client = db.get_or_404(Client, client_id)
-    if client.clinic_id != current_user.clinic_id:
-        abort(404)
-    return client
+    return own_or_404(Client, client_id)
 
 
 @bp.get("/trace/clients")

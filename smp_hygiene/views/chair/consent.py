@@ -9,11 +9,11 @@ from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, Consent
 from smp_hygiene.services import consents
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.support import submit_once
+from smp_hygiene.views.loading import own_or_404
 
 _DATA_URL_PREFIX = "data:image/png;base64,"
 SCREENING_QUESTIONS = {
@@ -26,10 +26,7 @@ SCREENING_QUESTIONS = {
 
 def load_client(client_id: int) -> Client:
     """A client of the signed-in technician's clinic, or 404 (no peeking across clinics)."""
-    client = db.get_or_404(Client, client_id)
-    if client.clinic_id != current_user.clinic_id:
-        abort(404)
-    return client
+    return own_or_404(Client, client_id)
 
 
 def _yes_no(form: MultiDict, name: str) -> bool | None:
@@ -101,7 +98,5 @@ def sign_consent(client_id: int):
 @bp.get("/consents/<int:consent_id>/signature.png")
 def signature(consent_id: int):
     """The signature as drawn, for the consent record on screen."""
-    record = db.get_or_404(Consent, consent_id)
-    if record.clinic_id != current_user.clinic_id:
-        abort(404)
+    record = own_or_404(Consent, consent_id)
     return Response(record.signature_png, mimetype="image/png")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -13,6 +13,7 @@ from smp_hygiene.services import qrcodes, supplies
 from smp_hygiene.services.barcodes import own_label_text, parse_barcode
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.support import refuse, submit_once
+from smp_hygiene.views.loading import own_or_404
 
 
 def clinic_products() -> list[Product]:
@@ -99,10 +100,7 @@ def receive():
 
 
 def load_lot(lot_id: int) -> SupplyLot:
-    lot = db.get_or_404(SupplyLot, lot_id)
-    if lot.clinic_id != current_user.clinic_id:
-        abort(404)
-    return lot
+    return own_or_404(SupplyLot, lot_id)
 
 
 @bp.get("/lots/<int:lot_id>")
