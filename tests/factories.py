@@ -198,6 +198,21 @@ def _signature_png() -> bytes:
 SIGNATURE_PNG = _signature_png()
 
 
+def seal_at_the_chair(
+    session: TreatmentSession, items: list[ChecklistItem], cartridge: SupplyLot, serial: str = "W1"
+) -> TreatmentSession:
+    """Seal a ready session through the chair's own services: every item ticked, one cartridge
+    scanned, then completed (unlike make_completed_session, which builds the rows directly)."""
+    from smp_hygiene.services import sessions
+
+    technician = session.technician
+    for item in items:
+        sessions.answer_item(session, item, technician)
+    sessions.record_scan(session, gs1_for(cartridge, serial=serial), technician)
+    sessions.complete_session(session, technician)
+    return session
+
+
 def make_consent_template(clinic=None, actor=None, **fields):
     from smp_hygiene.services import consents
 

@@ -21,7 +21,7 @@ from smp_hygiene.models import (
     SigningKey,
     User,
 )
-from smp_hygiene.services import consents, sessions, signing, sterilization
+from smp_hygiene.services import consents, signing, sterilization
 from tests import factories as f
 
 
@@ -33,11 +33,8 @@ def world(app):
         tech = f.make_user(email="maker@example.test", clinic=clinic)
         items = f.make_checklist(clinic)
         cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, received_by=tech)
-        done = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
-        for item in items:
-            sessions.answer_item(done, item, tech)
-        sessions.record_scan(done, f.gs1_for(cartridge, serial="W1"), tech)
-        sessions.complete_session(done, tech)
+        ready = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
+        done = f.seal_at_the_chair(ready, items, cartridge)
         db.session.commit()
         return {"tech": tech.id, "item": items[0].id, "done": done.id}
 

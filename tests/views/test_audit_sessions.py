@@ -16,7 +16,7 @@ from smp_hygiene.models import (
     SessionStatus,
     TreatmentSession,
 )
-from smp_hygiene.services import packs, sessions
+from smp_hygiene.services import packs
 from smp_hygiene.timeutil import utcnow
 from tests import factories as f
 
@@ -34,11 +34,8 @@ def world(app):
         client = f.make_consenting_client(
             clinic, full_name="Sam Stone", phone="+44 7700 900123", email="sam@example.test"
         )
-        done = f.make_ready_session(technician=tech, client=client)
-        for item in items:
-            sessions.answer_item(done, item, tech)
-        sessions.record_scan(done, f.gs1_for(cartridge, serial="W1"), tech)
-        sessions.complete_session(done, tech)
+        ready = f.make_ready_session(technician=tech, client=client)
+        done = f.seal_at_the_chair(ready, items, cartridge)
         other = f.make_sealed_session(f.make_clinic(name="Elsewhere"))
         db.session.commit()
         return {"done": done.id, "client": client.id, "other": other.id}

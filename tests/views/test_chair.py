@@ -37,11 +37,8 @@ def world(app):
         pigment = f.make_lot(kind=ProductKind.PIGMENT, received_by=tech)
         f.make_patch_test(client, [pigment.product])
         items = f.make_checklist(clinic)
-        done = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
-        for item in items:
-            sessions.answer_item(done, item, tech)
-        sessions.record_scan(done, f.gs1_for(cartridge, serial="W1"), tech)
-        sessions.complete_session(done, tech)
+        ready = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
+        done = f.seal_at_the_chair(ready, items, cartridge)
         db.session.commit()
         return {
             "client": client.id,

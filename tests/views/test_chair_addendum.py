@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Addendum, ProductKind, Role
-from smp_hygiene.services import sessions
 from tests import factories as f
 
 
@@ -18,11 +17,8 @@ def world(app):
         tech = f.make_user(email="maker@example.test", clinic=clinic)
         items = f.make_checklist(clinic)
         cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, received_by=tech)
-        done = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
-        for item in items:
-            sessions.answer_item(done, item, tech)
-        sessions.record_scan(done, f.gs1_for(cartridge, serial="W1"), tech)
-        sessions.complete_session(done, tech)
+        ready = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
+        done = f.seal_at_the_chair(ready, items, cartridge)
         open_session = f.make_ready_session(technician=tech)
         db.session.commit()
         return {"done": done.id, "open": open_session.id}
