@@ -4,6 +4,7 @@ PY := $(VENV)/bin/python
 FLASK := $(VENV)/bin/flask --app wsgi
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export APP_ENV ?= development
+POSTGRES_ADMIN_URL := postgresql://postgres@127.0.0.1:5432/postgres
 
 .PHONY: run test lint chromium vendor-js bench clean
 
@@ -33,6 +34,10 @@ run: $(VENV)/.run-deps
 test: $(VENV)/.dev-deps chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadfile
+	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== the same suite again on PostgreSQL (browser tests excepted) =="; \
+	  TEST_DATABASE=postgres $(PY) -m pytest -q -n 2 --dist loadfile --ignore=tests/e2e; \
+	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL pass was skipped."; fi
 
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format --check .

@@ -1,8 +1,15 @@
-"""Fixtures: a fresh app and an in-memory database for every test."""
+"""Fixtures: a fresh app and an empty database for every test.
+
+SQLite in memory by default. `TEST_DATABASE=postgres` runs the same tests on PostgreSQL
+(127.0.0.1:5432): one database per test worker, emptied after every test.
+"""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from sqlalchemy import text
 
 from smp_hygiene import create_app
 from smp_hygiene.extensions import db
@@ -13,14 +20,39 @@ from tests import factories
 users.use_hash_parameters(time_cost=1, memory_cost_kib=1024)
 
 
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+def database_url(request):
+    if os.environ.get("TEST_DATABASE") != "postgres":
+        yield "sqlite://"
+        return
+    import psycopg
+
+    worker = getattr(request.config, "workerinput", {}).get("workerid", "main")
+    name = f"smp_suite_{worker}_{os.getpid()}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+def _empty_postgres() -> None:
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    db.session.commit()
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, database_url):
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
             "APP_ENV": "test",
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SQLALCHEMY_DATABASE_URI": database_url,
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "clinic.test",
             "RATELIMIT_STORAGE_URI": "memory://",
@@ -32,6 +64,8 @@ def app(tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
+        if database_url.startswith("postgresql"):
+            _empty_postgres()
         db.engine.dispose()
 
 

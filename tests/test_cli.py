@@ -82,6 +82,15 @@ def test_demo_data_has_a_dozen_sealed_sessions_an_expired_and_a_recalled_lot(dem
     assert "12 sealed sessions match" in demo.test_cli_runner().invoke(args=["audit-verify"]).output
 
 
+def test_demo_data_has_a_sterilised_pack_history_and_a_reaction(demo):
+    from smp_hygiene.models import AdverseReaction, PackUse, SterilizerCycle
+
+    with demo.app_context():
+        assert db.session.query(PackUse).count() == 6
+        assert db.session.query(SterilizerCycle).filter_by(status="released").count() == 13
+        assert db.session.query(AdverseReaction).count() == 1
+
+
 def test_trace_lot_lists_every_session_that_used_it(demo):
     result = demo.test_cli_runner().invoke(args=["trace-lot", "nb24 0577", "--json"])
 

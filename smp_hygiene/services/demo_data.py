@@ -12,16 +12,20 @@ from smp_hygiene.models import (
     Clinic,
     PatchTestResult,
     ProductKind,
+    ReactionSeverity,
     RecallScope,
     Role,
     SupplyLot,
+    TreatmentSession,
     User,
 )
 from smp_hygiene.services import (
     catalogue,
     checklists,
     consents,
+    demo_sterilisation,
     patch_tests,
+    reactions,
     recalls,
     sessions,
     signing,
@@ -171,8 +175,10 @@ def load() -> bool:
     clients = [_client(clinic, name, born) for name, born in CLIENTS]
     _consents(clinic, admin, clients, staff["tech@demo.test"])
     _patch_tests(clients, products, staff["tech@demo.test"])
+    packs = demo_sterilisation.load(clinic, staff["tech@demo.test"], staff["auditor@demo.test"])
     for index, (client_no, days_ago, email) in enumerate(SESSIONS):
-        _session(clients[client_no], staff[email], lots, days_ago, index)
+        _session(clients[client_no], staff[email], lots, days_ago, index, packs)
+    _reaction(clinic, staff["auditor@demo.test"])
     recalls.open_recall(
         staff["auditor@demo.test"],
         lots["black_recalled"].product,
@@ -273,7 +279,7 @@ def _patch_tests(clients, products, tech: User) -> None:
     )
 
 
-def _session(client: Client, tech: User, lots, days_ago: int, index: int) -> None:
+def _session(client: Client, tech: User, lots, days_ago: int, index: int, packs) -> None:
     start = datetime.combine(
         date.today() - timedelta(days=days_ago), time(9 + index % 6), tzinfo=utcnow().tzinfo
     )
@@ -297,4 +303,29 @@ def _session(client: Client, tech: User, lots, days_ago: int, index: int) -> Non
         diluent_raw=f"SMPH-LOT:{lots['water'].label_code}",
         now=start + timedelta(minutes=10),
     )
+    pack = packs.take(before=start) if index % 2 == 0 else None
+    if pack:  # every other session uses a reprocessed grip from the autoclave
+        sessions.record_scan(session, f"SMPH-PACK:{pack}", tech, now=start + timedelta(minutes=11))
     sessions.complete_session(session, tech, now=start + timedelta(hours=2))
+
+
+def _reaction(clinic: Clinic, auditor: User) -> None:
+    """Chris Novak called three days after session 3 of the course with a mild reaction."""
+    session = db.session.scalars(
+        select(TreatmentSession)
+        .join(Client)
+        .where(Client.clinic_id == clinic.id, Client.full_name == "Chris Novak")
+        .order_by(TreatmentSession.started_at.desc())
+    ).first()
+    reactions.log_reaction(
+        session,
+        auditor,
+        reactions.ReactionInput(
+            onset_at=session.started_at + timedelta(days=2),
+            signs="Redness and itching at two spots on the crown; no blistering",
+            severity=ReactionSeverity.MILD,
+            actions_taken="Cold compress advised, photos taken, follow-up booked in one week",
+            reported_at=session.started_at + timedelta(days=3),
+        ),
+        now=session.started_at + timedelta(days=3),
+    )

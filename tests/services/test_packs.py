@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from smp_hygiene.errors import (
     AlreadyUsed,
@@ -156,7 +157,7 @@ def test_database_refuses_a_second_use_of_one_pack(ctx):
     packs.use_pack(session, pack.code, session.technician, NOW)
     db.session.add(PackUse(session=make_session(), pack_id=pack.id, used_by=session.technician))
 
-    with pytest.raises(Exception, match="UNIQUE constraint failed"):  # noqa: PT011
+    with pytest.raises(IntegrityError, match="(?i)unique"):
         db.session.flush()
 
 

@@ -1,0 +1,55 @@
+"""The auditor's and the admin's workspaces on the demo clinic, in a desktop-sized Chromium."""
+
+from __future__ import annotations
+
+import pytest
+
+from smp_hygiene.extensions import db
+from smp_hygiene.services import demo_data
+from tests.e2e.conftest import screenshot, sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def desk(browser, live_server, live_app):
+    """The demo clinic, and a 1280 px page as on an auditor's desk."""
+    with live_app.app_context():
+        demo_data.load()
+        db.session.commit()
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_auditor_answers_which_clients_got_a_lot_in_one_step(desk):
+    sign_in(desk, "auditor@demo.test", demo_data.DEMO_PASSWORD)
+    dashboard = desk.locator("main").inner_text()
+    screenshot(desk, "audit-dashboard")
+
+    desk.goto("/audit/trace/lot?lot=NB24-0577")
+
+    table = desk.locator("table").first.inner_text()
+    assert "Open recalls" in dashboard
+    assert "Jordan Mensah" in table
+    assert "Chris Novak" in table
+    screenshot(desk, "audit-trace-lot")
+
+
+def test_auditor_reads_the_sterilisation_log(desk):
+    sign_in(desk, "auditor@demo.test", demo_data.DEMO_PASSWORD)
+
+    desk.goto("/audit/sterilisation/")
+    desk.get_by_role("link", name="Autoclave A (class B)").first.click()
+
+    assert "1012" in desk.locator("main").inner_text()  # the newest weekly load
+    screenshot(desk, "audit-sterilisation")
+
+
+def test_admin_opens_the_clinic_settings(desk):
+    sign_in(desk, "admin@demo.test", demo_data.DEMO_PASSWORD)
+
+    assert "Patch" in desk.locator("main").inner_text()
+    screenshot(desk, "admin-settings")
