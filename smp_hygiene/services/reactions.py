@@ -67,7 +67,7 @@ def log_reaction(
     if actor.clinic_id != session.clinic_id:
         raise NotAllowed("You can only log reactions for sessions of your own clinic.")
     # A voided session is still logged against: the record was voided, but the client may
-    # well have been treated (an interrupted session), as lot_trace also assumes.
+    # well have been treated (an interrupted session), as traceability.trace_lot_number assumes.
     reported_at = data.reported_at or now
     _check_times(session, data.onset_at, reported_at, now)
     if not data.signs.strip():
