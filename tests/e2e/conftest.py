@@ -79,7 +79,7 @@ def page(browser, live_server):
     """A phone-sized page (390 px wide, as at the chair) pointed at the live server."""
     context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # a loaded CI machine, not a slow app
     yield page
     context.close()
 

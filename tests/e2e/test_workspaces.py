@@ -19,7 +19,7 @@ def desk(browser, live_server, live_app):
         db.session.commit()
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)  # a loaded CI machine, not a slow app
     yield page
     context.close()
 
