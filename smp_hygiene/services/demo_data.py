@@ -10,7 +10,6 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Client,
     Clinic,
-    PatchTestResult,
     ProductKind,
     ReactionSeverity,
     RecallScope,
@@ -22,9 +21,8 @@ from smp_hygiene.models import (
 from smp_hygiene.services import (
     catalogue,
     checklists,
-    consents,
+    demo_clients,
     demo_sterilisation,
-    patch_tests,
     reactions,
     recalls,
     sessions,
@@ -113,13 +111,6 @@ PRODUCTS = (
         "",
     ),
 )
-CLIENTS = (
-    ("Jordan Mensah", date(1984, 3, 2)),
-    ("Chris Novak", date(1979, 11, 23)),
-    ("Alexis Duarte", date(1991, 7, 9)),
-    ("Morgan Lee", date(1988, 1, 30)),
-    ("Robin Haas", date(1975, 5, 14)),
-)
 # Client index, days ago, technician email: a dozen sessions, SMP courses 2–4 weeks apart.
 SESSIONS = (
     (0, 70, "tech@demo.test"),
@@ -172,9 +163,7 @@ def load() -> bool:
         for k, m, n, g, c, p, cf in PRODUCTS
     ]
     lots = _receive_lots(clinic, admin, products)
-    clients = [_client(clinic, name, born) for name, born in CLIENTS]
-    _consents(clinic, admin, clients, staff["tech@demo.test"])
-    _patch_tests(clients, products, staff["tech@demo.test"])
+    clients = demo_clients.load(clinic, admin, staff["tech@demo.test"], products)
     packs = demo_sterilisation.load(clinic, staff["tech@demo.test"], staff["auditor@demo.test"])
     for index, (client_no, days_ago, email) in enumerate(SESSIONS):
         _session(clients[client_no], staff[email], lots, days_ago, index, packs)
@@ -213,70 +202,6 @@ def _receive_lots(clinic: Clinic, admin: User, products) -> dict[str, SupplyLot]
         )
         for key, (p, lot, expiry) in plan.items()
     }
-
-
-def _client(clinic: Clinic, name: str, born: date) -> Client:
-    slug = name.lower().replace(" ", ".")
-    client = Client(
-        clinic=clinic,
-        full_name=name,
-        date_of_birth=born,
-        email=f"{slug}@mail.example",
-        phone="+32 470 00 00 00",
-    )
-    db.session.add(client)
-    return client
-
-
-def _consents(clinic: Clinic, admin: User, clients: list[Client], tech: User) -> None:
-    """R20: every demo client signed the clinic's consent form before the first session."""
-    consents.create_template(clinic, admin, title="Scalp micropigmentation: consent")
-    questions = consents.DEFAULT_MEDICAL_QUESTIONS
-    for client in clients:
-        db.session.flush()
-        form = consents.ConsentForm(
-            contraindications={name: False for name in consents.CONTRAINDICATIONS},
-            medical_answers={q["key"]: False for q in questions},
-            id_document_type="national_id",
-            id_document_ref=f"ends {client.date_of_birth:%d%m}",
-            signature_png=_signature(client.full_name),
-            explained_verbally=True,
-            given_in_writing=True,
-        )
-        consents.record_consent(client, form, tech)
-
-
-def _signature(name: str) -> bytes:
-    """A scribble standing in for a signature drawn on the tablet."""
-    import io
-
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
-    points = [(40 + 520 * i / (len(name) - 1), 150 - (ord(c) % 7) * 15) for i, c in enumerate(name)]
-    ImageDraw.Draw(image).line(points, fill="black", width=4)
-    buffer = io.BytesIO()
-    image.save(buffer, "PNG")
-    return buffer.getvalue()
-
-
-def _patch_tests(clients, products, tech: User) -> None:
-    black, ash, taupe = products[:3]
-    applied = utcnow() - timedelta(days=80)
-    for client in clients:
-        test = patch_tests.apply_patch_test(client, [black, ash], tech, applied, "Behind left ear")
-        patch_tests.read_patch_test(
-            test, PatchTestResult.NEGATIVE, tech, applied + timedelta(hours=48)
-        )
-    # Morgan Lee reacted to the brow pigment: that pigment is blocked for Morgan.
-    test = patch_tests.apply_patch_test(clients[3], [taupe], tech, applied, "Inner forearm")
-    patch_tests.read_patch_test(
-        test,
-        PatchTestResult.POSITIVE,
-        tech,
-        applied + timedelta(hours=48),
-        signs="Papules and itching at 48 h",
-    )
 
 
 def _session(client: Client, tech: User, lots, days_ago: int, index: int, packs) -> None:
