@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from smp_hygiene.commands import audit, consents, setup, supplies, verification
+from smp_hygiene.commands import audit, consents, retention, setup, supplies, verification
 
-MODULES = (setup, consents, supplies, audit, verification)
+MODULES = (setup, consents, supplies, audit, verification, retention)
 
 
 def register(app: Flask) -> None:

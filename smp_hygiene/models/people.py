@@ -77,9 +77,13 @@ class Client(db.Model):
     address: Mapped[str] = mapped_column(Text, default="")
     medical_notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set when the retention period ended and the personal data was erased (services/retention).
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     clinic: Mapped[Clinic] = relationship()
 
     @property
     def initials(self) -> str:
+        if self.anonymised_at is not None:
+            return "(anonymised)"
         return "".join(f"{part[0].upper()}." for part in self.full_name.split() if part)
