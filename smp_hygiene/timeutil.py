@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 
 def utcnow() -> datetime:
@@ -12,3 +13,8 @@ def utcnow() -> datetime:
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands back naive datetimes; we only ever store UTC, so mark them as such."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def local_date(moment: datetime, zone: str) -> date:
+    """The calendar day `moment` falls on where the clinic is (expiry and shelf-life rules)."""
+    return as_utc(moment).astimezone(ZoneInfo(zone)).date()

@@ -38,22 +38,27 @@ def create_user_command(email: str, role: str, clinic_id: int | None) -> None:
     show_default=True,
     help="EU clinics require REACH entry 75 pigment label data.",
 )
+@click.option("--timezone", default="UTC", show_default=True, help="e.g. Europe/Brussels")
 @click.option("--phone", default="")
 @click.option("--email", default="")
 @click.option("--address", default="")
 @with_appcontext
 def create_clinic_command(
-    name: str, jurisdiction: str, phone: str, email: str, address: str
+    name: str, jurisdiction: str, timezone: str, phone: str, email: str, address: str
 ) -> None:
     """Set up a clinic with the default hygiene checklist."""
-    clinic = clinics.create_clinic(
-        name,
-        jurisdiction=jurisdiction,
-        defaults=current_app.config,
-        phone=phone,
-        email=email,
-        address=address,
-    )
+    try:
+        clinic = clinics.create_clinic(
+            name,
+            jurisdiction=jurisdiction,
+            timezone=timezone,
+            defaults=current_app.config,
+            phone=phone,
+            email=email,
+            address=address,
+        )
+    except DomainError as error:
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(
         f"Clinic #{clinic.id} {clinic.name} created. Next: create-user EMAIL --role admin "

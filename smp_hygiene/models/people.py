@@ -23,6 +23,8 @@ class Clinic(db.Model):
     phone: Mapped[str] = mapped_column(String(50), default="")
     email: Mapped[str] = mapped_column(String(200), default="")
     jurisdiction: Mapped[str] = mapped_column(String(50), default="EU")
+    # IANA zone: "expired on the day of the session" means the clinic's day, not UTC's.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     # Patch tests (DOMAIN R25): industry practice, so every figure is a setting.
     patch_test_min_hours: Mapped[int] = mapped_column(default=48)
     patch_test_valid_days: Mapped[int] = mapped_column(default=180)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from zoneinfo import available_timezones
 
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
@@ -23,6 +24,7 @@ def create_clinic(
     name: str,
     *,
     jurisdiction: str = "EU",
+    timezone: str = "UTC",
     defaults: Mapping | None = None,
     actor: User | None = None,
     **contact: str,
@@ -38,6 +40,7 @@ def create_clinic(
         patch_test_valid_days=defaults.get("PATCH_TEST_VALID_DAYS", 180),
         healing_gap_days=defaults.get("HEALING_GAP_DAYS", 5),
         requires_eu_ink_label=jurisdiction.upper().startswith("EU"),
+        timezone=_valid_zone(timezone),
         **contact,
     )
     db.session.add(clinic)
@@ -60,9 +63,17 @@ def update_settings(clinic: Clinic, admin: User, **settings) -> Clinic:
             setattr(clinic, key, int(value))
         elif key == "patch_test_mode":
             clinic.patch_test_mode = PatchTestMode(value)
+        elif key == "timezone":
+            clinic.timezone = _valid_zone(str(value))
         elif key == "requires_eu_ink_label":
             clinic.requires_eu_ink_label = bool(value)
         else:
             raise InvalidInput(f"{key} is not a clinic setting.")
     audit_log.record(admin, "clinic.settings_changed", clinic, before=before)
     return clinic
+
+
+def _valid_zone(name: str) -> str:
+    if name.strip() not in available_timezones():
+        raise InvalidInput(f'"{name}" is not a time zone: use a name like Europe/Brussels.')
+    return name.strip()

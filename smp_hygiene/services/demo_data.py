@@ -138,6 +138,7 @@ def load() -> bool:
         phone="+32 2 555 01 23",
         email="hello@northside-smp.example",
         jurisdiction="EU",
+        timezone="Europe/Brussels",
     )
     db.session.add(clinic)
     db.session.flush()

@@ -32,7 +32,7 @@ from smp_hygiene.models import (
 from smp_hygiene.services import audit_log, overrides
 from smp_hygiene.services.spore_tests import spore_test_overdue
 from smp_hygiene.services.sterilization import settings_for
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 PACK_LABEL_PREFIX = "SMPH-PACK:"
 OVERDUE_CODE = "spore_test_overdue"
@@ -123,7 +123,10 @@ def pack_problem(pack: InstrumentPack, now: datetime) -> str | None:
             f"Pack {pack.code} is from cycle {cycle.cycle_number} on {cycle.sterilizer.name}, "
             "which has not been released."
         )
-    if pack.expires_on is not None and now.date() > pack.expires_on:
+    if (
+        pack.expires_on is not None
+        and local_date(now, cycle.sterilizer.clinic.timezone) > pack.expires_on
+    ):
         return f"Pack {pack.code} passed its shelf life on {pack.expires_on}."
     return None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,7 +29,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services import audit_log, overrides, packs, patch_tests, supplies
 from smp_hygiene.services.barcodes import ParsedBarcode, parse_barcode
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 # Two identical scans this close together are one barcode read twice, not two uses.
 DOUBLE_SCAN_WINDOW = timedelta(seconds=3)
@@ -42,6 +42,11 @@ class ScanResult:
     use: SupplyUse | None = None
     duplicate: bool = False
     pack_use: PackUse | None = None
+
+
+def session_day(session: TreatmentSession) -> date:
+    """The clinic's calendar day the session started on: the day expiry rules are judged by."""
+    return local_date(session.started_at, session.clinic.timezone)
 
 
 def require_open(session: TreatmentSession, user: User) -> None:
@@ -77,7 +82,7 @@ def record_scan(
     if scan.symbology == "smph-pack":
         return _use_pack(session, scan.own_code, raw_text, user, (now, since), acknowledge_reason)
     lot = supplies.get_lot_for_scan(session.clinic, scan)
-    supplies.check_lot_usable(lot, session.started_at.date())
+    supplies.check_lot_usable(lot, session_day(session))
     use = SupplyUse(
         session_id=session.id,
         lot=lot,
@@ -190,5 +195,5 @@ def _diluent(session: TreatmentSession, raw_text: str) -> SupplyLot:
     lot = supplies.get_lot_for_scan(session.clinic, parse_barcode(raw_text))
     if lot.product.kind is not ProductKind.OTHER:
         raise NotAllowed(f"{lot.product.title} is not a diluent: scan the diluent bottle.")
-    supplies.check_lot_usable(lot, session.started_at.date())
+    supplies.check_lot_usable(lot, session_day(session))
     return lot

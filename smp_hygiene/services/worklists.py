@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
@@ -17,12 +18,12 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.services import patch_tests
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 
-def start_of_today() -> datetime:
-    # Clinics carry no time zone yet, so "today" is the UTC day.
-    return datetime.combine(utcnow().date(), time.min, tzinfo=UTC)
+def start_of_today(zone: str = "UTC") -> datetime:
+    """Midnight of the clinic's current day, so "today" matches the clock on the wall."""
+    return datetime.combine(local_date(utcnow(), zone), time.min, tzinfo=ZoneInfo(zone))
 
 
 def list_sessions_today(technician: User) -> list[TreatmentSession]:
@@ -34,7 +35,7 @@ def list_sessions_today(technician: User) -> list[TreatmentSession]:
                 TreatmentSession.technician_id == technician.id,
                 or_(
                     TreatmentSession.status == SessionStatus.IN_PROGRESS,
-                    TreatmentSession.started_at >= start_of_today(),
+                    TreatmentSession.started_at >= start_of_today(technician.clinic.timezone),
                 ),
             )
             .order_by(TreatmentSession.started_at.desc())

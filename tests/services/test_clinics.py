@@ -46,3 +46,10 @@ def test_admin_can_set_the_health_department_notice_deadline(ctx):
     clinics.update_settings(clinic, make_user(Role.ADMIN, clinic=clinic), reaction_notice_hours=48)
 
     assert clinic.reaction_notice_hours == 48
+
+
+def test_a_clinic_time_zone_must_be_a_real_zone(ctx):
+    clinic = make_clinic()
+
+    with pytest.raises(InvalidInput, match="is not a time zone"):
+        clinics.update_settings(clinic, make_user(Role.ADMIN, clinic=clinic), timezone="Mars/Base")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -221,3 +221,24 @@ def test_a_cartridge_is_not_diluted(session):
         sessions.record_scan(
             session, gs1_for(cartridge), session.technician, diluent_raw=gs1_for(water)
         )
+
+
+def test_expiry_is_judged_on_the_clinics_own_calendar_day(ctx):
+    # 22:00 UTC on 31 October is already 1 November, 09:00, in Sydney.
+    evening_utc = datetime(2026, 10, 31, 22, 0, tzinfo=UTC)
+    session = make_ready_session(started_at=evening_utc)
+    session.clinic.timezone = "Australia/Sydney"
+    lot = make_lot(
+        kind=ProductKind.NEEDLE_CARTRIDGE, lot_number="N31", expiry_date=date(2026, 10, 31)
+    )
+
+    with pytest.raises(UnsafeSupply, match="lot N31 expired on 2026-10-31"):
+        sessions.record_scan(session, gs1_for(lot), session.technician, now=evening_utc)
+
+
+def test_the_same_moment_is_still_the_expiry_day_in_a_utc_clinic(ctx):
+    evening_utc = datetime(2026, 10, 31, 22, 0, tzinfo=UTC)
+    session = make_ready_session(started_at=evening_utc)
+    lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, expiry_date=date(2026, 10, 31))
+
+    assert sessions.record_scan(session, gs1_for(lot), session.technician, now=evening_utc).use

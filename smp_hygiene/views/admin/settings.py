@@ -33,12 +33,13 @@ def parse_settings() -> dict:
         raise InvalidInput("Choose whether a missing patch test blocks or warns.")
     values["patch_test_mode"] = PatchTestMode(mode)
     values["requires_eu_ink_label"] = request.form.get("requires_eu_ink_label") == "on"
+    values["timezone"] = request.form.get("timezone", "").strip() or "UTC"
     return values
 
 
 def _render(status: int = 200, values: dict | None = None, sterilisation=None):
     clinic = current_user.clinic
-    names = (*NUMBER_FIELDS, "patch_test_mode", "requires_eu_ink_label")
+    names = (*NUMBER_FIELDS, "patch_test_mode", "requires_eu_ink_label", "timezone")
     saved = sterilization.settings_for(clinic)
     return render_template(
         "admin/settings.html",
