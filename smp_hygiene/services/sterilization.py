@@ -54,6 +54,15 @@ class CycleReading:
     printout_ref: str = ""
 
 
+def list_sterilizers(clinic: Clinic) -> list[Sterilizer]:
+    """The clinic's steriliser registry, by name."""
+    return list(
+        db.session.scalars(
+            select(Sterilizer).filter_by(clinic_id=clinic.id).order_by(Sterilizer.name)
+        )
+    )
+
+
 def settings_for(clinic: Clinic) -> SterilisationSettings:
     """The clinic's sterilisation settings, or an unsaved row holding the defaults."""
     found = db.session.scalar(select(SterilisationSettings).filter_by(clinic_id=clinic.id))

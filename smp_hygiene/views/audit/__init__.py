@@ -38,3 +38,6 @@ from smp_hygiene.views.audit import sessions  # noqa: E402, F401
 
 # isort: split
 from smp_hygiene.views.audit import sterilization_cycles  # noqa: E402, F401
+
+# isort: split
+from smp_hygiene.views.audit import dashboard_csv, sterilization_csv  # noqa: E402, F401

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from smp_hygiene.csvexport import csv_response
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, TreatmentSession, User
@@ -35,6 +36,61 @@ def session_record(session_id: int):
         public_url=verify_url(session.verify_token) if session.verify_token else None,
         is_admin=current_user.role is Role.ADMIN,
     )
+
+
+def _at(moment) -> str:
+    return moment.isoformat() if moment else ""
+
+
+SUPPLIES_HEADER = ["Scanned at", "Product", "GTIN", "Lot", "Lot status", "Expiry"]
+SUPPLIES_HEADER += ["Sterile until", "Serial", "Diluent", "Patch test", "Patch test result", "By"]
+
+
+@bp.get("/sessions/<int:session_id>/supplies.csv")
+def session_supplies_csv(session_id: int):
+    """The supplies scanned in one session, with lot, diluent and patch test, as CSV."""
+    session = _load(session_id)
+    rows = (
+        [_at(u.used_at), u.lot.product.title, u.lot.product.gtin, u.lot.lot_number]
+        + [u.lot.status.value, _at(u.lot.expiry_date), _at(u.lot.sterility_expiry), u.serial]
+        + [f"{u.diluent_lot.product.title} lot {u.diluent_lot.lot_number}" if u.diluent_lot else ""]
+        + [u.patch_test_id or "", _patch_result(u), u.used_by.name]
+        for u in session.uses
+    )
+    return csv_response(f"session-{session.id}-supplies.csv", SUPPLIES_HEADER, rows)
+
+
+def _patch_result(use) -> str:
+    if not use.patch_test:
+        return ""
+    return use.patch_test.result.value if use.patch_test.result else "not read"
+
+
+PACKS_HEADER = ["Pack", "Contents", "Steriliser", "Serial", "Cycle", "Cycle run", "Cycle status"]
+PACKS_HEADER += ["Pack status", "Opened at"]
+
+
+@bp.get("/sessions/<int:session_id>/packs.csv")
+def session_packs_csv(session_id: int):
+    """The sterilised instrument packs opened in one session, with their cycle, as CSV."""
+    session = _load(session_id)
+    rows = (
+        [use.pack.code, use.pack.contents, use.pack.cycle.sterilizer.name]
+        + [use.pack.cycle.sterilizer.serial, use.pack.cycle.cycle_number]
+        + [_at(use.pack.cycle.started_at), use.pack.cycle.status.value, use.pack.status.value]
+        + [_at(use.used_at)]
+        for use in packs.list_pack_uses(session)
+    )
+    return csv_response(f"session-{session.id}-packs.csv", PACKS_HEADER, rows)
+
+
+@bp.get("/sessions/<int:session_id>/checklist.csv")
+def session_checklist_csv(session_id: int):
+    """The hygiene checklist of one session, as worded when ticked, as CSV."""
+    session = _load(session_id)
+    rows = ([a.item_text, a.answered_by.name, _at(a.answered_at)] for a in session.answers)
+    header = ["Item, as worded when ticked", "Ticked by", "At"]
+    return csv_response(f"session-{session.id}-checklist.csv", header, rows)
 
 
 @bp.post("/sessions/<int:session_id>/addenda")

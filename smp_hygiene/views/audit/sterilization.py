@@ -62,9 +62,7 @@ def committed(message: str, target: str) -> Response:
 @bp.get("/sterilisation/")
 def sterilizers(form: forms.SterilizerForm | None = None, status: int = 200):
     """The clinic's sterilisers, with their state and any overdue spore test."""
-    rows = db.session.scalars(
-        select(Sterilizer).filter_by(clinic_id=current_user.clinic_id).order_by(Sterilizer.name)
-    ).all()
+    rows = sterilization.list_sterilizers(current_user.clinic)
     overdue = spore_tests.overdue_spore_tests(current_user.clinic, utcnow())
     return render_template(
         "audit/sterilization/index.html",

@@ -20,6 +20,7 @@ from smp_hygiene.views.loading import own_or_404
 
 LOT_HEADER = ["Session", "Date", "Status", "Client", "Phone", "Email", "Address", "Technician"]
 LOT_HEADER += ["Lots"]
+CLIENT_HEADER = ["Client", "Name", "Date of birth", "Phone", "Email", "Address", "On file since"]
 CLIENT_SUPPLY_HEADER = ["Date", "Session", "Product", "Lot", "Expiry", "Diluent", "Patch test"]
 
 
@@ -125,6 +126,18 @@ def trace_clients():
         current_user.clinic, request.args.get("q", ""), sort=args["sort"], page=args["page"]
     )
     return render_template("audit/trace_clients.html", page=page, listing=args)
+
+
+@bp.get("/trace/clients.csv")
+def trace_clients_csv():
+    """The client search as CSV, every match, in the page's order."""
+    args = listing(client_history.CLIENT_SORTS, "name", descending=False)
+    page = client_history.search_clients(
+        current_user.clinic, request.args.get("q", ""), sort=args["sort"], per_page=None
+    )
+    rows = ([c.id, c.full_name, c.date_of_birth.isoformat(), c.phone, c.email, c.address,
+             c.created_at.date().isoformat()] for c in page.items)  # fmt: skip
+    return csv_response("clients.csv", CLIENT_HEADER, rows)
 
 
 def client_supply_rows(page: Page) -> list[list]:
