@@ -285,8 +285,17 @@ def test_dashboard_csv_refuses_an_unknown_panel(client, login):
 
 def test_dashboard_links_each_panel_to_its_csv_for_the_same_period(client, login, board):
     login(Role.AUDITOR)
+    start, end = utcnow().date() - timedelta(days=7), utcnow().date()
 
-    page = client.get("/audit/?from=2026-01-01&to=2026-01-31").text
+    page = client.get(f"/audit/?from={start}&to={end}").text
 
     for panel, _, _ in PANELS:
-        assert f"/audit/dashboard.csv?panel={panel}&amp;from=2026-01-01&amp;to=2026-01-31" in page
+        assert f"/audit/dashboard.csv?panel={panel}&amp;from={start}&amp;to={end}" in page
+
+
+def test_dashboard_shows_no_csv_link_for_an_empty_panel(client, login):
+    login(Role.AUDITOR)
+
+    page = client.get("/audit/").text
+
+    assert "dashboard.csv?panel=refusals" not in page
