@@ -58,6 +58,7 @@ def _start_session(page, name: str) -> None:
 
 def _scan(page, text: str) -> str:
     """Type a scan and press Enter, as a keyboard-wedge scanner does; return what the page says."""
+    page.locator("[data-scan-form][data-ready]").wait_for(state="attached")
     result = page.locator("[data-scan-result]")
     page.evaluate("() => { document.querySelector('[data-scan-result]').textContent = ''; }")
     box = page.get_by_label("Scan a cartridge or pigment", exact=False)

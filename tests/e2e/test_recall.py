@@ -65,6 +65,7 @@ def test_a_lot_recalled_in_the_ui_is_refused_at_the_chair_and_flagged_to_the_pat
     tablet.get_by_label("Treated area").fill("Crown")
     tablet.get_by_role("button", name="Start session for Robin Haas").click()
     tablet.wait_for_url("**/chair/sessions/*")
+    tablet.locator("[data-scan-form][data-ready]").wait_for(state="attached")
     box = tablet.get_by_label("Scan a cartridge or pigment", exact=False)
     box.fill(treated_with_d199["next_scan"])
     box.press("Enter")

@@ -61,6 +61,9 @@ if (form) {
     });
   }
   let busy = false;
+  // Until this script runs, Enter posts the form the plain way (still saved, with a page reload);
+  // the flag lets tests and the page's own styles know scanning is live.
+  form.dataset.ready = "true";
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (busy || !input.value) return;
