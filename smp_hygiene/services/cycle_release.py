@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -22,7 +23,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services import audit_log
 from smp_hygiene.services.sterilization import settings_for
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,9 @@ def mechanical_problems(cycle: SterilizerCycle) -> list[str]:
 
 def _bowie_dick_problems(cycle: SterilizerCycle) -> list[str]:
     """The last Bowie-Dick test run that day before the load must have passed."""
-    day = cycle.started_at.date()
-    start_of_day = datetime.combine(day, datetime.min.time(), tzinfo=cycle.started_at.tzinfo)
+    zone = ZoneInfo(cycle.sterilizer.clinic.timezone)  # "that day" is the clinic's day
+    day = local_date(cycle.started_at, cycle.sterilizer.clinic.timezone)
+    start_of_day = datetime.combine(day, datetime.min.time(), tzinfo=zone)
     test = db.session.scalar(
         select(BowieDickTest)
         .filter_by(sterilizer_id=cycle.sterilizer_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
@@ -39,9 +39,12 @@ def ids(app):
     with app.app_context():
         make_clinic(name="Skin Ink Studio")
         sterilizer = make_sterilizer(name="Autoclave A")
-        make_bowie_dick(sterilizer, utcnow() - timedelta(hours=3))
-        cycle = make_cycle(sterilizer, cycle_number=42, started_at=utcnow() - timedelta(hours=2))
-        test = make_spore_test(cycle, read_at=utcnow() - timedelta(hours=1))
+        # Yesterday 08:00–10:00 UTC: the Bowie-Dick test and the load fall on one day whatever
+        # the hour the suite runs.
+        morning = datetime.combine(utcnow().date() - timedelta(days=1), time(8), tzinfo=UTC)
+        make_bowie_dick(sterilizer, morning)
+        cycle = make_cycle(sterilizer, cycle_number=42, started_at=morning + timedelta(hours=1))
+        test = make_spore_test(cycle, read_at=morning + timedelta(hours=2))
         db.session.commit()
         return {
             "sterilizer": sterilizer.id,
