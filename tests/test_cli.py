@@ -184,3 +184,16 @@ def test_a_clinic_can_be_set_up_from_the_command_line(app):
         clinic = Clinic.query.one()
         assert not clinic.requires_eu_ink_label
         assert ChecklistItem.query.count() == 7
+
+
+def test_trace_lot_and_lots_can_be_limited_to_one_clinic(demo):
+    runner = demo.test_cli_runner()
+
+    elsewhere = runner.invoke(args=["trace-lot", "NB24-0577", "--clinic-id", "999"])
+    lots = json.loads(runner.invoke(args=["lots", "--json", "--clinic-id", "999"]).output)
+    here = json.loads(runner.invoke(args=["lots", "--json", "--clinic-id", "1"]).output)
+
+    assert elsewhere.exit_code == 1
+    assert "No lot NB24-0577 has been received" in elsewhere.output
+    assert lots == []
+    assert len(here) == 7

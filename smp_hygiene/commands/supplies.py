@@ -73,11 +73,12 @@ def receive_lot_command(
 @click.command("trace-lot")
 @click.argument("lot")
 @click.option("--gtin", default=None)
+@click.option("--clinic-id", type=int, default=None, help="Only this clinic (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @with_appcontext
-def trace_lot_command(lot: str, gtin: str | None, as_json: bool) -> None:
+def trace_lot_command(lot: str, gtin: str | None, clinic_id: int | None, as_json: bool) -> None:
     """Every session (and client) that used a lot: the first step of a recall."""
-    traces = traceability.trace_lot_number(lot, gtin)
+    traces = traceability.trace_lot_number(lot, gtin, clinic_id)
     if not traces:
         raise click.ClickException(f"No lot {lot} has been received.")
     payload = [_trace_json(trace) for trace in traces]
@@ -111,9 +112,10 @@ def _trace_json(trace: traceability.LotTrace) -> dict:
 
 
 @click.command("lots")
+@click.option("--clinic-id", type=int, default=None, help="Only this clinic (default: all).")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
-def lots_command(as_json: bool) -> None:
+def lots_command(clinic_id: int | None, as_json: bool) -> None:
     """Every lot with its product, GTIN, expiry, status and how many sessions used it."""
     rows = [
         {
@@ -126,7 +128,7 @@ def lots_command(as_json: bool) -> None:
             "status": s.lot.status.value,
             "sessions": s.session_count,
         }
-        for s in traceability.lot_summaries()
+        for s in traceability.lot_summaries(clinic_id)
     ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))

@@ -156,13 +156,17 @@ class LotTrace:
     sessions: list[TreatmentSession]
 
 
-def trace_lot_number(lot_number: str, gtin: str | None = None) -> list[LotTrace]:
-    """Every lot, in any clinic, matching the (normalised) number, with every session that used
-    it, oldest first: also as the diluent of a pigment dose. Voided sessions are included: the
-    client was still treated."""
+def trace_lot_number(
+    lot_number: str, gtin: str | None = None, clinic_id: int | None = None
+) -> list[LotTrace]:
+    """Every lot matching the (normalised) number, in one clinic or all, with every session that
+    used it, oldest first: also as the diluent of a pigment dose. Voided sessions are included:
+    the client was still treated."""
     query = select(SupplyLot).join(Product).where(SupplyLot.lot_key == normalise_lot(lot_number))
     if gtin:
         query = query.where(Product.gtin == gtin)
+    if clinic_id is not None:
+        query = query.where(SupplyLot.clinic_id == clinic_id)
     lots = db.session.scalars(query.options(joinedload(SupplyLot.product))).all()
     return [LotTrace(lot, _sessions_of(lot)) for lot in lots]
 
@@ -180,8 +184,8 @@ class LotSummary:
     session_count: int
 
 
-def lot_summaries() -> list[LotSummary]:
-    """Every lot, in any clinic, with how many sessions used it, in one query."""
+def lot_summaries(clinic_id: int | None = None) -> list[LotSummary]:
+    """Every lot, in one clinic or all, with how many sessions used it, in one query."""
     # A diluent lot is used too: count it through the doses it diluted.
     uses = union_all(
         select(SupplyUse.lot_id.label("lot_id"), SupplyUse.session_id),
@@ -194,10 +198,12 @@ def lot_summaries() -> list[LotSummary]:
         .group_by(uses.c.lot_id)
         .subquery()
     )
-    rows = db.session.execute(
+    query = (
         select(SupplyLot, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.lot_id == SupplyLot.id)
         .options(joinedload(SupplyLot.product))
         .order_by(SupplyLot.id)
-    ).all()
-    return [LotSummary(lot, count) for lot, count in rows]
+    )
+    if clinic_id is not None:
+        query = query.where(SupplyLot.clinic_id == clinic_id)
+    return [LotSummary(lot, count) for lot, count in db.session.execute(query).all()]
