@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export APP_ENV ?= development
 POSTGRES_ADMIN_URL := postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint chromium vendor-js bench clean
+.PHONY: run test lint chromium system-libs vendor-js bench clean
 
 $(VENV)/.run-deps: requirements.txt
 	python3 -m venv $(VENV)
@@ -20,18 +20,25 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
 
+# WeasyPrint (record and report PDFs) warns at import without HarfBuzz-Subset, and the suite turns
+# warnings into errors: install Debian's library when it is missing.
+system-libs:
+	@ldconfig -p | grep -q libharfbuzz-subset.so.0 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libharfbuzz-subset0 >/dev/null; }
+
 # Browser tests drive Debian's Chromium; Playwright's own browser download is not possible here.
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-run: $(VENV)/.run-deps
+run: $(VENV)/.run-deps system-libs
 	$(FLASK) db upgrade
 	$(FLASK) demo-data
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.dev-deps chromium
+test: $(VENV)/.dev-deps system-libs chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2 --dist loadfile
 	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
