@@ -31,8 +31,10 @@ from smp_hygiene.models import (  # noqa: E402
     SupplyUse,
     TreatmentSession,
 )
-from smp_hygiene.services import audit_log, sessions, traceability  # noqa: E402
-from smp_hygiene.services.barcodes import parse_barcode  # noqa: E402
+from smp_hygiene.services.audit import chain
+from smp_hygiene.services.barcodes.reader import parse_barcode  # noqa: E402
+from smp_hygiene.services.sessions import lifecycle
+from smp_hygiene.services.traceability import lots as traceability
 from smp_hygiene.timeutil import utcnow  # noqa: E402
 from tests import factories  # noqa: E402
 
@@ -115,7 +117,7 @@ def main() -> None:
         serials = iter(range(10**6))
 
         def scan():
-            sessions.record_scan(
+            lifecycle.record_scan(
                 scan_session,
                 factories.gs1_for(cartridge, serial=f"B{next(serials)}"),
                 scan_session.technician,
@@ -123,8 +125,8 @@ def main() -> None:
             db.session.commit()
 
         report("record_scan + commit", timed(scan, 100), "< 50 ms")
-        entries = db.session.query(audit_log.AuditEntry).count()
-        [ms] = timed(audit_log.verify_chain, 1)
+        entries = db.session.query(chain.AuditEntry).count()
+        [ms] = timed(chain.verify_chain, 1)
         print(
             f"{'audit chain verify':<34} {entries / (ms / 1000):10,.0f} entries/s   "
             f"target > 5,000/s"

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from smp_hygiene.services import offline_check, signed_codes
+from smp_hygiene.services.verification import offline_check, signed_codes
 from smp_hygiene.timeutil import utcnow
 
 KEYS_PATH = "/.well-known/smp-hygiene-keys.json"

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from smp_hygiene import create_app
 from smp_hygiene.extensions import db
-from smp_hygiene.services import users
+from smp_hygiene.services.people import users
 from tests import factories
 
 # Real argon2id, cheap parameters: thousands of logins in the suite, not one a second.

@@ -28,8 +28,8 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
-from smp_hygiene.services import users
-from smp_hygiene.services.supplies import normalise_lot
+from smp_hygiene.services.people import users
+from smp_hygiene.services.supplies.receiving import normalise_lot
 from smp_hygiene.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
@@ -203,18 +203,18 @@ def seal_at_the_chair(
 ) -> TreatmentSession:
     """Seal a ready session through the chair's own services: every item ticked, one cartridge
     scanned, then completed (unlike make_completed_session, which builds the rows directly)."""
-    from smp_hygiene.services import sessions
+    from smp_hygiene.services.sessions import lifecycle
 
     technician = session.technician
     for item in items:
-        sessions.answer_item(session, item, technician)
-    sessions.record_scan(session, gs1_for(cartridge, serial=serial), technician)
-    sessions.complete_session(session, technician)
+        lifecycle.answer_item(session, item, technician)
+    lifecycle.record_scan(session, gs1_for(cartridge, serial=serial), technician)
+    lifecycle.complete_session(session, technician)
     return session
 
 
 def make_consent_template(clinic=None, actor=None, **fields):
-    from smp_hygiene.services import consents
+    from smp_hygiene.services.consent import consents
 
     clinic = _clinic(clinic)
     fields.setdefault("title", "SMP consent")
@@ -222,7 +222,7 @@ def make_consent_template(clinic=None, actor=None, **fields):
 
 
 def make_consent_form(**fields):
-    from smp_hygiene.services import consents
+    from smp_hygiene.services.consent import consents
 
     defaults = dict(
         contraindications={name: False for name in consents.CONTRAINDICATIONS},
@@ -239,7 +239,7 @@ def make_consent_form(**fields):
 
 def make_consent(client, actor=None, **form_fields):
     """A signed, current consent for `client` (publishing a form first if the clinic has none)."""
-    from smp_hygiene.services import consents
+    from smp_hygiene.services.consent import consents
 
     if consents.find_current_template(client.clinic_id) is None:
         make_consent_template(client.clinic)
@@ -326,13 +326,13 @@ def make_refusal(user: User, reason: str = "UnsafeSupply", at: datetime | None =
 def make_recall(lots: list[SupplyLot] | None = None, actor: User | None = None, **fields):
     """A recall opened through the service, of `lots` (one product) or of a fresh lot."""
     from smp_hygiene.models import RecallScope
-    from smp_hygiene.services import recalls
+    from smp_hygiene.services.recalls import operations
 
     lots = lots or [make_lot()]
     actor = actor or make_user(Role.AUDITOR, clinic=lots[0].product.clinic)
     fields.setdefault("reason", "Contains a restricted aromatic amine")
     fields.setdefault("source_reference", "A12/0097/17")
-    return recalls.open_recall(
+    return operations.open_recall(
         actor,
         lots[0].product,
         RecallScope.LOT_LIST,

@@ -7,9 +7,9 @@ import json
 import pytest
 from sqlalchemy import text
 
+from smp_hygiene.demo import clinic as demo_data
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ProductKind, Role, SupplyUse, User
-from smp_hygiene.services import demo_data
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ConsentTemplate, Role
-from smp_hygiene.services import consents
+from smp_hygiene.services.consent import consents
 from tests import factories as f
 
 

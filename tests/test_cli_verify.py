@@ -8,7 +8,7 @@ import pytest
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import SessionStatus, SigningKey
-from smp_hygiene.services import qrcodes, signing, verification
+from smp_hygiene.services.verification import qrcodes, signing, tokens
 from tests.factories import make_clinic, make_sealed_session
 
 
@@ -17,12 +17,12 @@ def card(app, tmp_path):
     """A card's QR text, and the published key and revocation lists saved as files."""
     with app.test_request_context():
         session = make_sealed_session()
-        issued = verification.issue_verification_token(session)
+        issued = tokens.issue_verification_token(session)
         db.session.commit()
-        text = verification.qr_text(issued, f"https://clinic.test/v/{issued.token}")
+        text = tokens.qr_text(issued, f"https://clinic.test/v/{issued.token}")
         keys, revocations = tmp_path / "keys.json", tmp_path / "revocations.json"
         keys.write_text(json.dumps(signing.keys_document()))
-        revocations.write_text(json.dumps(verification.revocations_document()))
+        revocations.write_text(json.dumps(tokens.revocations_document()))
         return {"id": session.id, "text": text, "keys": str(keys), "revocations": str(revocations)}
 
 
@@ -67,7 +67,7 @@ def test_a_voided_record_is_revoked_offline(app, card, tmp_path):
         db.session.get(TreatmentSession, card["id"]).status = SessionStatus.VOIDED
         db.session.flush()
         fresh = tmp_path / "fresh.json"
-        fresh.write_text(json.dumps(verification.revocations_document()))
+        fresh.write_text(json.dumps(tokens.revocations_document()))
 
     result = _run(app, card["text"], "--keys", card["keys"], "--revocations", str(fresh))
 

@@ -15,10 +15,12 @@ from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
 from smp_hygiene import create_app
+from smp_hygiene.demo import clinic
 from smp_hygiene.errors import AlreadyUsed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ProductKind, SupplyUse, TreatmentSession
-from smp_hygiene.services import audit_log, demo_data, sealing, sessions
+from smp_hygiene.services.audit import chain
+from smp_hygiene.services.sessions import lifecycle, sealing
 from tests.factories import gs1_for, make_client, make_lot, make_ready_session, make_user
 
 psycopg = pytest.importorskip("psycopg")
@@ -67,10 +69,10 @@ def test_migrations_match_the_models_on_postgres(pg_app):
 
 def test_demo_clinic_seals_and_verifies_on_postgres(pg_app):
     with pg_app.app_context():
-        demo_data.load()
+        clinic.load()
         db.session.commit()
 
-        assert audit_log.verify_chain().ok
+        assert chain.verify_chain().ok
         assert sealing.verify_seals().checked == 12
 
 
@@ -107,7 +109,7 @@ def test_two_technicians_scanning_one_serialised_cartridge_at_once_record_it_onc
 
     def scan(i):
         session = db.session.get(TreatmentSession, ids[i])
-        return sessions.record_scan(session, raw, session.technician).use.id
+        return lifecycle.record_scan(session, raw, session.technician).use.id
 
     outcomes = _in_parallel(pg_app, scan)
 
@@ -129,13 +131,13 @@ def test_concurrent_writers_keep_one_unbroken_audit_chain(pg_app):
 
         actor = db.session.get(User, actor_id)
         for _ in range(10):
-            audit_log.record(actor, "client.created", make_client())
+            chain.record(actor, "client.created", make_client())
             db.session.commit()
 
     outcomes = _in_parallel(pg_app, append, n=3)
 
     assert not [o for o in outcomes if isinstance(o, Exception)]
     with pg_app.app_context():
-        report = audit_log.verify_chain()
+        report = chain.verify_chain()
         assert report.ok
         assert report.entries >= 31

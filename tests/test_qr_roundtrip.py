@@ -10,8 +10,8 @@ from PIL import Image
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import SessionStatus
-from smp_hygiene.services import qrcodes
-from smp_hygiene.services.barcodes import own_label_text, parse_barcode
+from smp_hygiene.services.barcodes.reader import own_label_text, parse_barcode
+from smp_hygiene.services.verification import qrcodes
 from tests.factories import make_lot, make_session
 
 

@@ -7,7 +7,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from smp_hygiene.services import audit_log, sealing
+from smp_hygiene.services.audit import chain as audit_log
+from smp_hygiene.services.sessions import sealing
 
 
 @click.command("audit-verify")

@@ -12,7 +12,7 @@ from smp_hygiene.commands.lookup import find_actor, find_clinic
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Role, User
-from smp_hygiene.services import consents
+from smp_hygiene.services.consent import consents
 
 FIELDS = ("title", "risk_text", "medical_questions", "guardian_consent_from_age", "valid_days")
 

@@ -7,7 +7,7 @@ from flask import current_app
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Role, User
-from smp_hygiene.services import users
+from smp_hygiene.services.people import users
 
 
 def find_clinic(clinic_id: int | None) -> Clinic:

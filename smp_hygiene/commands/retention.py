@@ -8,7 +8,7 @@ from flask.cli import with_appcontext
 from smp_hygiene.commands.lookup import find_actor, find_clinic
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.services import retention
+from smp_hygiene.services.people import retention
 
 
 @click.command("retention-report")

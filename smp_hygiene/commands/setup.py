@@ -7,10 +7,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from smp_hygiene.commands.lookup import find_clinic
+from smp_hygiene.demo import clinic as demo_data
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ProductKind, Role
-from smp_hygiene.services import catalogue, clinics, demo_data, users
+from smp_hygiene.services.people import clinics, users
+from smp_hygiene.services.supplies import catalogue
 
 
 @click.command("create-user")

@@ -12,8 +12,9 @@ from smp_hygiene.commands.lookup import find_actor, public_verify_url
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Product
-from smp_hygiene.services import supplies, traceability
-from smp_hygiene.services.barcodes import parse_barcode
+from smp_hygiene.services.barcodes.reader import parse_barcode
+from smp_hygiene.services.supplies import receiving
+from smp_hygiene.services.traceability import lots
 
 
 @click.command("parse-barcode")
@@ -54,11 +55,11 @@ def receive_lot_command(
     if user is None:
         raise click.ClickException("No such user: pass --user EMAIL.")
     product = db.session.get(Product, product_id) if product_id else None
-    label = supplies.PigmentLabel(
+    label = receiving.PigmentLabel(
         has_tattoo_use_statement=tattoo_statement, ingredients=ingredients
     )
     try:
-        lot = supplies.receive_lot(
+        lot = receiving.receive_lot(
             user.clinic, barcode, user, product=product, quantity=quantity, label=label
         )
     except DomainError as error:
@@ -78,7 +79,7 @@ def receive_lot_command(
 @with_appcontext
 def trace_lot_command(lot: str, gtin: str | None, clinic_id: int | None, as_json: bool) -> None:
     """Every session (and client) that used a lot: the first step of a recall."""
-    traces = traceability.trace_lot_number(lot, gtin, clinic_id)
+    traces = lots.trace_lot_number(lot, gtin, clinic_id)
     if not traces:
         raise click.ClickException(f"No lot {lot} has been received.")
     payload = [_trace_json(trace) for trace in traces]
@@ -91,7 +92,7 @@ def trace_lot_command(lot: str, gtin: str | None, clinic_id: int | None, as_json
             click.echo(f"  #{row['session_id']} {row['completed_at']} {row['client']}")
 
 
-def _trace_json(trace: traceability.LotTrace) -> dict:
+def _trace_json(trace: lots.LotTrace) -> dict:
     return {
         "lot": trace.lot.lot_number,
         "product": trace.lot.product.title,
@@ -128,7 +129,7 @@ def lots_command(clinic_id: int | None, as_json: bool) -> None:
             "status": s.lot.status.value,
             "sessions": s.session_count,
         }
-        for s in traceability.lot_summaries(clinic_id)
+        for s in lots.lot_summaries(clinic_id)
     ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))

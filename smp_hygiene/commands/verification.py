@@ -14,7 +14,7 @@ from smp_hygiene.extensions import db
 @with_appcontext
 def rotate_signing_key_command(clinic_id: int | None) -> None:
     """Retire the clinic's signing key (old cards stay valid) and sign new cards with a new one."""
-    from smp_hygiene.services import signing
+    from smp_hygiene.services.verification import signing
 
     clinic = find_clinic(clinic_id)
     key = signing.rotate_clinic_key(clinic)

@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db, login_manager
 from smp_hygiene.models import Role, User
-from smp_hygiene.services import users
+from smp_hygiene.services.people import users
 from smp_hygiene.timeutil import utcnow
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

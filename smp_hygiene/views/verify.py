@@ -9,7 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from smp_hygiene import pdf
 from smp_hygiene.extensions import limiter
-from smp_hygiene.services import public_records, qrcodes, signing, verification
+from smp_hygiene.services.verification import public_records, qrcodes, signing, tokens
 
 bp = Blueprint("verify", __name__)
 
@@ -57,18 +57,18 @@ def verify_url(token: str) -> str:
 
 def _load(token: str):
     """The session and its current card; a replaced card answers 410, anything else 404."""
-    session = verification.find_session_by_token(token)
+    session = tokens.find_session_by_token(token)
     if session is not None:
         return session
-    if verification.find_replaced_card(token) is not None:
+    if tokens.find_replaced_card(token) is not None:
         abort(Response(render_template("verify/replaced.html"), status=410))
     abort(404)
 
 
 def _qr_text(token: str) -> str:
     session = _load(token)
-    card = verification.current_card(session)
-    return verification.qr_text(card, verify_url(token)) if card else verify_url(token)
+    card = tokens.current_card(session)
+    return tokens.qr_text(card, verify_url(token)) if card else verify_url(token)
 
 
 @bp.get("/v/<token>")
@@ -108,7 +108,7 @@ def keys():
 @bp.get("/.well-known/smp-hygiene-revocations.json")
 def revocations():
     """Voided records, replaced cards and recalls, dated and signed by each clinic."""
-    return verification.revocations_document()
+    return tokens.revocations_document()
 
 
 @bp.get("/verify/offline")

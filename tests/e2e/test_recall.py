@@ -6,7 +6,7 @@ import pytest
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ProductKind, Role
-from smp_hygiene.services import sessions
+from smp_hygiene.services.sessions import lifecycle as sessions
 from tests import factories as f
 from tests.e2e.conftest import screenshot, sign_in
 

@@ -9,7 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from smp_hygiene.extensions import db
-from smp_hygiene.services import verification
+from smp_hygiene.services.verification import tokens
 from tests.e2e.conftest import screenshot
 from tests.factories import make_sealed_session
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def token(live_app):
     with live_app.app_context():
         session = make_sealed_session()
-        verification.issue_verification_token(session)
+        tokens.issue_verification_token(session)
         db.session.commit()
         return session.verify_token
 

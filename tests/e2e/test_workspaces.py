@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from smp_hygiene.demo import clinic
 from smp_hygiene.extensions import db
-from smp_hygiene.services import demo_data
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 def desk(browser, live_server, live_app):
     """The demo clinic, and a 1280 px page as on an auditor's desk."""
     with live_app.app_context():
-        demo_data.load()
+        clinic.load()
         db.session.commit()
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -25,7 +25,7 @@ def desk(browser, live_server, live_app):
 
 
 def test_auditor_answers_which_clients_got_a_lot_in_one_step(desk):
-    sign_in(desk, "auditor@demo.test", demo_data.DEMO_PASSWORD)
+    sign_in(desk, "auditor@demo.test", clinic.DEMO_PASSWORD)
     dashboard = desk.locator("main").inner_text()
     screenshot(desk, "audit-dashboard")
 
@@ -39,7 +39,7 @@ def test_auditor_answers_which_clients_got_a_lot_in_one_step(desk):
 
 
 def test_auditor_reads_the_sterilisation_log(desk):
-    sign_in(desk, "auditor@demo.test", demo_data.DEMO_PASSWORD)
+    sign_in(desk, "auditor@demo.test", clinic.DEMO_PASSWORD)
 
     desk.goto("/audit/sterilisation/")
     desk.get_by_role("link", name="Autoclave A (class B)").first.click()
@@ -49,7 +49,7 @@ def test_auditor_reads_the_sterilisation_log(desk):
 
 
 def test_admin_opens_the_clinic_settings(desk):
-    sign_in(desk, "admin@demo.test", demo_data.DEMO_PASSWORD)
+    sign_in(desk, "admin@demo.test", clinic.DEMO_PASSWORD)
 
     assert "Patch" in desk.locator("main").inner_text()
     screenshot(desk, "admin-settings")

@@ -6,7 +6,7 @@ import pytest
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ProductKind, SessionStatus, SupplyUse, TreatmentSession
-from smp_hygiene.services import sealing, sessions
+from smp_hygiene.services.sessions import lifecycle, sealing
 from tests.factories import gs1_for, make_checklist, make_lot, make_ready_session
 
 
@@ -17,8 +17,8 @@ def _crash(*_args, **_kwargs):
 def test_a_crash_while_sealing_leaves_the_session_open_and_its_scans_intact(ctx, monkeypatch):
     session = make_ready_session()
     for item in make_checklist(session.clinic):
-        sessions.answer_item(session, item, session.technician)
-    sessions.record_scan(
+        lifecycle.answer_item(session, item, session.technician)
+    lifecycle.record_scan(
         session, gs1_for(make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)), session.technician
     )
     db.session.commit()
@@ -26,7 +26,7 @@ def test_a_crash_while_sealing_leaves_the_session_open_and_its_scans_intact(ctx,
     monkeypatch.setattr(sealing, "digest", _crash)
 
     with pytest.raises(RuntimeError):
-        sessions.complete_session(session, session.technician)
+        lifecycle.complete_session(session, session.technician)
     db.session.rollback()
 
     reloaded = db.session.get(TreatmentSession, session_id)
@@ -40,12 +40,12 @@ def test_a_crash_while_auditing_a_scan_saves_neither_the_use_nor_the_opening(ctx
     session = make_ready_session()
     lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
     db.session.commit()
-    from smp_hygiene.services import audit_log
+    from smp_hygiene.services.audit import chain as audit_log
 
     monkeypatch.setattr(audit_log, "record", _crash)
 
     with pytest.raises(RuntimeError):
-        sessions.record_scan(session, gs1_for(lot, serial="X1"), session.technician)
+        lifecycle.record_scan(session, gs1_for(lot, serial="X1"), session.technician)
     db.session.rollback()
 
     assert db.session.query(SupplyUse).count() == 0

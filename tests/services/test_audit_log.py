@@ -6,14 +6,14 @@ from sqlalchemy import text
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry
-from smp_hygiene.services import audit_log
+from smp_hygiene.services.audit import chain
 from tests.factories import make_client, make_user
 
 
 def _entries_for(n: int):
     actor = make_user()
     for _ in range(n):
-        audit_log.record(actor, "client.created", make_client())
+        chain.record(actor, "client.created", make_client())
     db.session.commit()
 
 
@@ -22,9 +22,9 @@ def test_each_entry_links_to_the_one_before(ctx):
 
     entries = db.session.query(AuditEntry).order_by(AuditEntry.id).all()
 
-    assert entries[0].prev_hash == audit_log.GENESIS
+    assert entries[0].prev_hash == chain.GENESIS
     assert [e.prev_hash for e in entries[1:]] == [e.entry_hash for e in entries[:-1]]
-    assert audit_log.verify_chain().ok
+    assert chain.verify_chain().ok
 
 
 def test_auditor_can_detect_an_entry_edited_with_raw_sql(ctx):
@@ -35,7 +35,7 @@ def test_auditor_can_detect_an_entry_edited_with_raw_sql(ctx):
     )
     db.session.commit()
 
-    report = audit_log.verify_chain()
+    report = chain.verify_chain()
 
     assert report.broken_at == victim.id
     assert "changed after it was written" in report.problem
@@ -47,13 +47,11 @@ def test_auditor_can_detect_a_deleted_entry(ctx):
     db.session.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": ids[2]})
     db.session.commit()
 
-    report = audit_log.verify_chain()
+    report = chain.verify_chain()
 
     assert report.broken_at == ids[3]
     assert "deleted or reordered" in report.problem
 
 
 def test_canonical_form_is_independent_of_key_order():
-    assert audit_log.canonical({"b": 1, "a": [1, "é"]}) == audit_log.canonical(
-        {"a": [1, "é"], "b": 1}
-    )
+    assert chain.canonical({"b": 1, "a": [1, "é"]}) == chain.canonical({"a": [1, "é"], "b": 1})

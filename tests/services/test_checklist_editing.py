@@ -7,7 +7,7 @@ import pytest
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistItem, Role
-from smp_hygiene.services import checklists
+from smp_hygiene.services.sessions import checklists
 from tests import factories as f
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.models import AuditEntry, PatchTestMode, Role
-from smp_hygiene.services import clinics
+from smp_hygiene.services.people import clinics
 from tests.factories import make_clinic, make_user
 
 

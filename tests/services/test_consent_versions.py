@@ -6,7 +6,7 @@ import pytest
 
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.models import Role
-from smp_hygiene.services import consents
+from smp_hygiene.services.consent import consents
 from tests import factories as f
 
 

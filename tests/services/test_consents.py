@@ -8,7 +8,7 @@ import pytest
 
 from smp_hygiene.errors import ConsentRefused, ConsentRequired, InvalidInput
 from smp_hygiene.models import AuditEntry, Consent
-from smp_hygiene.services import consents
+from smp_hygiene.services.consent import consents
 from smp_hygiene.timeutil import utcnow
 from tests import factories as f
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from smp_hygiene.models import LotStatus, ProductKind, SessionStatus
-from smp_hygiene.services import dashboard
+from smp_hygiene.services.compliance import dashboard
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_checklist,

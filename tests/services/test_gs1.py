@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smp_hygiene.errors import InvalidInput, MalformedBarcode, MalformedLabel
-from smp_hygiene.services.barcodes import ParsedBarcode, own_label_text, parse_barcode
+from smp_hygiene.services.barcodes.reader import ParsedBarcode, own_label_text, parse_barcode
 
 TODAY = date(2026, 3, 1)
 GTIN = "09501101530003"

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from smp_hygiene.errors import MalformedBarcode, MalformedLabel
-from smp_hygiene.services.hibc import CHARSET, HibcLabel, check_char, parse_hibc
+from smp_hygiene.services.barcodes.hibc import CHARSET, HibcLabel, check_char, parse_hibc
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 PRIMARY = "+A123BJC5D6E71"  # published HIBC example; its check character is G

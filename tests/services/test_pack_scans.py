@@ -10,7 +10,8 @@ from sqlalchemy import text
 from smp_hygiene.errors import UnsafeSupply
 from smp_hygiene.extensions import db
 from smp_hygiene.models import CycleStatus, PackUse, ProductKind
-from smp_hygiene.services import public_records, sealing, sessions
+from smp_hygiene.services.sessions import lifecycle, sealing
+from smp_hygiene.services.verification import public_records
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     gs1_for,
@@ -36,7 +37,7 @@ def _pack(status=CycleStatus.RELEASED):
 def test_technician_can_scan_an_instrument_pack_label(ctx):
     session, pack = make_ready_session(), _pack()
 
-    result = sessions.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
+    result = lifecycle.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
 
     assert result.pack_use.pack is pack
     assert result.use is None
@@ -45,9 +46,9 @@ def test_technician_can_scan_an_instrument_pack_label(ctx):
 
 def test_the_same_pack_scanned_twice_at_once_is_recorded_once(ctx):
     session, pack = make_ready_session(), _pack()
-    sessions.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
+    lifecycle.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
 
-    again = sessions.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
+    again = lifecycle.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
 
     assert again.duplicate
     assert db.session.query(PackUse).count() == 1
@@ -57,18 +58,18 @@ def test_a_pack_from_an_unreleased_cycle_is_refused_at_the_chair(ctx):
     session, pack = make_ready_session(), _pack(CycleStatus.RECORDED)
 
     with pytest.raises(UnsafeSupply, match="which has not been released"):
-        sessions.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
+        lifecycle.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
 
 
 def _sealed_with_pack():
     session, pack = make_ready_session(), _pack()
     for item in make_checklist(session.clinic):
-        sessions.answer_item(session, item, session.technician)
-    sessions.record_scan(
+        lifecycle.answer_item(session, item, session.technician)
+    lifecycle.record_scan(
         session, gs1_for(make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)), session.technician
     )
-    sessions.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
-    sessions.complete_session(session, session.technician)
+    lifecycle.record_scan(session, f"SMPH-PACK:{pack.code}", session.technician)
+    lifecycle.complete_session(session, session.technician)
     return session, pack
 
 

@@ -26,7 +26,7 @@ from smp_hygiene.models import (
     SessionStatus,
     SporeResult,
 )
-from smp_hygiene.services import packs, spore_tests, sterilization
+from smp_hygiene.services.sterilisation import packs, spore_tests, sterilisers
 from tests.factories import (
     make_client,
     make_clinic,
@@ -181,8 +181,8 @@ def test_technician_cannot_add_a_pack_to_a_completed_session(ctx):
 
 def overdue_pack(mode: OverdueMode):
     clinic, admin = make_clinic(), make_user()
-    settings = dict(sterilization.DEFAULT_SETTINGS, spore_test_overdue_mode=mode)
-    sterilization.update_settings(clinic, admin, **settings)
+    settings = dict(sterilisers.DEFAULT_SETTINGS, spore_test_overdue_mode=mode)
+    sterilisers.update_settings(clinic, admin, **settings)
     sterilizer = make_sterilizer(clinic, name="Autoclave A")
     old = make_cycle(sterilizer, started_at=datetime(2026, 11, 1, 9, tzinfo=UTC))
     make_spore_test(old)

@@ -8,7 +8,7 @@ import pytest
 
 from smp_hygiene.errors import InvalidInput, PatchTestRequired
 from smp_hygiene.models import PatchTestResult, ProductKind
-from smp_hygiene.services import patch_tests
+from smp_hygiene.services.consent import patch_tests
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_client, make_patch_test, make_product, make_user
 

@@ -17,7 +17,8 @@ from smp_hygiene.models import (
     RecallScope,
     Role,
 )
-from smp_hygiene.services import audit_log, recalls
+from smp_hygiene.services.audit import chain
+from smp_hygiene.services.recalls import operations
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_client,
@@ -40,7 +41,7 @@ def test_auditor_can_recall_one_lot_and_it_is_blocked_at_once(ctx):
     other = make_lot(product=lot.product, lot_number="D200")
     auditor = make_user(Role.AUDITOR)
 
-    recall = recalls.open_recall(
+    recall = operations.open_recall(
         auditor,
         lot.product,
         RecallScope.LOT,
@@ -65,14 +66,14 @@ def test_opening_a_recall_is_audited_with_each_lot_blocked(ctx):
     make_recall([lot, second])
 
     assert _actions()[-3:] == ["recall.opened", "lot.recalled", "lot.recalled"]
-    assert audit_log.verify_chain().ok
+    assert chain.verify_chain().ok
 
 
 def test_auditor_can_recall_a_range_of_lots_by_their_final_digits(ctx):
     product = make_product()
     lots = {n: make_lot(product=product, lot_number=n) for n in ("D189", "D190", "D199", "E195")}
 
-    recalls.open_recall(
+    operations.open_recall(
         make_user(Role.AUDITOR), product, RecallScope.LOT_RANGE, ["D190", "d-199"], "r", "ref"
     )
 
@@ -84,7 +85,7 @@ def test_a_range_whose_ends_differ_in_more_than_digits_is_refused(ctx):
     lot = make_lot(lot_number="D190")
 
     with pytest.raises(InvalidInput, match="must differ only in their final digits"):
-        recalls.open_recall(
+        operations.open_recall(
             make_user(Role.AUDITOR), lot.product, RecallScope.LOT_RANGE, ["D190", "E199"], "r", "x"
         )
 
@@ -92,7 +93,7 @@ def test_a_range_whose_ends_differ_in_more_than_digits_is_refused(ctx):
 def test_a_list_recall_keeps_the_lots_not_held_here_on_record(ctx):
     lot = make_lot(lot_number="A1")
 
-    recall = recalls.open_recall(
+    recall = operations.open_recall(
         make_user(Role.AUDITOR), lot.product, RecallScope.LOT_LIST, ["A1", "B2"], "r", "notice 7"
     )
 
@@ -105,7 +106,9 @@ def test_a_recall_of_lots_never_received_is_refused(ctx):
     lot = make_lot(lot_number="A1")
 
     with pytest.raises(UnknownLot, match="No lot of .* in this recall was received here"):
-        recalls.open_recall(make_user(Role.AUDITOR), lot.product, RecallScope.LOT, ["Z9"], "r", "x")
+        operations.open_recall(
+            make_user(Role.AUDITOR), lot.product, RecallScope.LOT, ["Z9"], "r", "x"
+        )
 
 
 def test_auditor_can_recall_a_whole_product_used_up_lots_included(ctx):
@@ -113,7 +116,7 @@ def test_auditor_can_recall_a_whole_product_used_up_lots_included(ctx):
     used_up = make_lot(product=product, status=LotStatus.USED_UP)
     open_lot = make_lot(product=product)
 
-    recall = recalls.open_recall(
+    recall = operations.open_recall(
         make_user(Role.AUDITOR), product, RecallScope.PRODUCT, [], "r", "x"
     )
 
@@ -136,7 +139,7 @@ def test_a_recall_needs_a_reason_and_a_source_reference(ctx, reason, reference, 
     lot = make_lot()
 
     with pytest.raises(InvalidInput, match=message):
-        recalls.open_recall(
+        operations.open_recall(
             make_user(Role.AUDITOR),
             lot.product,
             RecallScope.LOT,
@@ -150,7 +153,9 @@ def test_technician_cannot_open_a_recall(ctx):
     lot = make_lot()
 
     with pytest.raises(NotAllowed, match="Only the clinic's auditors and admins"):
-        recalls.open_recall(make_user(), lot.product, RecallScope.LOT, [lot.lot_number], "r", "x")
+        operations.open_recall(
+            make_user(), lot.product, RecallScope.LOT, [lot.lot_number], "r", "x"
+        )
 
     assert lot.status is LotStatus.AVAILABLE
 
@@ -160,7 +165,7 @@ def test_auditor_cannot_recall_another_clinics_product(ctx):
     outsider = make_user(Role.AUDITOR, clinic=make_clinic())
 
     with pytest.raises(NotAllowed):
-        recalls.open_recall(outsider, lot.product, RecallScope.LOT, [lot.lot_number], "r", "x")
+        operations.open_recall(outsider, lot.product, RecallScope.LOT, [lot.lot_number], "r", "x")
 
 
 def test_affected_clients_include_those_treated_with_a_recalled_diluent(ctx):
@@ -172,7 +177,7 @@ def test_affected_clients_include_those_treated_with_a_recalled_diluent(ctx):
     make_use(make_session(untouched), pigment)
 
     recall = make_recall([water])
-    page = recalls.list_affected_clients(recall)
+    page = operations.list_affected_clients(recall)
 
     assert {row.client for row in page.items} == {direct, diluted}
     diluted_row = next(row for row in page.items if row.client is diluted)
@@ -187,7 +192,7 @@ def test_a_client_treated_twice_is_one_affected_client_with_both_sessions(ctx):
     make_use(second, lot)
     make_use(second, lot)
 
-    page = recalls.list_affected_clients(make_recall([lot]))
+    page = operations.list_affected_clients(make_recall([lot]))
 
     assert page.total == 1
     assert [row.session for row in page.items[0].sessions] == [first, second]
@@ -200,10 +205,10 @@ def test_auditor_can_mark_a_client_notified_and_progress_counts_it(ctx):
     recall = make_recall([lot])
     auditor = make_user(Role.AUDITOR)
 
-    note = recalls.mark_client_notified(
+    note = operations.mark_client_notified(
         auditor, recall, told, NotificationChannel.PHONE, note="Left a message"
     )
-    [progress] = recalls.list_open_recalls(told.clinic)
+    [progress] = operations.list_open_recalls(told.clinic)
 
     assert (note.notified_by, note.channel) == (auditor, NotificationChannel.PHONE)
     assert (progress.recall, progress.notified, progress.affected) == (recall, 1, 2)
@@ -217,7 +222,7 @@ def test_a_client_not_treated_with_the_lots_cannot_be_marked_notified(ctx):
     recall = make_recall([lot])
 
     with pytest.raises(InvalidInput, match="Sam Other was not treated with a lot in this recall"):
-        recalls.mark_client_notified(
+        operations.mark_client_notified(
             make_user(Role.AUDITOR), recall, stranger, NotificationChannel.EMAIL
         )
 
@@ -229,7 +234,7 @@ def test_a_notification_cannot_name_a_session_outside_the_recall(ctx):
     recall = make_recall([lot])
 
     with pytest.raises(InvalidInput, match="not one of this client's sessions in the recall"):
-        recalls.mark_client_notified(
+        operations.mark_client_notified(
             make_user(Role.AUDITOR), recall, client, NotificationChannel.LETTER, session=unrelated
         )
 
@@ -240,7 +245,7 @@ def test_a_notification_cannot_be_dated_in_the_future(ctx):
     recall = make_recall([lot])
 
     with pytest.raises(InvalidInput, match="in the future"):
-        recalls.mark_client_notified(
+        operations.mark_client_notified(
             make_user(Role.AUDITOR),
             recall,
             client,
@@ -254,11 +259,11 @@ def test_auditor_can_close_a_recall_and_its_lots_stay_recalled(ctx):
     recall = make_recall([lot])
     auditor = make_user(Role.AUDITOR)
 
-    recalls.close_recall(auditor, recall, "All clients told; supplier credited the stock")
+    operations.close_recall(auditor, recall, "All clients told; supplier credited the stock")
 
     assert (recall.closed_by, recall.is_open) == (auditor, False)
     assert lot.status is LotStatus.RECALLED
-    assert recalls.list_open_recalls(lot.product.clinic) == []
+    assert operations.list_open_recalls(lot.product.clinic) == []
     assert _actions()[-1] == "recall.closed"
 
 
@@ -266,18 +271,18 @@ def test_a_recall_cannot_be_closed_twice_or_without_a_reason(ctx):
     recall = make_recall()
     auditor = make_user(Role.AUDITOR)
     with pytest.raises(InvalidInput, match="Give the reason for closing the recall"):
-        recalls.close_recall(auditor, recall, " ")
-    recalls.close_recall(auditor, recall, "done")
+        operations.close_recall(auditor, recall, " ")
+    operations.close_recall(auditor, recall, "done")
 
     with pytest.raises(RecallClosed, match=f"Recall #{recall.id} is already closed"):
-        recalls.close_recall(auditor, recall, "again")
+        operations.close_recall(auditor, recall, "again")
 
 
 def test_another_clinics_recall_is_not_found(ctx):
     recall = make_recall()
 
     with pytest.raises(NotFound, match=f"There is no recall #{recall.id}"):
-        recalls.get_recall(make_clinic(), recall.id)
+        operations.get_recall(make_clinic(), recall.id)
 
 
 def test_patient_page_notice_names_product_lot_reason_source_and_advice(ctx):
@@ -286,7 +291,7 @@ def test_patient_page_notice_names_product_lot_reason_source_and_advice(ctx):
     make_use(session, lot)
     recall = make_recall([lot], reason="Contains lead above the limit")
 
-    [notice] = recalls.recall_notices_for_session(session)
+    [notice] = operations.recall_notices_for_session(session)
 
     assert notice.product == lot.product.title
     assert notice.lots == ["D199"]
@@ -302,12 +307,12 @@ def test_a_session_without_recalled_lots_has_no_notice(ctx):
     make_use(session, make_lot())
     make_recall()
 
-    assert recalls.recall_notices_for_session(session) == []
+    assert operations.recall_notices_for_session(session) == []
 
 
 def test_list_open_recalls_counts_nothing_for_a_recall_without_sessions(ctx):
     recall = make_recall()
 
-    [progress] = recalls.list_open_recalls(recall.clinic)
+    [progress] = operations.list_open_recalls(recall.clinic)
 
     assert (progress.affected, progress.notified, progress.percent) == (0, 0, 100)

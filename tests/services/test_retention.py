@@ -8,7 +8,8 @@ import pytest
 
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.models import AuditEntry, Consent, ProductKind, Role, SessionStatus
-from smp_hygiene.services import retention, sealing
+from smp_hygiene.services.people import retention
+from smp_hygiene.services.sessions import sealing
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_consent,

@@ -19,7 +19,7 @@ from smp_hygiene.errors import (
 )
 from smp_hygiene.extensions import db
 from smp_hygiene.models import PatchTestMode, PatchTestResult, ProductKind, SupplyUse
-from smp_hygiene.services import sessions
+from smp_hygiene.services.sessions import lifecycle
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     gs1_for,
@@ -46,7 +46,7 @@ def _cleared_pigment_lot(session, **fields):
 def test_technician_can_scan_a_cartridge(session):
     lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
 
-    result = sessions.record_scan(session, gs1_for(lot, serial="0001"), session.technician)
+    result = lifecycle.record_scan(session, gs1_for(lot, serial="0001"), session.technician)
 
     assert not result.duplicate
     assert (result.use.lot, result.use.serial) == (lot, "0001")
@@ -55,9 +55,9 @@ def test_technician_can_scan_a_cartridge(session):
 
 def test_the_same_scan_twice_within_seconds_records_one_use(session):
     lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
-    first = sessions.record_scan(session, gs1_for(lot), session.technician)
+    first = lifecycle.record_scan(session, gs1_for(lot), session.technician)
 
-    again = sessions.record_scan(session, gs1_for(lot), session.technician)
+    again = lifecycle.record_scan(session, gs1_for(lot), session.technician)
 
     assert again.duplicate
     assert again.use is first.use
@@ -66,9 +66,9 @@ def test_the_same_scan_twice_within_seconds_records_one_use(session):
 
 def test_the_same_unserialised_scan_later_is_a_second_cartridge(session):
     lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
-    sessions.record_scan(session, gs1_for(lot), session.technician, now=utcnow())
+    lifecycle.record_scan(session, gs1_for(lot), session.technician, now=utcnow())
 
-    later = sessions.record_scan(
+    later = lifecycle.record_scan(
         session, gs1_for(lot), session.technician, now=utcnow() + timedelta(minutes=5)
     )
 
@@ -78,11 +78,11 @@ def test_the_same_unserialised_scan_later_is_a_second_cartridge(session):
 
 def test_a_serialised_cartridge_cannot_be_used_in_a_second_session(session):
     lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
-    sessions.record_scan(session, gs1_for(lot, serial="SN42"), session.technician)
+    lifecycle.record_scan(session, gs1_for(lot, serial="SN42"), session.technician)
     other = make_ready_session()
 
     with pytest.raises(AlreadyUsed, match=f"serial SN42 was already used in session #{session.id}"):
-        sessions.record_scan(other, gs1_for(lot, serial="SN42"), other.technician)
+        lifecycle.record_scan(other, gs1_for(lot, serial="SN42"), other.technician)
 
 
 def test_an_expired_lot_is_refused_at_the_chair(session):
@@ -93,7 +93,7 @@ def test_an_expired_lot_is_refused_at_the_chair(session):
     )
 
     with pytest.raises(UnsafeSupply, match="Needle cartridge lot N9 expired on"):
-        sessions.record_scan(session, gs1_for(lot), session.technician)
+        lifecycle.record_scan(session, gs1_for(lot), session.technician)
 
 
 def test_an_unknown_lot_asks_to_receive_it_first(session):
@@ -101,12 +101,12 @@ def test_an_unknown_lot_asks_to_receive_it_first(session):
     text = f"(01){lot.product.gtin}(17)300101(10)NEVERSEEN"
 
     with pytest.raises(UnknownLot, match="lot NEVERSEEN has not been received. Receive it first"):
-        sessions.record_scan(session, text, session.technician)
+        lifecycle.record_scan(session, text, session.technician)
 
 
 def test_a_malformed_barcode_is_refused_and_nothing_is_saved(session):
     with pytest.raises(MalformedBarcode):
-        sessions.record_scan(session, "(01)09501101530004(10)X", session.technician)
+        lifecycle.record_scan(session, "(01)09501101530004(10)X", session.technician)
 
     assert db.session.query(SupplyUse).count() == 0
 
@@ -114,7 +114,7 @@ def test_a_malformed_barcode_is_refused_and_nothing_is_saved(session):
 def test_our_own_lot_label_finds_the_lot(session):
     lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
 
-    result = sessions.record_scan(session, f"SMPH-LOT:{lot.label_code}", session.technician)
+    result = lifecycle.record_scan(session, f"SMPH-LOT:{lot.label_code}", session.technician)
 
     assert result.use.lot is lot
 
@@ -124,13 +124,13 @@ def test_pigment_needs_the_label_attestation_first(ctx):
     lot = _cleared_pigment_lot(session)
 
     with pytest.raises(LabelInfoNotShown, match="tick the attestation before the first pigment"):
-        sessions.record_scan(session, gs1_for(lot), session.technician)
+        lifecycle.record_scan(session, gs1_for(lot), session.technician)
 
 
 def test_pigment_use_names_the_patch_test_that_cleared_it(session):
     lot = _cleared_pigment_lot(session)
 
-    use = sessions.record_scan(session, gs1_for(lot), session.technician).use
+    use = lifecycle.record_scan(session, gs1_for(lot), session.technician).use
 
     assert use.patch_test.result is PatchTestResult.NEGATIVE
 
@@ -138,7 +138,7 @@ def test_pigment_use_names_the_patch_test_that_cleared_it(session):
 def test_first_use_of_a_pigment_bottle_marks_it_opened(session):
     lot = _cleared_pigment_lot(session)
 
-    sessions.record_scan(session, gs1_for(lot), session.technician)
+    lifecycle.record_scan(session, gs1_for(lot), session.technician)
 
     assert lot.opened_at is not None
 
@@ -147,7 +147,7 @@ def test_pigment_without_patch_test_is_refused(session):
     lot = make_lot(kind=ProductKind.PIGMENT)
 
     with pytest.raises(PatchTestRequired, match="no read patch test"):
-        sessions.record_scan(session, gs1_for(lot), session.technician)
+        lifecycle.record_scan(session, gs1_for(lot), session.technician)
 
 
 def test_in_warn_mode_a_missing_patch_test_needs_a_reason(session):
@@ -155,14 +155,14 @@ def test_in_warn_mode_a_missing_patch_test_needs_a_reason(session):
     lot = make_lot(kind=ProductKind.PIGMENT)
 
     with pytest.raises(WarningNeedsAcknowledgement, match="To continue, give a reason"):
-        sessions.record_scan(session, gs1_for(lot), session.technician)
+        lifecycle.record_scan(session, gs1_for(lot), session.technician)
 
 
 def test_in_warn_mode_the_reason_is_kept_on_the_record(session):
     session.clinic.patch_test_mode = PatchTestMode.WARN
     lot = make_lot(kind=ProductKind.PIGMENT)
 
-    sessions.record_scan(
+    lifecycle.record_scan(
         session,
         gs1_for(lot),
         session.technician,
@@ -180,14 +180,14 @@ def test_a_positive_patch_test_blocks_even_in_warn_mode(session):
     )
 
     with pytest.raises(PatchTestRequired, match="blocked until a newer negative"):
-        sessions.record_scan(session, gs1_for(lot), session.technician, acknowledge_reason="x")
+        lifecycle.record_scan(session, gs1_for(lot), session.technician, acknowledge_reason="x")
 
 
 def test_a_diluted_dose_records_the_diluent_lot(session):
     pigment = _cleared_pigment_lot(session)
     water = make_lot(make_product(ProductKind.OTHER, name="Sterile water"))
 
-    use = sessions.record_scan(
+    use = lifecycle.record_scan(
         session, gs1_for(pigment), session.technician, diluent_raw=gs1_for(water)
     ).use
 
@@ -199,7 +199,7 @@ def test_a_pigment_is_not_accepted_as_a_diluent(session):
     other = _cleared_pigment_lot(session)
 
     with pytest.raises(NotAllowed, match="is not a diluent"):
-        sessions.record_scan(
+        lifecycle.record_scan(
             session, gs1_for(pigment), session.technician, diluent_raw=gs1_for(other)
         )
 
@@ -210,7 +210,7 @@ def test_a_technician_of_another_clinic_cannot_scan_into_the_session(session):
     outsider = make_user(clinic=make_clinic())
 
     with pytest.raises(NotAllowed, match="another clinic"):
-        sessions.record_scan(session, "anything", outsider)
+        lifecycle.record_scan(session, "anything", outsider)
 
 
 def test_a_cartridge_is_not_diluted(session):
@@ -218,7 +218,7 @@ def test_a_cartridge_is_not_diluted(session):
     water = make_lot(make_product(ProductKind.OTHER, name="Sterile water"))
 
     with pytest.raises(InvalidInput, match="Only a pigment dose is diluted"):
-        sessions.record_scan(
+        lifecycle.record_scan(
             session, gs1_for(cartridge), session.technician, diluent_raw=gs1_for(water)
         )
 
@@ -233,7 +233,7 @@ def test_expiry_is_judged_on_the_clinics_own_calendar_day(ctx):
     )
 
     with pytest.raises(UnsafeSupply, match="lot N31 expired on 2026-10-31"):
-        sessions.record_scan(session, gs1_for(lot), session.technician, now=evening_utc)
+        lifecycle.record_scan(session, gs1_for(lot), session.technician, now=evening_utc)
 
 
 def test_the_same_moment_is_still_the_expiry_day_in_a_utc_clinic(ctx):
@@ -241,4 +241,4 @@ def test_the_same_moment_is_still_the_expiry_day_in_a_utc_clinic(ctx):
     session = make_ready_session(started_at=evening_utc)
     lot = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, expiry_date=date(2026, 10, 31))
 
-    assert sessions.record_scan(session, gs1_for(lot), session.technician, now=evening_utc).use
+    assert lifecycle.record_scan(session, gs1_for(lot), session.technician, now=evening_utc).use

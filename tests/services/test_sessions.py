@@ -16,7 +16,7 @@ from smp_hygiene.errors import (
 )
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ProductKind, Role, SessionStatus
-from smp_hygiene.services import checklists, sealing, sessions
+from smp_hygiene.services.sessions import checklists, lifecycle, sealing
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     gs1_for,
@@ -33,16 +33,16 @@ from tests.factories import (
 def _ready_to_complete():
     session = make_ready_session()
     for item in make_checklist(session.clinic):
-        sessions.answer_item(session, item, session.technician)
+        lifecycle.answer_item(session, item, session.technician)
     cartridge = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
-    sessions.record_scan(session, gs1_for(cartridge, serial="S1"), session.technician)
+    lifecycle.record_scan(session, gs1_for(cartridge, serial="S1"), session.technician)
     return session
 
 
 def test_technician_can_start_a_session(ctx):
     client, tech = make_consenting_client(), make_user()
 
-    session = sessions.start_session(client, tech, treated_area="Crown")
+    session = lifecycle.start_session(client, tech, treated_area="Crown")
 
     assert (session.status, session.course_number) == (SessionStatus.IN_PROGRESS, 1)
     assert AuditEntry.query.filter_by(action="session.started").count() == 1
@@ -50,7 +50,7 @@ def test_technician_can_start_a_session(ctx):
 
 def test_auditor_cannot_start_a_session(ctx):
     with pytest.raises(NotAllowed, match="Only a technician"):
-        sessions.start_session(make_client(), make_user(Role.AUDITOR))
+        lifecycle.start_session(make_client(), make_user(Role.AUDITOR))
 
 
 def test_the_next_session_continues_the_course(ctx):
@@ -62,7 +62,7 @@ def test_the_next_session_continues_the_course(ctx):
         course_number=1,
     )
 
-    session = sessions.start_session(client, make_user())
+    session = lifecycle.start_session(client, make_user())
 
     assert session.course_number == 2
 
@@ -74,14 +74,16 @@ def test_a_session_within_the_healing_gap_needs_an_acknowledgement(ctx):
     with pytest.raises(
         WarningNeedsAcknowledgement, match="3 day.s. ago. The skin needs at least 5"
     ):
-        sessions.start_session(client, make_user())
+        lifecycle.start_session(client, make_user())
 
 
 def test_an_acknowledged_healing_gap_is_kept_on_the_record(ctx):
     client = make_consenting_client()
     make_session(client, started_at=utcnow() - timedelta(days=3), status=SessionStatus.COMPLETED)
 
-    session = sessions.start_session(client, make_user(), acknowledge_reason="Touch-up of one spot")
+    session = lifecycle.start_session(
+        client, make_user(), acknowledge_reason="Touch-up of one spot"
+    )
 
     assert [(o.code, o.reason) for o in session.overrides] == [
         ("healing_gap", "Touch-up of one spot")
@@ -90,37 +92,37 @@ def test_an_acknowledged_healing_gap_is_kept_on_the_record(ctx):
 
 def test_a_client_cannot_have_two_sessions_in_progress(ctx):
     client = make_consenting_client()
-    sessions.start_session(client, make_user())
+    lifecycle.start_session(client, make_user())
 
     with pytest.raises(InvalidInput, match="already has session .* in progress"):
-        sessions.start_session(client, make_user())
+        lifecycle.start_session(client, make_user())
 
 
 def test_a_session_cannot_complete_with_an_unticked_checklist(ctx):
     session = make_ready_session()
     make_checklist(session.clinic, texts=("Hands washed", "Fresh gloves"))
     cartridge = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
-    sessions.record_scan(session, gs1_for(cartridge), session.technician)
+    lifecycle.record_scan(session, gs1_for(cartridge), session.technician)
 
     with pytest.raises(
         CannotComplete, match="Checklist items not ticked: Hands washed; Fresh gloves"
     ):
-        sessions.complete_session(session, session.technician)
+        lifecycle.complete_session(session, session.technician)
 
 
 def test_a_session_cannot_complete_without_a_needle_cartridge(ctx):
     session = make_ready_session()
     for item in make_checklist(session.clinic):
-        sessions.answer_item(session, item, session.technician)
+        lifecycle.answer_item(session, item, session.technician)
 
     with pytest.raises(CannotComplete, match="No needle cartridge scanned yet"):
-        sessions.complete_session(session, session.technician)
+        lifecycle.complete_session(session, session.technician)
 
 
 def test_completion_seals_the_record_and_issues_a_token(ctx):
     session = _ready_to_complete()
 
-    sessions.complete_session(session, session.technician)
+    lifecycle.complete_session(session, session.technician)
 
     assert session.status is SessionStatus.COMPLETED
     assert session.sealed_digest == sealing.digest(session)
@@ -131,21 +133,21 @@ def test_another_technician_cannot_complete_the_session(ctx):
     session = _ready_to_complete()
 
     with pytest.raises(NotAllowed, match="Only the technician who ran the session"):
-        sessions.complete_session(session, make_user())
+        lifecycle.complete_session(session, make_user())
 
 
 @pytest.mark.parametrize("change", ["scan", "tick", "attest"])
 def test_a_completed_session_accepts_no_changes(ctx, change):
     session = _ready_to_complete()
-    sessions.complete_session(session, session.technician)
+    lifecycle.complete_session(session, session.technician)
     tech, item = (
         session.technician,
         checklists.add_item(session.clinic, "New", make_user(Role.ADMIN)),
     )
     act = {
-        "scan": lambda: sessions.record_scan(session, gs1_for(make_lot()), tech),
-        "tick": lambda: sessions.answer_item(session, item, tech),
-        "attest": lambda: sessions.attest_label_info(session, tech),
+        "scan": lambda: lifecycle.record_scan(session, gs1_for(make_lot()), tech),
+        "tick": lambda: lifecycle.answer_item(session, item, tech),
+        "attest": lambda: lifecycle.attest_label_info(session, tech),
     }[change]
 
     with pytest.raises(SessionNotOpen, match="is completed: it no longer accepts"):
@@ -154,10 +156,12 @@ def test_a_completed_session_accepts_no_changes(ctx, change):
 
 def test_an_addendum_corrects_a_sealed_record_without_changing_it(ctx):
     session = _ready_to_complete()
-    sessions.complete_session(session, session.technician)
+    lifecycle.complete_session(session, session.technician)
     digest = session.sealed_digest
 
-    sessions.add_addendum(session, make_user(Role.AUDITOR), "Typo", "Area was the crown, not nape.")
+    lifecycle.add_addendum(
+        session, make_user(Role.AUDITOR), "Typo", "Area was the crown, not nape."
+    )
 
     assert sealing.digest(session) == digest
     assert session.addenda[0].reason == "Typo"
@@ -166,32 +170,32 @@ def test_an_addendum_corrects_a_sealed_record_without_changing_it(ctx):
 
 def test_an_addendum_needs_a_reason(ctx):
     session = _ready_to_complete()
-    sessions.complete_session(session, session.technician)
+    lifecycle.complete_session(session, session.technician)
 
     with pytest.raises(InvalidInput, match="needs both a reason"):
-        sessions.add_addendum(session, session.technician, " ", "text")
+        lifecycle.add_addendum(session, session.technician, " ", "text")
 
 
 def test_voiding_needs_a_reason(ctx):
     session = make_session()
 
     with pytest.raises(InvalidInput, match="Say why"):
-        sessions.void_session(session, session.technician, "")
+        lifecycle.void_session(session, session.technician, "")
 
 
 def test_only_an_admin_can_void_a_completed_session(ctx):
     session = _ready_to_complete()
-    sessions.complete_session(session, session.technician)
+    lifecycle.complete_session(session, session.technician)
 
     with pytest.raises(NotAllowed, match="Only an admin"):
-        sessions.void_session(session, session.technician, "Wrong client")
+        lifecycle.void_session(session, session.technician, "Wrong client")
 
 
 def test_admin_can_void_a_completed_session_and_it_stays_sealed(ctx):
     session = _ready_to_complete()
-    sessions.complete_session(session, session.technician)
+    lifecycle.complete_session(session, session.technician)
 
-    sessions.void_session(session, make_user(Role.ADMIN), "Wrong client selected")
+    lifecycle.void_session(session, make_user(Role.ADMIN), "Wrong client selected")
 
     assert session.status is SessionStatus.VOIDED
     assert sealing.verify_seals().ok
@@ -200,7 +204,7 @@ def test_admin_can_void_a_completed_session_and_it_stays_sealed(ctx):
 def test_a_refusal_is_kept_for_the_dashboard(ctx):
     session = make_session()
 
-    refusal = sessions.record_refusal(session.technician, CannotComplete("nope"), "raw", session)
+    refusal = lifecycle.record_refusal(session.technician, CannotComplete("nope"), "raw", session)
     db.session.flush()
 
     assert (refusal.reason, refusal.message, refusal.session_id) == (
@@ -214,4 +218,4 @@ def test_a_client_without_a_signed_consent_cannot_start_a_session(ctx):
     client = make_client(full_name="Robin Roe")
 
     with pytest.raises(ConsentRequired, match="^Robin Roe has no current signed consent"):
-        sessions.start_session(client, make_user())
+        lifecycle.start_session(client, make_user())

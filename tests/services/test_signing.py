@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from smp_hygiene.errors import SigningKeyMissing
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry
-from smp_hygiene.services import offline_check, signed_codes, signing, verification
-from smp_hygiene.services.offline_check import Status
+from smp_hygiene.services.verification import offline_check, signed_codes, signing, tokens
+from smp_hygiene.services.verification.offline_check import Status
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_clinic, make_sealed_session
 
@@ -23,7 +23,7 @@ BASE = "https://clinic.test/v/"
 @pytest.fixture
 def card(ctx):
     session = make_sealed_session()
-    card = verification.issue_verification_token(session)
+    card = tokens.issue_verification_token(session)
     return session, card
 
 
@@ -32,7 +32,7 @@ def _text(card) -> str:
 
 
 def _check(text, now=None, revocations="auto"):
-    docs = verification.revocations_document() if revocations == "auto" else revocations
+    docs = tokens.revocations_document() if revocations == "auto" else revocations
     return offline_check.check(text, signing.keys_document(), docs, now or utcnow())
 
 
@@ -180,7 +180,7 @@ def test_a_card_with_no_signature_is_invalid(card):
 def test_a_card_for_another_token_is_invalid(card):
     _, issued = card
 
-    verdict = _check(f"{BASE}{verification.new_token()}#{issued.signed_code}")
+    verdict = _check(f"{BASE}{tokens.new_token()}#{issued.signed_code}")
 
     assert verdict.status is Status.INVALID
 
@@ -214,7 +214,7 @@ def test_a_few_minutes_of_clock_skew_are_tolerated(card):
 
 def test_a_list_from_far_in_the_device_future_means_revocations_unchecked(ctx):
     session = make_sealed_session(completed_at=utcnow() - timedelta(days=2))
-    issued = verification.issue_verification_token(session)
+    issued = tokens.issue_verification_token(session)
     device_clock_behind = utcnow() - timedelta(hours=2)
 
     verdict = _check(_text(issued), now=device_clock_behind)
@@ -240,7 +240,7 @@ def test_a_stale_revocation_list_is_not_trusted(card):
 
 
 def test_a_tampered_revocation_list_is_not_trusted(card):
-    docs = verification.revocations_document()
+    docs = tokens.revocations_document()
     docs["lists"][0]["payload"] = docs["lists"][0]["payload"].replace('"revoked":[', '"revoked": [')
 
     verdict = _check(_text(card[1]), revocations=docs)

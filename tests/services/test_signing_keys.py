@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from smp_hygiene.services import signing
+from smp_hygiene.services.verification import signing
 from tests import factories as f
 
 

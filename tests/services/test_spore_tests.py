@@ -15,8 +15,8 @@ from smp_hygiene.models import (
     SporeResult,
     SterilizerStatus,
 )
-from smp_hygiene.services import spore_tests, sterilization
-from smp_hygiene.services.packs import use_pack
+from smp_hygiene.services.sterilisation import spore_tests, sterilisers
+from smp_hygiene.services.sterilisation.packs import use_pack
 from tests.factories import (
     make_clinic,
     make_cycle,
@@ -188,8 +188,8 @@ def test_positive_spore_test_never_lists_sessions_of_loads_before_the_last_negat
 
 def test_positive_spore_test_asks_for_a_report_where_the_clinic_requires_one(ctx):
     clinic, admin = make_clinic(), make_user(Role.ADMIN)
-    settings = dict(sterilization.DEFAULT_SETTINGS, reports_positive_bi=True)
-    sterilization.update_settings(clinic, admin, **settings)
+    settings = dict(sterilisers.DEFAULT_SETTINGS, reports_positive_bi=True)
+    sterilisers.update_settings(clinic, admin, **settings)
     cycle = make_cycle(make_sterilizer(clinic), started_at=FRIDAY - timedelta(days=1))
 
     test = record(cycle, read_at=FRIDAY)
@@ -206,8 +206,8 @@ def test_positive_spore_test_asks_for_no_report_by_default(ctx):
 
 def test_auditor_can_record_the_authority_report(ctx):
     clinic, admin = make_clinic(), make_user(Role.ADMIN)
-    settings = dict(sterilization.DEFAULT_SETTINGS, reports_positive_bi=True)
-    sterilization.update_settings(clinic, admin, **settings)
+    settings = dict(sterilisers.DEFAULT_SETTINGS, reports_positive_bi=True)
+    sterilisers.update_settings(clinic, admin, **settings)
     test = record(make_cycle(make_sterilizer(clinic)))
 
     spore_tests.record_authority_report(test, admin, "DPHHS case 2026-118", now=FRIDAY)
@@ -257,8 +257,8 @@ def test_spore_test_is_not_overdue_within_the_interval(ctx):
 
 def test_monthly_clinics_are_due_after_thirty_days(ctx):
     clinic, admin = make_clinic(), make_user(Role.ADMIN)
-    settings = dict(sterilization.DEFAULT_SETTINGS, spore_test_interval_days=30)
-    sterilization.update_settings(clinic, admin, **settings)
+    settings = dict(sterilisers.DEFAULT_SETTINGS, spore_test_interval_days=30)
+    sterilisers.update_settings(clinic, admin, **settings)
     sterilizer = make_sterilizer(clinic)
     make_spore_test(make_cycle(sterilizer, started_at=FRIDAY))
 

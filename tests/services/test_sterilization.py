@@ -18,8 +18,9 @@ from smp_hygiene.models import (
     SterilizerStatus,
     SterilizerType,
 )
-from smp_hygiene.services import cycle_release, sterilization
-from smp_hygiene.services.sterilization import CycleReading
+from smp_hygiene.services.sterilisation import cycle_release
+from smp_hygiene.services.sterilisation import sterilisers as sterilization
+from smp_hygiene.services.sterilisation.sterilisers import CycleReading
 from tests.factories import (
     make_bowie_dick,
     make_clinic,

@@ -8,8 +8,9 @@ import pytest
 
 from smp_hygiene.errors import MalformedBarcode, MalformedLabel, UnknownProduct, UnsafeSupply
 from smp_hygiene.models import AuditEntry, LotStatus, ProductKind, RecallScope, Role
-from smp_hygiene.services import recalls, supplies
-from smp_hygiene.services.supplies import PigmentLabel
+from smp_hygiene.services.recalls import operations
+from smp_hygiene.services.supplies import receiving as supplies
+from smp_hygiene.services.supplies.receiving import PigmentLabel
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_clinic, make_lot, make_product, make_user
 
@@ -156,7 +157,7 @@ def test_add_months_clamps_to_the_end_of_a_short_month():
 def test_a_lot_received_after_its_recall_opened_arrives_blocked(ctx):
     product, user = make_product(ProductKind.NEEDLE_CARTRIDGE), make_user()
     make_lot(product, lot_number="D190")
-    recalls.open_recall(
+    operations.open_recall(
         make_user(Role.AUDITOR),
         product,
         RecallScope.LOT_RANGE,

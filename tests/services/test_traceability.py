@@ -11,14 +11,11 @@ from sqlalchemy import event
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistAnswer, Clinic, ProductKind
-from smp_hygiene.services import (
-    client_history,
-    recalls,
-    supplies,
-    technician_activity,
-    traceability,
-)
-from smp_hygiene.services.traceability import LotSearch
+from smp_hygiene.services.recalls import operations
+from smp_hygiene.services.supplies import receiving
+from smp_hygiene.services.traceability import client_history, technician_activity
+from smp_hygiene.services.traceability import lots as traceability
+from smp_hygiene.services.traceability.lots import LotSearch
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_checklist,
@@ -59,7 +56,7 @@ def _by_lot(clinic, **search):
     "typed", ["D199", "d199", "Lot-Nr. D 199", "LOT: D-199", "batch no. d 199"]
 )
 def test_normalised_lot_numbers_match_the_stored_key(typed):
-    assert supplies.normalise_lot(typed) == "D199"
+    assert receiving.normalise_lot(typed) == "D199"
 
 
 def test_auditor_can_find_every_session_and_client_that_used_a_lot(ctx):
@@ -207,8 +204,8 @@ def test_the_recall_page_sends_the_same_number_of_queries_for_3_or_30_clients(ct
     _forget_everything()
 
     def render(recall_id):
-        recall = recalls.get_recall(db.session.get(Clinic, clinic_id), recall_id)
-        for row in recalls.list_affected_clients(recall).items:
+        recall = operations.get_recall(db.session.get(Clinic, clinic_id), recall_id)
+        for row in operations.list_affected_clients(recall).items:
             _ = (row.client.email, row.lot_labels, [n.notified_by.name for n in row.notifications])
 
     with count_queries() as few:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from smp_hygiene.errors import AlreadyExists, InvalidCredentials, InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, Role
-from smp_hygiene.services import users
+from smp_hygiene.services.people import users
 from tests import factories as f
 
 

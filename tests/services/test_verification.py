@@ -12,7 +12,8 @@ from PIL import Image
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Addendum, AuditEntry, LotStatus, Role, SessionStatus
-from smp_hygiene.services import public_records, qrcodes, signed_codes, verification
+from smp_hygiene.services.verification import public_records, qrcodes, signed_codes
+from smp_hygiene.services.verification import tokens as verification
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_clinic, make_recall, make_sealed_session, make_session, make_user
 
@@ -160,15 +161,16 @@ def test_signed_qr_fits_version_10_at_level_m_and_decodes_back(sealed):
 
 def test_a_session_sealed_at_the_chair_gets_a_card_that_verifies_offline(ctx):
     from smp_hygiene.models import ProductKind
-    from smp_hygiene.services import offline_check, sessions, signing
+    from smp_hygiene.services.sessions import lifecycle
+    from smp_hygiene.services.verification import offline_check, signing
     from tests.factories import gs1_for, make_checklist, make_lot, make_ready_session
 
     session = make_ready_session()
     for item in make_checklist(session.clinic):
-        sessions.answer_item(session, item, session.technician)
+        lifecycle.answer_item(session, item, session.technician)
     cartridge = make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
-    sessions.record_scan(session, gs1_for(cartridge, serial="S1"), session.technician)
-    sessions.complete_session(session, session.technician)
+    lifecycle.record_scan(session, gs1_for(cartridge, serial="S1"), session.technician)
+    lifecycle.complete_session(session, session.technician)
     card = verification.current_card(session)
 
     text = verification.qr_text(card, f"https://clinic.test/v/{card.token}")

@@ -21,7 +21,9 @@ from smp_hygiene.models import (
     SigningKey,
     User,
 )
-from smp_hygiene.services import consents, signing, sterilization
+from smp_hygiene.services.consent import consents
+from smp_hygiene.services.sterilisation import sterilisers
+from smp_hygiene.services.verification import signing
 from tests import factories as f
 
 
@@ -167,7 +169,7 @@ def test_admin_can_change_the_sterilisation_settings_from_the_settings_page(
 
     assert response.headers["Location"] == "/admin/"
     with app.app_context():
-        saved = sterilization.settings_for(db.session.get(Clinic, 1))
+        saved = sterilisers.settings_for(db.session.get(Clinic, 1))
         assert (saved.spore_test_interval_days, saved.pack_shelf_life_days) == (30, 90)
         assert saved.spore_test_overdue_mode is OverdueMode.BLOCK
         assert saved.requires_daily_bowie_dick is False  # unticked box
@@ -183,7 +185,7 @@ def test_an_invalid_sterilisation_setting_is_refused_and_nothing_saved(app, clie
     assert response.status_code == 422
     assert b"Check the sterilisation settings" in response.data
     with app.app_context():
-        assert sterilization.settings_for(db.session.get(Clinic, 1)).id is None
+        assert sterilisers.settings_for(db.session.get(Clinic, 1)).id is None
 
 
 def test_admin_can_add_and_retire_checklist_items(app, client, login, world):

@@ -11,7 +11,7 @@ import pytest
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import CycleStatus, ProductKind, Role, SporeResult
-from smp_hygiene.services import packs, spore_tests
+from smp_hygiene.services.sterilisation import packs, spore_tests
 from smp_hygiene.timeutil import utcnow
 from tests import factories as f
 

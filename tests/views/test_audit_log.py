@@ -10,7 +10,7 @@ from sqlalchemy import select, text
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, Client, Role, User
-from smp_hygiene.services import audit_log
+from smp_hygiene.services.audit import chain
 from tests.factories import make_client, make_clinic, make_user
 
 URLS = ["/audit/log", "/audit/log.csv"]
@@ -22,10 +22,10 @@ def entries(app):
     with app.app_context():
         actor = make_user(Role.AUDITOR, email="ines@example.test")
         for name in ("Ann One", "Bo Two", "Cy Three"):
-            audit_log.record(actor, "client.created", make_client(full_name=name))
+            chain.record(actor, "client.created", make_client(full_name=name))
         elsewhere = make_clinic(name="Elsewhere")
         stranger = make_user(Role.AUDITOR, email="x@elsewhere.test", clinic=elsewhere)
-        audit_log.record(stranger, "client.created", make_client(elsewhere, full_name="Zed"))
+        chain.record(stranger, "client.created", make_client(elsewhere, full_name="Zed"))
         db.session.commit()
         return list(
             db.session.scalars(
@@ -105,7 +105,7 @@ def test_auditor_can_page_through_the_log(app, client, login):
     with app.app_context():
         actor = make_user(Role.AUDITOR)
         for _ in range(55):
-            audit_log.record(actor, "client.created", make_client())
+            chain.record(actor, "client.created", make_client())
         db.session.commit()
     login(Role.AUDITOR)
 

@@ -16,7 +16,7 @@ from smp_hygiene.models import (
     SessionStatus,
     TreatmentSession,
 )
-from smp_hygiene.services import packs
+from smp_hygiene.services.sterilisation import packs
 from smp_hygiene.timeutil import utcnow
 from tests import factories as f
 

@@ -20,8 +20,8 @@ from smp_hygiene.models import (
     SterilizerCycle,
     SterilizerStatus,
 )
-from smp_hygiene.services import qrcodes
-from smp_hygiene.services.packs import use_pack
+from smp_hygiene.services.sterilisation.packs import use_pack
+from smp_hygiene.services.verification import qrcodes
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_bowie_dick,

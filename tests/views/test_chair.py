@@ -21,7 +21,7 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
-from smp_hygiene.services import sessions
+from smp_hygiene.services.sessions import lifecycle as sessions
 from smp_hygiene.timeutil import utcnow
 from tests import factories as f
 
@@ -177,7 +177,7 @@ def _consent_form(**changes):
         "given_in_writing": "on",
         "signature": _signature_data_url(),
     }
-    from smp_hygiene.services.consents import DEFAULT_MEDICAL_QUESTIONS
+    from smp_hygiene.services.consent.consents import DEFAULT_MEDICAL_QUESTIONS
 
     data |= {f"q_{q['key']}": "no" for q in DEFAULT_MEDICAL_QUESTIONS}
     return data | changes

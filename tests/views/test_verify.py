@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from smp_hygiene import create_app
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Addendum, Role, SafetyOverride, SessionStatus
-from smp_hygiene.services import verification
+from smp_hygiene.services.verification import tokens
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_recall, make_sealed_session, make_user
 
@@ -27,7 +27,7 @@ def record(app):
         session = make_sealed_session()
         clinic = session.clinic
         clinic.phone, clinic.email = "+44 20 7946 0000", "front@clinic.example"
-        verification.issue_verification_token(session)
+        tokens.issue_verification_token(session)
         db.session.commit()
         client = session.client
         return {
@@ -164,9 +164,7 @@ def test_unknown_and_malformed_tokens_get_the_identical_404(client, record):
 
 def test_a_replaced_card_says_so_and_shows_no_data(app, client, record):
     def replace(session):
-        verification.rotate_verification_token(
-            session, make_user(Role.ADMIN, clinic=session.clinic)
-        )
+        tokens.rotate_verification_token(session, make_user(Role.ADMIN, clinic=session.clinic))
 
     _change(app, record["id"], replace)
     response = client.get(f"/v/{record['token']}")

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from smp_hygiene.errors import DomainError, InvalidInput
 from smp_hygiene.extensions import db
-from smp_hygiene.services import consents
+from smp_hygiene.services.consent import consents
 from smp_hygiene.views.admin import bp
 
 BLOCKS_MARK = "!"

@@ -8,7 +8,8 @@ from flask_login import current_user
 from smp_hygiene.errors import DomainError, InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import PatchTestMode
-from smp_hygiene.services import clinics, sterilization
+from smp_hygiene.services.people import clinics
+from smp_hygiene.services.sterilisation import sterilisers
 from smp_hygiene.views.admin import bp
 from smp_hygiene.views.audit.sterilization_forms import SettingsForm
 
@@ -40,7 +41,7 @@ def parse_settings() -> dict:
 def _render(status: int = 200, values: dict | None = None, sterilisation=None):
     clinic = current_user.clinic
     names = (*NUMBER_FIELDS, "patch_test_mode", "requires_eu_ink_label", "timezone")
-    saved = sterilization.settings_for(clinic)
+    saved = sterilisers.settings_for(clinic)
     return render_template(
         "admin/settings.html",
         clinic=clinic,
@@ -80,7 +81,7 @@ def update_sterilisation_settings():
         flash("Check the sterilisation settings: one of them is not valid.", "error")
         return _render(422, sterilisation=form)
     try:
-        sterilization.update_settings(current_user.clinic, current_user, **form.values())
+        sterilisers.update_settings(current_user.clinic, current_user, **form.values())
     except DomainError as error:
         db.session.rollback()
         flash(str(error), "error")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from smp_hygiene.errors import DomainError, InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, User
-from smp_hygiene.services import users
+from smp_hygiene.services.people import users
 from smp_hygiene.views.admin import bp
 from smp_hygiene.views.loading import own_or_404
 

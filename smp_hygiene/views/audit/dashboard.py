@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from flask import render_template, request
 from flask_login import current_user
 
-from smp_hygiene.services import dashboard as dashboards
-from smp_hygiene.services import reactions
+from smp_hygiene.services.compliance import dashboard as dashboards
+from smp_hygiene.services.reactions import reactions
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 

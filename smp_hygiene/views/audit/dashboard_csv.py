@@ -9,9 +9,9 @@ from flask import abort, request
 from flask_login import current_user
 
 from smp_hygiene.csvexport import csv_response
-from smp_hygiene.services import dashboard as dashboards
-from smp_hygiene.services import reactions
-from smp_hygiene.services.dashboard import Dashboard
+from smp_hygiene.services.compliance import dashboard as dashboards
+from smp_hygiene.services.compliance.dashboard import Dashboard
+from smp_hygiene.services.reactions import reactions
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit.dashboard import day_after, day_start, parse_period

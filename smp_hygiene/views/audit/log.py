@@ -6,8 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smp_hygiene.csvexport import csv_response
-from smp_hygiene.services import audit_log, audit_search
-from smp_hygiene.services.audit_search import AuditFilter
+from smp_hygiene.services.audit import chain
+from smp_hygiene.services.audit import search as audit_search
+from smp_hygiene.services.audit.search import AuditFilter
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit.dashboard import day_after, day_start, parse_period
 
@@ -56,7 +57,7 @@ def log_csv():
 @bp.post("/log/verify")
 def verify_chain():
     """Recompute every link of the chain and name the first entry that does not match."""
-    report = audit_log.verify_chain()
+    report = chain.verify_chain()
     if report.ok:
         flash(f"Audit chain intact: {report.entries} entries checked.", "success")
     else:

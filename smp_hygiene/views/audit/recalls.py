@@ -20,9 +20,10 @@ from smp_hygiene.models import (
     TreatmentSession,
 )
 from smp_hygiene.pdf import pdf_response
-from smp_hygiene.services import recalls, traceability
-from smp_hygiene.services.pages import Page
-from smp_hygiene.services.recall_lists import RECALL_SORTS
+from smp_hygiene.services.listing import Page
+from smp_hygiene.services.recalls import operations as recalls
+from smp_hygiene.services.recalls.queries import RECALL_SORTS
+from smp_hygiene.services.traceability import lots
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit.listing import PER_PAGE, listing
 from smp_hygiene.views.audit.traceability import report_context
@@ -100,7 +101,7 @@ def recall_list_csv():
 @bp.get("/recalls/new")
 def recall_new():
     """The form that opens a recall of a lot, a range or list of lots, or a whole product."""
-    products = traceability.list_products(current_user.clinic)
+    products = lots.list_products(current_user.clinic)
     return render_template("audit/recall_new.html", products=products, scopes=list(RecallScope))
 
 

@@ -9,7 +9,10 @@ from smp_hygiene.csvexport import csv_response
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, TreatmentSession, User
-from smp_hygiene.services import packs, sealing, sessions, verification
+from smp_hygiene.services.sessions import lifecycle as sessions
+from smp_hygiene.services.sessions import sealing
+from smp_hygiene.services.sterilisation import packs
+from smp_hygiene.services.verification import tokens
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.verify import verify_url
 
@@ -32,7 +35,7 @@ def session_record(session_id: int):
         seal_matches=bool(session.sealed_digest)
         and sealing.digest(session) == session.sealed_digest,
         voided_by=db.session.get(User, session.voided_by_id) if session.voided_by_id else None,
-        card=verification.current_card(session),
+        card=tokens.current_card(session),
         public_url=verify_url(session.verify_token) if session.verify_token else None,
         is_admin=current_user.role is Role.ADMIN,
     )

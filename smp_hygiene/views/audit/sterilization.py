@@ -22,7 +22,8 @@ from smp_hygiene.models import (
     SterilizerType,
     User,
 )
-from smp_hygiene.services import spore_tests, sterilization
+from smp_hygiene.services.sterilisation import spore_tests
+from smp_hygiene.services.sterilisation import sterilisers as sterilization
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit import sterilization_forms as forms

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.models import InstrumentPack, PackUse
-from smp_hygiene.services import spore_tests, sterilization
+from smp_hygiene.services.sterilisation import spore_tests, sterilisers
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit.sterilization import own_cycle
@@ -37,7 +37,7 @@ def sterilizers_csv():
     rows = (
         [s.name, s.serial, s.type.value, s.status.value, s.status_reason, _at(s.installed_at)]
         + [f"overdue since {overdue[s.id].due_at.date()}" if s.id in overdue else "current"]
-        for s in sterilization.list_sterilizers(current_user.clinic)
+        for s in sterilisers.list_sterilizers(current_user.clinic)
     )
     return csv_response("sterilisers.csv", REGISTRY_HEADER, rows)
 

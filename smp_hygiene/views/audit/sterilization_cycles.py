@@ -8,7 +8,7 @@ from flask_login import current_user
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import InstrumentPack
-from smp_hygiene.services import cycle_release
+from smp_hygiene.services.sterilisation import cycle_release
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit import sterilization_forms as forms

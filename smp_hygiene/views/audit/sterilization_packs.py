@@ -8,8 +8,9 @@ from flask_login import current_user
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import BiologicalIndicatorTest, SporeResult, SterilizerCycle
-from smp_hygiene.services import packs, qrcodes, spore_tests
-from smp_hygiene.services.barcodes import own_label_text
+from smp_hygiene.services.barcodes.reader import own_label_text
+from smp_hygiene.services.sterilisation import packs, spore_tests
+from smp_hygiene.services.verification import qrcodes
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit import sterilization_forms as forms

@@ -10,9 +10,11 @@ from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, User
 from smp_hygiene.pdf import pdf_response
-from smp_hygiene.services import audit_log, client_history, technician_activity, traceability
-from smp_hygiene.services.pages import Page
-from smp_hygiene.services.traceability import LotSearch
+from smp_hygiene.services.audit import chain as audit_log
+from smp_hygiene.services.listing import Page
+from smp_hygiene.services.traceability import client_history, technician_activity
+from smp_hygiene.services.traceability import lots as traceability
+from smp_hygiene.services.traceability.lots import LotSearch
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 from smp_hygiene.views.audit.listing import PER_PAGE, listing, parse_date

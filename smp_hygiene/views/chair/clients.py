@@ -7,7 +7,7 @@ from datetime import date
 from flask import render_template, request, url_for
 from flask_login import current_user
 
-from smp_hygiene.services import clients
+from smp_hygiene.services.people import clients
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.support import submit_once
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from smp_hygiene.models import Client, Consent
-from smp_hygiene.services import consents
+from smp_hygiene.services.consent import consents
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.support import submit_once
 from smp_hygiene.views.loading import own_or_404

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import PatchTest, PatchTestResult, Product, ProductKind
-from smp_hygiene.services import clients, patch_tests
+from smp_hygiene.services.consent import patch_tests
+from smp_hygiene.services.people import clients
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.consent import load_client

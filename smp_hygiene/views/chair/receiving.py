@@ -9,8 +9,9 @@ from sqlalchemy import select
 from smp_hygiene.errors import DomainError, UnknownProduct
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Product, ProductKind, SterilisationMethod, SupplyLot
-from smp_hygiene.services import qrcodes, supplies
-from smp_hygiene.services.barcodes import own_label_text, parse_barcode
+from smp_hygiene.services.barcodes.reader import own_label_text, parse_barcode
+from smp_hygiene.services.supplies import receiving as supplies
+from smp_hygiene.services.verification import qrcodes
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.support import refuse, submit_once
 from smp_hygiene.views.loading import own_or_404

@@ -19,7 +19,8 @@ from flask_login import current_user
 from smp_hygiene.errors import ConsentRequired, DomainError, WarningNeedsAcknowledgement
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistItem, SessionStatus, TreatmentSession
-from smp_hygiene.services import checklists, sessions, worklists
+from smp_hygiene.services.sessions import checklists, worklists
+from smp_hygiene.services.sessions import lifecycle as sessions
 from smp_hygiene.views.chair import bp
 from smp_hygiene.views.chair.consent import load_client
 from smp_hygiene.views.chair.support import refuse, submit_once, submit_or_back

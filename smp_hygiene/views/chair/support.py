@@ -12,7 +12,8 @@ from werkzeug.wrappers import Response
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import TreatmentSession
-from smp_hygiene.services import sessions, submissions
+from smp_hygiene.services import submissions
+from smp_hygiene.services.sessions import lifecycle
 
 ALREADY_RECORDED = "Already recorded."
 
@@ -20,7 +21,7 @@ ALREADY_RECORDED = "Already recorded."
 def refuse(error: DomainError, raw_input: str = "", session: TreatmentSession | None = None) -> str:
     """Undo the refused action, then keep the refusal itself for the auditor."""
     db.session.rollback()
-    sessions.record_refusal(current_user, error, raw_input, session)
+    lifecycle.record_refusal(current_user, error, raw_input, session)
     db.session.commit()
     return str(error)
 

@@ -6,7 +6,9 @@ from flask import render_template, request
 from flask_login import current_user
 
 from smp_hygiene.models import SessionStatus
-from smp_hygiene.services import clients, consents, worklists
+from smp_hygiene.services.consent import consents
+from smp_hygiene.services.people import clients
+from smp_hygiene.services.sessions import worklists
 from smp_hygiene.views.chair import bp
 
 

@@ -1,0 +1,1 @@
+"""The audit trail: the hash chain every clinical change writes to, and its search."""

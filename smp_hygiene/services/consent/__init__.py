@@ -1,0 +1,1 @@
+"""Clearing a client for treatment: consent form versions, signed consents, patch tests."""

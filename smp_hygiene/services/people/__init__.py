@@ -1,0 +1,1 @@
+"""Who is involved: clinics and their settings, logins, clients, erasure after retention."""

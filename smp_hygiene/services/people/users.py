@@ -1,0 +1,151 @@
+"""Logins: creation and password checks, with argon2id hashes."""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from smp_hygiene.errors import AlreadyExists, InvalidCredentials, InvalidInput, NotAllowed
+from smp_hygiene.extensions import db
+from smp_hygiene.models import Clinic, Role, User
+from smp_hygiene.services.audit import chain
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the email is unknown, so a miss costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+def use_hash_parameters(time_cost: int, memory_cost_kib: int) -> None:
+    """The test suite trades hash strength for speed; the app itself never calls this."""
+    global _hasher, _DUMMY_HASH  # one process-wide hasher, as the default is
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost_kib, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("not a real password")
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def create_user(
+    clinic: Clinic,
+    email: str,
+    role: Role,
+    password: str,
+    display_name: str = "",
+    actor: User | None = None,
+    licence_number: str = "",
+) -> User:
+    """Create a login; emails are unique across the service and passwords at least 10 chars."""
+    email = email.strip().lower()
+    if find_user_by_email(email):
+        raise AlreadyExists(f"A user with email {email} already exists.")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+    user = User(
+        clinic=clinic,
+        email=email,
+        role=role,
+        display_name=display_name,
+        licence_number=licence_number.strip(),
+        password_hash=_hasher.hash(password),
+    )
+    db.session.add(user)
+    chain.record(actor, "user.created", user, after=_public(user))
+    return user
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user whose password matches, or raise one message for every kind of miss."""
+    user = find_user_by_email(email)
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        user = None
+    if user is None or not user.is_active:
+        raise InvalidCredentials("Email or password is not right.")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return user
+
+
+def _public(user: User) -> dict:
+    """What the audit trail keeps of a user: never the hash."""
+    return {
+        "email": user.email,
+        "role": user.role,
+        "clinic_id": user.clinic_id,
+        "display_name": user.display_name,
+        "licence_number": user.licence_number,
+        "is_active": user.is_active_user,
+    }
+
+
+def list_users(clinic: Clinic) -> list[User]:
+    """Everyone with a login at the clinic, active first, then by role and name."""
+    return sorted(
+        db.session.scalars(select(User).where(User.clinic_id == clinic.id)),
+        key=lambda u: (not u.is_active_user, u.role.value, u.name.lower()),
+    )
+
+
+def add_staff(
+    admin: User,
+    *,
+    email: str,
+    display_name: str,
+    role: Role,
+    password: str,
+    licence_number: str = "",
+) -> User:
+    """An admin adds a colleague to their own clinic; technicians sign records, so they need a
+    name and a practitioner licence number on file."""
+    _require_admin(admin)
+    if not display_name.strip():
+        raise InvalidInput("Give the person's name, as it should appear on records.")
+    if role is Role.TECHNICIAN and not licence_number.strip():
+        raise InvalidInput("A technician needs a licence number: it is shown on their records.")
+    return create_user(
+        admin.clinic,
+        email,
+        role,
+        password,
+        display_name=display_name.strip(),
+        actor=admin,
+        licence_number=licence_number,
+    )
+
+
+def deactivate_user(user: User, admin: User) -> None:
+    """Stop a login from signing in; the user stays, because the audit trail names them."""
+    _require_admin(admin, user)
+    if user.id == admin.id:
+        raise NotAllowed("You cannot deactivate your own login: ask another admin.")
+    if not user.is_active_user:
+        raise InvalidInput(f"{user.name} is already deactivated.")
+    _set_active(user, admin, False)
+
+
+def reactivate_user(user: User, admin: User) -> None:
+    """Let a deactivated login sign in again."""
+    _require_admin(admin, user)
+    if user.is_active_user:
+        raise InvalidInput(f"{user.name} is already active.")
+    _set_active(user, admin, True)
+
+
+def _set_active(user: User, admin: User, active: bool) -> None:
+    before = _public(user)
+    user.is_active_user = active
+    action = "user.reactivated" if active else "user.deactivated"
+    chain.record(admin, action, user, before=before, after=_public(user))
+
+
+def _require_admin(admin: User, user: User | None = None) -> None:
+    if admin.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin can manage logins.")
+    if user is not None and user.clinic_id != admin.clinic_id:
+        raise NotAllowed("This person works at another clinic.")

@@ -1,0 +1,292 @@
+"""Adverse reactions: logged against a session, traced to every lot it used (R7, R24)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import distinct, func, select, union_all
+from sqlalchemy.orm import selectinload
+
+from smp_hygiene.errors import AlreadyExists, InvalidInput, NotAllowed
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    AdverseReaction,
+    ChecklistAnswer,
+    ChecklistItem,
+    Clinic,
+    InstrumentPack,
+    PackUse,
+    PatchTest,
+    ReactionSeverity,
+    ReactionStatus,
+    Role,
+    SafetyOverride,
+    SterilizerCycle,
+    SupplyLot,
+    SupplyUse,
+    TreatmentSession,
+    User,
+)
+from smp_hygiene.services.audit import chain as audit_log
+from smp_hygiene.timeutil import utcnow
+
+NOTICE_ROLES = (Role.AUDITOR, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class ReactionInput:
+    """What the reporter tells us; `reported_at` is when the clinic learned of it (default now)."""
+
+    onset_at: datetime
+    signs: str
+    severity: ReactionSeverity
+    actions_taken: str = ""
+    reported_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class BatchProblem:
+    """A lot used on more than one client who then reacted: possibly a bad batch."""
+
+    lot: SupplyLot
+    clients: int
+    reactions: int
+
+
+def when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def log_reaction(
+    session: TreatmentSession, actor: User, data: ReactionInput, now: datetime | None = None
+) -> AdverseReaction:
+    """Log a reaction against a session of the actor's own clinic; any role may report one."""
+    now = now or utcnow()
+    if actor.clinic_id != session.clinic_id:
+        raise NotAllowed("You can only log reactions for sessions of your own clinic.")
+    # A voided session is still logged against: the record was voided, but the client may
+    # well have been treated (an interrupted session), as traceability.trace_lot_number assumes.
+    reported_at = data.reported_at or now
+    _check_times(session, data.onset_at, reported_at, now)
+    if not data.signs.strip():
+        raise InvalidInput("Describe the signs of the reaction (e.g. redness, swelling, pus).")
+    reaction = AdverseReaction(
+        clinic_id=session.clinic_id,
+        session=session,
+        reported_by=actor,
+        reported_at=reported_at,
+        onset_at=data.onset_at,
+        signs=data.signs.strip(),
+        severity=data.severity,
+        actions_taken=data.actions_taken.strip(),
+    )
+    db.session.add(reaction)
+    audit_log.record(actor, "reaction.logged", reaction)
+    return reaction
+
+
+def _check_times(
+    session: TreatmentSession, onset_at: datetime, reported_at: datetime, now: datetime
+) -> None:
+    if onset_at > now:
+        raise InvalidInput("The onset of the reaction cannot be in the future.")
+    if onset_at < session.started_at:
+        raise InvalidInput(
+            f"The onset ({when(onset_at)}) is before session {session.id} started "
+            f"({when(session.started_at)})."
+        )
+    if reported_at > now:
+        raise InvalidInput("The time the clinic learned of the reaction cannot be in the future.")
+    if reported_at < onset_at:
+        raise InvalidInput("The clinic cannot have learned of the reaction before its onset.")
+
+
+def record_authority_notice(
+    reaction: AdverseReaction,
+    actor: User,
+    sent_at: datetime,
+    reference: str,
+    now: datetime | None = None,
+) -> None:
+    """Record the health-department notice (R24); an auditor or admin of the clinic does this."""
+    now = now or utcnow()
+    if actor.role not in NOTICE_ROLES or actor.clinic_id != reaction.clinic_id:
+        raise NotAllowed("Only an auditor or admin of this clinic can record the notice.")
+    if reaction.reported_to_authority_at is not None:
+        raise AlreadyExists(
+            f"The notice for reaction {reaction.id} was already recorded "
+            f"({when(reaction.reported_to_authority_at)}, ref {reaction.authority_reference})."
+        )
+    if sent_at > now or sent_at < reaction.onset_at:
+        raise InvalidInput("The notice must be dated between the onset and now.")
+    if not reference.strip():
+        raise InvalidInput("Give the health department's reference, or who took the notice.")
+    before = audit_log.snapshot(reaction)
+    reaction.reported_to_authority_at = sent_at
+    reaction.authority_reference = reference.strip()
+    reaction.status = ReactionStatus.REPORTED
+    audit_log.record(actor, "reaction.reported_to_authority", reaction, before=before)
+
+
+def notice_deadline(reaction: AdverseReaction) -> datetime | None:
+    """When the health-department notice is due: the clinic's hours after it learned (R24)."""
+    hours = reaction.clinic.reaction_notice_hours
+    if hours is None:
+        return None
+    return reaction.reported_at + timedelta(hours=hours)
+
+
+def is_notice_overdue(reaction: AdverseReaction, now: datetime | None = None) -> bool:
+    """A notice is overdue when it is due, past its deadline and not yet recorded."""
+    deadline = notice_deadline(reaction)
+    if deadline is None or reaction.reported_to_authority_at is not None:
+        return False
+    return (now or utcnow()) > deadline
+
+
+def find_reaction(clinic: Clinic, reaction_id: int) -> AdverseReaction | None:
+    """A reaction of this clinic, or None (another clinic's reaction is not found either)."""
+    reaction = db.session.get(AdverseReaction, reaction_id)
+    return reaction if reaction and reaction.clinic_id == clinic.id else None
+
+
+def _reactions(clinic: Clinic):
+    return (
+        select(AdverseReaction)
+        .where(AdverseReaction.clinic_id == clinic.id)
+        .options(
+            selectinload(AdverseReaction.session).selectinload(TreatmentSession.client),
+            selectinload(AdverseReaction.session).selectinload(TreatmentSession.technician),
+            selectinload(AdverseReaction.reported_by),
+            selectinload(AdverseReaction.clinic),
+        )
+        .order_by(AdverseReaction.reported_at.desc(), AdverseReaction.id.desc())
+    )
+
+
+def list_reactions(clinic: Clinic, page: int = 1, per_page: int = 50) -> Pagination:
+    """One page of the clinic's reactions, newest first, with session, client and reporter."""
+    return db.paginate(_reactions(clinic), page=page, per_page=per_page, error_out=False)
+
+
+def all_reactions(clinic: Clinic) -> list[AdverseReaction]:
+    """Every reaction of the clinic, newest first, for the CSV export."""
+    return list(db.session.scalars(_reactions(clinic)))
+
+
+def list_pending_notices(clinic: Clinic) -> list[AdverseReaction]:
+    """Reactions whose health-department notice is due and not yet recorded, oldest first."""
+    if clinic.reaction_notice_hours is None:
+        return []
+    return list(
+        db.session.scalars(
+            _reactions(clinic)
+            .where(AdverseReaction.reported_to_authority_at.is_(None))
+            .order_by(None)
+            .order_by(AdverseReaction.reported_at, AdverseReaction.id)
+        )
+    )
+
+
+def _session_lot_links():
+    """(session_id, lot_id) for every lot a session used: the scanned lot and any diluent."""
+    return union_all(
+        select(SupplyUse.session_id, SupplyUse.lot_id.label("lot_id")),
+        select(SupplyUse.session_id, SupplyUse.diluent_lot_id.label("lot_id")).where(
+            SupplyUse.diluent_lot_id.is_not(None)
+        ),
+    ).subquery()
+
+
+def reaction_lots(reaction: AdverseReaction) -> list[tuple[str, SupplyLot]]:
+    """Every lot used in the reaction's session, as (role, lot), each lot once."""
+    seen: dict[int, tuple[str, SupplyLot]] = {}
+    for use in reaction.session.uses:
+        seen.setdefault(use.lot.id, (use.lot.product.kind.label, use.lot))
+        if use.diluent_lot is not None:
+            seen.setdefault(use.diluent_lot.id, ("Diluent", use.diluent_lot))
+    return list(seen.values())
+
+
+def batch_problem_lots(clinic: Clinic) -> list[BatchProblem]:
+    """Lots with reactions in more than one distinct client: a possible batch problem."""
+    links = _session_lot_links()
+    clients = func.count(distinct(TreatmentSession.client_id))
+    rows = db.session.execute(
+        select(links.c.lot_id, clients, func.count(distinct(AdverseReaction.id)))
+        .join(TreatmentSession, TreatmentSession.id == links.c.session_id)
+        .join(AdverseReaction, AdverseReaction.session_id == TreatmentSession.id)
+        .where(AdverseReaction.clinic_id == clinic.id)
+        .group_by(links.c.lot_id)
+        .having(clients > 1)
+    ).all()
+    lots = db.session.scalars(
+        select(SupplyLot)
+        .where(SupplyLot.id.in_([row[0] for row in rows]))
+        .options(selectinload(SupplyLot.product))
+    )
+    by_id = {lot.id: lot for lot in lots}
+    problems = [BatchProblem(by_id[lot_id], n_clients, n) for lot_id, n_clients, n in rows]
+    return sorted(problems, key=lambda p: (-p.clients, p.lot.lot_number))
+
+
+@dataclass(frozen=True)
+class ReactionReport:
+    """Everything a health-department notice or an ANSM report needs, for one reaction."""
+
+    reaction: AdverseReaction
+    lots: list[tuple[str, SupplyLot]]
+    checklist: list[ChecklistAnswer]
+    checklist_missing: list[str]
+    patch_tests: list[PatchTest]
+    overrides: list[SafetyOverride]
+    packs: list[PackUse]
+    notice_due_at: datetime | None
+    chain: audit_log.ChainReport
+    generated_at: datetime
+
+    @property
+    def session(self) -> TreatmentSession:
+        return self.reaction.session
+
+
+def reaction_report(reaction: AdverseReaction, now: datetime | None = None) -> ReactionReport:
+    """Gather the session, its lots, practitioner and conditions for one reaction's report."""
+    session = reaction.session
+    answered = {answer.item_id for answer in session.answers}
+    active = db.session.scalars(
+        select(ChecklistItem)
+        .where(ChecklistItem.clinic_id == session.clinic_id, ChecklistItem.is_active)
+        .order_by(ChecklistItem.position)
+    )
+    patch_tests = {use.patch_test.id: use.patch_test for use in session.uses if use.patch_test}
+    return ReactionReport(
+        reaction=reaction,
+        lots=reaction_lots(reaction),
+        checklist=list(session.answers),
+        checklist_missing=[item.text for item in active if item.id not in answered],
+        patch_tests=list(patch_tests.values()),
+        overrides=list(session.overrides),
+        packs=_session_packs(session),
+        notice_due_at=notice_deadline(reaction),
+        chain=audit_log.verify_chain(),
+        generated_at=now or utcnow(),
+    )
+
+
+def _session_packs(session: TreatmentSession) -> list[PackUse]:
+    """The sterilised instrument packs opened in this session, with their cycle and steriliser."""
+    return list(
+        db.session.scalars(
+            select(PackUse)
+            .where(PackUse.session_id == session.id)
+            .options(
+                selectinload(PackUse.pack)
+                .selectinload(InstrumentPack.cycle)
+                .selectinload(SterilizerCycle.sterilizer)
+            )
+            .order_by(PackUse.used_at, PackUse.id)
+        )
+    )

@@ -1,0 +1,251 @@
+"""Read side of recalls: who was affected, who was told, and what the patient page says."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import CompoundSelect, Select, case, distinct, exists, func, select, union
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    Client,
+    ClientNotification,
+    Clinic,
+    Recall,
+    RecallLot,
+    SupplyLot,
+    SupplyUse,
+    TreatmentSession,
+)
+from smp_hygiene.services.listing import Page, ordering, paginate
+from smp_hygiene.services.traceability.lots import SessionLots, lots_of_sessions
+
+RECALL_SORTS = {"opened": Recall.opened_at, "reference": Recall.source_reference}
+
+
+@dataclass(frozen=True)
+class RecallProgress:
+    """A recall and how far the clinic got in telling the clients it affects."""
+
+    recall: Recall
+    affected: int
+    notified: int
+
+    @property
+    def remaining(self) -> int:
+        return max(0, self.affected - self.notified)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.affected else round(100 * self.notified / self.affected)
+
+
+@dataclass(frozen=True)
+class AffectedClient:
+    """A client treated with a recalled lot: their sessions, and the notifications so far."""
+
+    client: Client
+    sessions: list[SessionLots] = field(default_factory=list)
+    notifications: list[ClientNotification] = field(default_factory=list)
+
+    @property
+    def is_notified(self) -> bool:
+        return bool(self.notifications)
+
+    @property
+    def lot_labels(self) -> list[str]:
+        return list(dict.fromkeys(use.label for row in self.sessions for use in row.lots))
+
+
+@dataclass(frozen=True)
+class RecallNotice:
+    """What the public patient page says about a recall that touched this session."""
+
+    product: str
+    lots: list[str]
+    reason: str
+    source: str
+    opened_on: date
+    is_closed: bool
+    what_to_do: str
+
+
+def recalled_lot_ids(recall: Recall) -> Select:
+    return select(RecallLot.lot_id).where(RecallLot.recall_id == recall.id)
+
+
+def affected_session_ids(recall: Recall) -> CompoundSelect:
+    """Sessions that used a recalled lot, as the supply or as the diluent of a pigment."""
+    lot_ids = recalled_lot_ids(recall)
+    return union(
+        select(SupplyUse.session_id).where(SupplyUse.lot_id.in_(lot_ids)),
+        select(SupplyUse.session_id).where(SupplyUse.diluent_lot_id.in_(lot_ids)),
+    )
+
+
+def list_affected_clients(
+    recall: Recall,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    per_page: int | None = 50,
+) -> Page[AffectedClient]:
+    """Clients treated with a lot in the recall, with their sessions and notifications."""
+    sessions = affected_session_ids(recall)
+    notified = exists().where(
+        ClientNotification.recall_id == recall.id, ClientNotification.client_id == Client.id
+    )
+    sorts = {"name": Client.full_name, "notified": case((notified, 1), else_=0)}
+    query = (
+        select(Client)
+        .where(
+            Client.id.in_(
+                select(TreatmentSession.client_id).where(TreatmentSession.id.in_(sessions))
+            )
+        )
+        .order_by(*ordering(sorts, sort, descending, Client.id))
+    )
+    found = paginate(query, page, per_page)
+    client_ids = [client.id for client in found.items]
+    by_client = _sessions_by_client(recall, client_ids, sessions)
+    notes = _notifications_by_client(recall, client_ids)
+    rows = [AffectedClient(c, by_client[c.id], notes[c.id]) for c in found.items]
+    return Page(rows, found.total, found.number, found.per_page)
+
+
+def _sessions_by_client(
+    recall: Recall, client_ids: Sequence[int], sessions: CompoundSelect
+) -> dict[int, list[SessionLots]]:
+    if not client_ids:
+        return defaultdict(list)
+    found = db.session.scalars(
+        select(TreatmentSession)
+        .where(TreatmentSession.client_id.in_(client_ids), TreatmentSession.id.in_(sessions))
+        .order_by(TreatmentSession.started_at, TreatmentSession.id)
+    ).all()
+    lots = lots_of_sessions([s.id for s in found], recalled_lot_ids(recall))
+    grouped: dict[int, list[SessionLots]] = defaultdict(list)
+    for session in found:
+        grouped[session.client_id].append(SessionLots(session, lots.get(session.id, [])))
+    return grouped
+
+
+def _notifications_by_client(
+    recall: Recall, client_ids: Sequence[int]
+) -> dict[int, list[ClientNotification]]:
+    grouped: dict[int, list[ClientNotification]] = defaultdict(list)
+    if not client_ids:
+        return grouped
+    for note in db.session.scalars(
+        select(ClientNotification)
+        .join(ClientNotification.notified_by)
+        .options(contains_eager(ClientNotification.notified_by))
+        .where(ClientNotification.recall_id == recall.id)
+        .where(ClientNotification.client_id.in_(client_ids))
+        .order_by(ClientNotification.notified_at, ClientNotification.id)
+    ):
+        grouped[note.client_id].append(note)
+    return grouped
+
+
+def recall_progress(recalls: Sequence[Recall]) -> list[RecallProgress]:
+    """Affected and notified client counts for many recalls in two grouped queries."""
+    ids = [recall.id for recall in recalls]
+    if not ids:
+        return []
+    pairs = union(
+        *(
+            select(RecallLot.recall_id, TreatmentSession.client_id)
+            .join(SupplyUse, column == RecallLot.lot_id)
+            .join(TreatmentSession, TreatmentSession.id == SupplyUse.session_id)
+            .where(RecallLot.recall_id.in_(ids))
+            for column in (SupplyUse.lot_id, SupplyUse.diluent_lot_id)
+        )
+    ).subquery()
+    affected = dict(
+        db.session.execute(
+            select(pairs.c.recall_id, func.count(distinct(pairs.c.client_id))).group_by(
+                pairs.c.recall_id
+            )
+        ).all()
+    )
+    notified = dict(
+        db.session.execute(
+            select(ClientNotification.recall_id, func.count(distinct(ClientNotification.client_id)))
+            .where(ClientNotification.recall_id.in_(ids))
+            .group_by(ClientNotification.recall_id)
+        ).all()
+    )
+    return [RecallProgress(r, affected.get(r.id, 0), notified.get(r.id, 0)) for r in recalls]
+
+
+def list_recalls(
+    clinic: Clinic,
+    *,
+    state: str = "all",
+    sort: str = "opened",
+    descending: bool = True,
+    page: int = 1,
+    per_page: int | None = 50,
+) -> Page[RecallProgress]:
+    """The clinic's recalls (open, closed or all), each with its notification progress."""
+    query = (
+        select(Recall)
+        .options(
+            joinedload(Recall.product),
+            selectinload(Recall.recall_lots).joinedload(RecallLot.lot),
+        )
+        .where(Recall.clinic_id == clinic.id)
+    )
+    if state == "open":
+        query = query.where(Recall.closed_at.is_(None))
+    elif state == "closed":
+        query = query.where(Recall.closed_at.is_not(None))
+    found = paginate(
+        query.order_by(*ordering(RECALL_SORTS, sort, descending, Recall.id)), page, per_page
+    )
+    return Page(recall_progress(found.items), found.total, found.number, found.per_page)
+
+
+def recall_notices_for_session(session: TreatmentSession) -> list[RecallNotice]:
+    """Every recall, open or closed, of a lot this session used: what, why, and what to do."""
+    used = union(
+        select(SupplyUse.lot_id).where(SupplyUse.session_id == session.id),
+        select(SupplyUse.diluent_lot_id).where(
+            SupplyUse.session_id == session.id, SupplyUse.diluent_lot_id.is_not(None)
+        ),
+    )
+    rows = db.session.execute(
+        select(Recall, SupplyLot.lot_number)
+        .join(RecallLot, RecallLot.recall_id == Recall.id)
+        .join(SupplyLot, SupplyLot.id == RecallLot.lot_id)
+        .where(RecallLot.lot_id.in_(used))
+        .order_by(Recall.opened_at, Recall.id, SupplyLot.lot_number)
+    ).all()
+    lots: dict[Recall, list[str]] = {}
+    for recall, lot_number in rows:
+        lots.setdefault(recall, []).append(lot_number)
+    return [_notice(recall, numbers, session.clinic) for recall, numbers in lots.items()]
+
+
+def _notice(recall: Recall, lot_numbers: list[str], clinic: Clinic) -> RecallNotice:
+    contact = " or ".join(part for part in (clinic.phone, clinic.email) if part)
+    ask = f"Questions: contact {clinic.name}" + (f" ({contact})." if contact else ".")
+    return RecallNotice(
+        product=recall.product.title,
+        lots=lot_numbers,
+        reason=recall.reason,
+        source=recall.source_label,
+        opened_on=recall.opened_at.date(),
+        is_closed=not recall.is_open,
+        what_to_do=(
+            "This product was withdrawn after your treatment. If the treated area has healed "
+            "normally, you do not need to do anything. If you notice redness, swelling, "
+            "itching, bumps or blisters there, see a doctor and show them this page. " + ask
+        ),
+    )

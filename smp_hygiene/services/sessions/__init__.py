@@ -1,0 +1,1 @@
+"""A treatment session from start to seal: scans, checklist, overrides, sealing, addenda."""

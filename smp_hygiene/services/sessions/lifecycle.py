@@ -1,0 +1,232 @@
+"""A treatment session from start to seal, and the only ways a sealed record may change."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from smp_hygiene.errors import CannotComplete, InvalidInput, NotAllowed, SessionNotOpen
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    Addendum,
+    ChecklistAnswer,
+    ChecklistItem,
+    Client,
+    Refusal,
+    Role,
+    SessionStatus,
+    TreatmentSession,
+    User,
+)
+from smp_hygiene.services.audit import chain
+from smp_hygiene.services.consent import consents
+from smp_hygiene.services.sessions import checklists, overrides, sealing
+from smp_hygiene.services.sessions.scans import ScanResult, record_scan, require_open
+from smp_hygiene.services.verification import tokens as verification
+from smp_hygiene.timeutil import utcnow
+
+__all__ = ["ScanResult", "record_scan"]  # the chair calls both through this module
+
+# A gap longer than this starts a new course rather than continuing the last one.
+COURSE_GAP = timedelta(days=120)
+CHAIR_ROLES = (Role.TECHNICIAN, Role.ADMIN)
+
+
+def start_session(
+    client: Client,
+    technician: User,
+    *,
+    treated_area: str = "",
+    course_number: int | None = None,
+    acknowledge_reason: str | None = None,
+    now: datetime | None = None,
+) -> TreatmentSession:
+    """Open a session; a second one within the healing gap needs an acknowledged reason."""
+    now = now or utcnow()
+    if technician.role not in CHAIR_ROLES or technician.clinic_id != client.clinic_id:
+        raise NotAllowed("Only a technician of this clinic can start a session for this client.")
+    consents.require_current_consent(client)  # DOMAIN R20
+    _refuse_parallel_session(client)
+    previous = _previous_session(client, now)
+    session = TreatmentSession(
+        clinic_id=client.clinic_id,
+        client=client,
+        technician=technician,
+        started_at=now,
+        treated_area=treated_area.strip(),
+        course_number=course_number or _next_number(previous, now),
+    )
+    db.session.add(session)
+    gap = _healing_gap_warning(client, previous, now)
+    if gap:
+        overrides.acknowledge(session, technician, "healing_gap", gap, acknowledge_reason)
+    chain.record(technician, "session.started", session)
+    return session
+
+
+def _refuse_parallel_session(client: Client) -> None:
+    open_session = db.session.scalar(
+        select(TreatmentSession).where(
+            TreatmentSession.client_id == client.id,
+            TreatmentSession.status == SessionStatus.IN_PROGRESS,
+        )
+    )
+    if open_session:
+        raise InvalidInput(
+            f"{client.full_name} already has session #{open_session.id} in progress "
+            f"with {open_session.technician.name}. Finish or void it first."
+        )
+
+
+def _previous_session(client: Client, now: datetime) -> TreatmentSession | None:
+    return db.session.scalar(
+        select(TreatmentSession)
+        .where(
+            TreatmentSession.client_id == client.id,
+            TreatmentSession.status == SessionStatus.COMPLETED,
+            TreatmentSession.started_at <= now,
+        )
+        .order_by(TreatmentSession.started_at.desc())
+        .limit(1)
+    )
+
+
+def _next_number(previous: TreatmentSession | None, now: datetime) -> int:
+    if previous is None or now - previous.started_at > COURSE_GAP:
+        return 1
+    return previous.course_number + 1
+
+
+def _healing_gap_warning(
+    client: Client, previous: TreatmentSession | None, now: datetime
+) -> str | None:
+    """DOMAIN R26: the scalp needs days to heal; too soon is a warning, not a ban."""
+    minimum = client.clinic.healing_gap_days
+    if previous is None or now - previous.started_at >= timedelta(days=minimum):
+        return None
+    days = (now - previous.started_at).days
+    return (
+        f"{client.full_name} had session {previous.course_number} on "
+        f"{previous.started_at:%Y-%m-%d}, {days} day(s) ago. The skin needs at least "
+        f"{minimum} days to heal between sessions."
+    )
+
+
+def attest_label_info(session: TreatmentSession, user: User, now: datetime | None = None) -> None:
+    """The client was shown batch and ingredients of the pigments (REACH entry 75, R3)."""
+    require_open(session, user)
+    if session.label_info_provided_at is None:
+        session.label_info_provided_at = now or utcnow()
+        chain.record(user, "session.label_info_provided", session)
+
+
+def answer_item(
+    session: TreatmentSession, item: ChecklistItem, user: User, now: datetime | None = None
+) -> ChecklistAnswer:
+    """Tick one checklist item; ticking it again keeps the first tick."""
+    require_open(session, user)
+    if item.clinic_id != session.clinic_id or not item.is_active:
+        raise InvalidInput("That checklist item is not on this clinic's current checklist.")
+    existing = next((a for a in session.answers if a.item_id == item.id), None)
+    if existing:
+        return existing
+    answer = ChecklistAnswer(
+        item_id=item.id, item_text=item.text, answered_by=user, answered_at=now or utcnow()
+    )
+    session.answers.append(answer)
+    chain.record(user, "checklist.ticked", answer)
+    return answer
+
+
+def completion_blockers(session: TreatmentSession) -> list[str]:
+    """What still stands between this session and its seal, in the technician's words."""
+    blockers = []
+    answered = {a.item_id for a in session.answers}
+    missing = [i.text for i in checklists.active_items(session.clinic) if i.id not in answered]
+    if missing:
+        blockers.append("Checklist items not ticked: " + "; ".join(missing) + ".")
+    if not any(use.lot.is_needle for use in session.uses):
+        blockers.append("No needle cartridge scanned yet.")
+    return blockers
+
+
+def complete_session(
+    session: TreatmentSession, user: User, now: datetime | None = None
+) -> TreatmentSession:
+    """Seal the record: its digest is stored and a verification token issued."""
+    require_open(session, user)
+    if user.id != session.technician_id and user.role is not Role.ADMIN:
+        raise NotAllowed("Only the technician who ran the session can complete it.")
+    blockers = completion_blockers(session)
+    if blockers:
+        raise CannotComplete("Cannot complete yet. " + " ".join(blockers))
+    session.status, session.completed_at = SessionStatus.COMPLETED, now or utcnow()
+    db.session.flush()
+    session.sealed_digest = sealing.digest(session)
+    verification.issue_verification_token(session)
+    chain.record(
+        user,
+        "session.completed",
+        session,
+        after={"status": session.status, "sealed_digest": session.sealed_digest},
+    )
+    return session
+
+
+def add_addendum(session: TreatmentSession, author: User, reason: str, body: str) -> Addendum:
+    """Correct a sealed record by adding to it; the record itself never changes."""
+    if author.clinic_id != session.clinic_id:
+        raise NotAllowed("This session belongs to another clinic.")
+    if session.status is SessionStatus.IN_PROGRESS:
+        raise SessionNotOpen("The session is still in progress: correct it directly.")
+    if not reason.strip() or not body.strip():
+        raise InvalidInput("An addendum needs both a reason and the correction itself.")
+    addendum = Addendum(author=author, reason=reason.strip(), body=body.strip())
+    session.addenda.append(addendum)
+    chain.record(author, "session.addendum", addendum)
+    return addendum
+
+
+def void_session(session: TreatmentSession, user: User, reason: str) -> None:
+    """Void with a reason; a sealed record stays readable and is shown as voided."""
+    if user.clinic_id != session.clinic_id:
+        raise NotAllowed("This session belongs to another clinic.")
+    if session.status is SessionStatus.VOIDED:
+        raise SessionNotOpen(f"Session #{session.id} is already voided.")
+    if session.status is SessionStatus.COMPLETED and user.role is not Role.ADMIN:
+        raise NotAllowed("Only an admin can void a completed session.")
+    if not reason.strip():
+        raise InvalidInput("Say why the session is voided.")
+    before = chain.snapshot(session)
+    session.status, session.voided_at, session.voided_by_id = (
+        SessionStatus.VOIDED,
+        utcnow(),
+        user.id,
+    )
+    session.void_reason = reason.strip()
+    chain.record(user, "session.voided", session, before=before)
+
+
+def record_refusal(
+    user: User, error: Exception, raw_input: str = "", session: TreatmentSession | None = None
+) -> Refusal:
+    """Keep what the rules refused; the caller commits it after rolling back the refused change."""
+    refusal = Refusal(
+        clinic_id=user.clinic_id,
+        user_id=user.id,
+        session_id=session.id if session else None,
+        reason=type(error).__name__,
+        message=str(error),
+        raw_input=raw_input[:500],
+    )
+    db.session.add(refusal)
+    return refusal
+
+
+def get_session(session_id: int, user: User) -> TreatmentSession:
+    """A session of the user's own clinic, or NotFound-like NotAllowed."""
+    session = db.session.get(TreatmentSession, session_id)
+    if session is None or session.clinic_id != user.clinic_id:
+        raise NotAllowed("No such session in your clinic.")
+    return session

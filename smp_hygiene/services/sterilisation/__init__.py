@@ -1,0 +1,1 @@
+"""Reusable instruments: sterilisers, cycles and release, Bowie-Dick and spore tests, packs."""

@@ -1,0 +1,113 @@
+"""A technician's activity for the auditor: sessions with checklist completion, and refusals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    ChecklistAnswer,
+    ChecklistItem,
+    Clinic,
+    Refusal,
+    TreatmentSession,
+    User,
+)
+from smp_hygiene.services.listing import Page, ordering, paginate, within_period
+from smp_hygiene.services.traceability.lots import SESSION_SORTS
+
+
+def list_staff(clinic: Clinic) -> list[User]:
+    """Everyone who signs in at the clinic, for the by-technician search."""
+    return list(
+        db.session.scalars(select(User).where(User.clinic_id == clinic.id).order_by(User.email))
+    )
+
+
+@dataclass(frozen=True)
+class TechnicianSession:
+    """A technician's session with how much of the hygiene checklist was ticked."""
+
+    session: TreatmentSession
+    answered: int
+    expected: int
+
+    @property
+    def completion(self) -> int:
+        """Percent of the clinic's active checklist items ticked in this session."""
+        if not self.expected:
+            return 100
+        return min(100, round(100 * self.answered / self.expected))
+
+
+def technician_sessions(
+    clinic: Clinic,
+    technician: User,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sort: str = "date",
+    descending: bool = True,
+    page: int = 1,
+    per_page: int | None = 50,
+) -> Page[TechnicianSession]:
+    """A technician's sessions over a period, each with its checklist completion."""
+    answered = (
+        select(func.count(ChecklistAnswer.id))
+        .where(ChecklistAnswer.session_id == TreatmentSession.id)
+        .correlate(TreatmentSession)
+        .scalar_subquery()
+        .label("answered")
+    )
+    sorts = {**SESSION_SORTS, "completion": answered}
+    query = (
+        select(TreatmentSession, answered)
+        .join(TreatmentSession.client)
+        .join(TreatmentSession.technician)
+        .options(
+            contains_eager(TreatmentSession.client), contains_eager(TreatmentSession.technician)
+        )
+        .where(TreatmentSession.clinic_id == clinic.id)
+        .where(TreatmentSession.technician_id == technician.id)
+        .order_by(*ordering(sorts, sort, descending, TreatmentSession.id))
+    )
+    found = paginate(
+        within_period(query, TreatmentSession.started_at, date_from, date_to),
+        page,
+        per_page,
+        scalars=False,
+    )
+    expected = db.session.scalar(
+        select(func.count(ChecklistItem.id)).where(
+            ChecklistItem.clinic_id == clinic.id, ChecklistItem.is_active.is_(True)
+        )
+    )
+    rows = [TechnicianSession(s, count, expected or 0) for s, count in found.items]
+    return Page(rows, found.total, found.number, found.per_page)
+
+
+REFUSAL_SORTS = {"date": Refusal.at, "reason": Refusal.reason}
+
+
+def technician_refusals(
+    clinic: Clinic,
+    technician: User,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    sort: str = "date",
+    descending: bool = True,
+    page: int = 1,
+    per_page: int | None = 50,
+) -> Page[Refusal]:
+    """What the rules refused to a technician at the chair over a period."""
+    query = (
+        select(Refusal)
+        .where(Refusal.clinic_id == clinic.id, Refusal.user_id == technician.id)
+        .order_by(*ordering(REFUSAL_SORTS, sort, descending, Refusal.id))
+    )
+    return paginate(within_period(query, Refusal.at, date_from, date_to), page, per_page)

@@ -1,0 +1,187 @@
+"""Public verification tokens, the signed cards that carry them, and the revocation list."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from smp_hygiene.errors import InvalidInput, NotAllowed
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    Clinic,
+    LotStatus,
+    Role,
+    SessionStatus,
+    SupplyLot,
+    SupplyUse,
+    TreatmentSession,
+    User,
+    VerifyCard,
+)
+from smp_hygiene.services.audit import chain
+from smp_hygiene.services.verification import signed_codes, signing
+from smp_hygiene.timeutil import utcnow
+
+TOKEN_BYTES = 18  # 144 bits, above the 128 the brief asks for; 24 URL-safe characters
+REVOCATIONS_VALID_FOR = timedelta(days=1)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def _lookup(model, column, token: str):
+    if not token or len(token) > 64:
+        return None
+    found = db.session.scalar(select(model).where(column == token))
+    # The index finds the row; compare_digest keeps the final check constant-time.
+    if found is None or not hmac.compare_digest(getattr(found, column.key), token):
+        return None
+    return found
+
+
+def find_session_by_token(token: str) -> TreatmentSession | None:
+    """Look a token up through its unique index; unknown and malformed tokens look alike."""
+    found = _lookup(TreatmentSession, TreatmentSession.verify_token, token)
+    if found is None or found.status is SessionStatus.IN_PROGRESS:
+        return None
+    return found
+
+
+def find_replaced_card(token: str) -> VerifyCard | None:
+    """A card that an admin replaced: its token still answers, with no data."""
+    card = _lookup(VerifyCard, VerifyCard.token, token)
+    return card if card is not None and card.replaced_at is not None else None
+
+
+def current_card(session: TreatmentSession) -> VerifyCard | None:
+    if not session.verify_token:
+        return None
+    return db.session.scalar(select(VerifyCard).where(VerifyCard.token == session.verify_token))
+
+
+def lot_numbers(session: TreatmentSession) -> list[str]:
+    """Every lot that went into the session, diluents included: what the card's signature binds."""
+    lots = [use.lot for use in session.uses]
+    lots += [use.diluent_lot for use in session.uses if use.diluent_lot is not None]
+    return sorted({lot.lot_number for lot in lots})
+
+
+def _sign_card(session: TreatmentSession, token: str) -> VerifyCard:
+    key = signing.current_key(session.clinic) or signing.ensure_clinic_key(session.clinic)
+    claims = signed_codes.Claims(
+        token=token,
+        key_id=key.key_id,
+        day=(session.completed_at or session.started_at).date(),
+        clinic_id=session.clinic_id,
+        lots=signed_codes.lots_fingerprint(lot_numbers(session)),
+        sealed=signed_codes.sealed_fingerprint(session.sealed_digest or ""),
+    )
+    code = signed_codes.sign(claims, signing.private_key_for(key))
+    card = VerifyCard(session_id=session.id, token=token, key_id=key.key_id, signed_code=code)
+    db.session.add(card)
+    session.verify_token = token
+    return card
+
+
+def issue_verification_token(session: TreatmentSession) -> VerifyCard:
+    """Give a sealed session its public token and signed card; called once, when sealing."""
+    if session.status is not SessionStatus.COMPLETED or not session.sealed_digest:
+        raise InvalidInput("Only a sealed session gets a verification card.")
+    if session.verify_token:
+        raise InvalidInput("This session already has a verification card.")
+    return _sign_card(session, new_token())
+
+
+def rotate_verification_token(
+    session: TreatmentSession, actor: User, reason: str = ""
+) -> VerifyCard:
+    """Reprint a card: the old token then says "this card was replaced" and shows no data."""
+    if actor.role is not Role.ADMIN or actor.clinic_id != session.clinic_id:
+        raise NotAllowed("Only an admin of this clinic can replace a verification card.")
+    old = current_card(session)
+    if old is None:
+        raise InvalidInput("This session has no verification card to replace.")
+    old.replaced_at, old.replaced_by, old.replace_reason = utcnow(), actor, reason.strip()
+    card = _sign_card(session, new_token())
+    db.session.flush()
+    chain.record(
+        actor,
+        "verify_card.replaced",
+        session,
+        before={"card_id": old.id, "token": signed_codes.token_fingerprint(old.token)},
+        after={"card_id": card.id, "token": signed_codes.token_fingerprint(card.token)},
+    )
+    return card
+
+
+def qr_text(card: VerifyCard, verify_url: str) -> str:
+    """What the QR code holds: the verify URL, then the signed fragment."""
+    return f"{verify_url}#{card.signed_code}"
+
+
+def _revoked_entries(clinic: Clinic) -> list[dict]:
+    in_clinic = TreatmentSession.clinic_id == clinic.id
+    entries = []
+    for session in db.session.scalars(
+        select(TreatmentSession).where(in_clinic, TreatmentSession.status == SessionStatus.VOIDED)
+    ):
+        at = session.voided_at.isoformat() if session.voided_at else None
+        for card in db.session.scalars(
+            select(VerifyCard).where(VerifyCard.session_id == session.id)
+        ):
+            entries.append(
+                {"t": signed_codes.token_fingerprint(card.token), "reason": "voided", "at": at}
+            )
+    replaced = (
+        select(VerifyCard)
+        .join(TreatmentSession)
+        .where(in_clinic, VerifyCard.replaced_at.isnot(None))
+    )
+    for card in db.session.scalars(replaced):
+        entries.append(
+            {
+                "t": signed_codes.token_fingerprint(card.token),
+                "reason": "replaced",
+                "at": card.replaced_at.isoformat(),
+            }
+        )
+    recalled = (
+        select(VerifyCard)
+        .join(SupplyUse, SupplyUse.session_id == VerifyCard.session_id)
+        .join(
+            SupplyLot,
+            or_(SupplyLot.id == SupplyUse.lot_id, SupplyLot.id == SupplyUse.diluent_lot_id),
+        )
+        .where(SupplyLot.clinic_id == clinic.id, SupplyLot.status == LotStatus.RECALLED)
+        .distinct()
+    )
+    for card in db.session.scalars(recalled):
+        entries.append(
+            {"t": signed_codes.token_fingerprint(card.token), "reason": "recall", "at": None}
+        )
+    return sorted(entries, key=lambda e: (e["t"], e["reason"]))
+
+
+def revocations_document() -> dict:
+    """Each clinic's revocation list, dated and signed with its current key."""
+    now = utcnow().replace(microsecond=0)
+    lists = []
+    for clinic in db.session.scalars(select(Clinic).order_by(Clinic.id)):
+        if signing.current_key(clinic) is None:
+            continue
+        payload = signing.canonical_json(
+            {
+                "clinic_id": clinic.id,
+                "issued_at": now.isoformat(),
+                "next_update": (now + REVOCATIONS_VALID_FOR).isoformat(),
+                "revoked": _revoked_entries(clinic),
+            }
+        )
+        lists.append(
+            {"clinic_id": clinic.id, "payload": payload, **signing.sign_text(clinic, payload)}
+        )
+    return {"format": "smp-hygiene-revocations/1", "lists": lists}
