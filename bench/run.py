@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
-from smp_hygiene import create_app  # noqa: E402
+from smp_hygiene.app import create_app  # noqa: E402
 from smp_hygiene.extensions import db  # noqa: E402
 from smp_hygiene.models import (  # noqa: E402
     ProductKind,

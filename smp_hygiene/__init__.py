@@ -1,37 +1,5 @@
-"""smp_hygiene: traceable, tamper-evident records of every SMP, tattoo and PMU session."""
+"""smp_hygiene: traceable, tamper-evident records of every SMP, tattoo and PMU session.
 
-from __future__ import annotations
-
-from pathlib import Path
-
-from flask import Flask
-
-from smp_hygiene import security
-from smp_hygiene.config import finalise
-from smp_hygiene.extensions import csrf, db, limiter, login_manager, migrate
-
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
-
-
-def create_app(overrides: dict | None = None) -> Flask:
-    """Build the app; tests pass `overrides` instead of touching the environment."""
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
-    app.config.from_object("smp_hygiene.config.Defaults")
-    app.config.update(overrides or {})
-    finalise(app)
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
-    login_manager.init_app(app)
-    csrf.init_app(app)
-    limiter.init_app(app)
-
-    from smp_hygiene import cli, errors, models, sqlite  # noqa: F401  models registers tables
-    from smp_hygiene.views import register_blueprints
-
-    sqlite.register(app)
-    security.register(app)
-    register_blueprints(app)
-    errors.register(app)
-    cli.register(app)
-    return app
+The factory is `smp_hygiene.app.create_app`. This file imports nothing, so that a pure part such as
+`smp_hygiene.services.barcodes` can be used without Flask or a database.
+"""

@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from flask import Flask
 
-from smp_hygiene.commands import audit, consents, retention, setup, supplies, verification
+from smp_hygiene.commands import (
+    audit,
+    consents,
+    retention,
+    setup,
+    supplies,
+    verification,
+    verify_qr,
+)
 
-MODULES = (setup, consents, supplies, audit, verification, retention)
+MODULES = (setup, consents, supplies, audit, verification, verify_qr, retention)
 
 
 def register(app: Flask) -> None:

@@ -1,9 +1,6 @@
-"""Domain errors, and the HTML error pages that show them."""
+"""Domain errors: the facts a rule states when it says no. Plain Python, importable anywhere."""
 
 from __future__ import annotations
-
-from flask import Flask, render_template, request
-from werkzeug.exceptions import HTTPException
 
 
 class DomainError(Exception):
@@ -106,19 +103,3 @@ class SigningKeyMissing(DomainError):
 
 class RecallClosed(DomainError):
     """A closed recall is part of the record: it is not closed twice or reopened."""
-
-
-def register(app: Flask) -> None:
-    """Render HTTP errors as pages (or JSON under /api/) and roll back after a crash."""
-    from smp_hygiene.extensions import db
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if request.path.startswith("/api/"):
-            return {"error": error.name, "message": error.description}, error.code
-        return render_template("errors/http.html", error=error), error.code
-
-    @app.errorhandler(500)
-    def server_error(error):
-        db.session.rollback()
-        return render_template("errors/http.html", error=error), 500

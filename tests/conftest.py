@@ -11,7 +11,7 @@ import os
 import pytest
 from sqlalchemy import text
 
-from smp_hygiene import create_app
+from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
 from smp_hygiene.services.people import users
 from tests import factories

@@ -344,35 +344,35 @@ def make_recall(lots: list[SupplyLot] | None = None, actor: User | None = None, 
 # --- sterilisation (reprocessed instruments) ---
 
 
-def make_sterilizer(clinic: Clinic | None = None, **fields):
-    from smp_hygiene.models import Sterilizer, SterilizerType
+def make_steriliser(clinic: Clinic | None = None, **fields):
+    from smp_hygiene.models import Steriliser, SteriliserType
 
     fields.setdefault("name", f"Autoclave {next(_serial)}")
     fields.setdefault("serial", f"SN-{next(_serial):06d}")
-    fields.setdefault("type", SterilizerType.PREVAC)
+    fields.setdefault("type", SteriliserType.PREVAC)
     fields.setdefault("installed_at", utcnow() - timedelta(days=365))
-    sterilizer = Sterilizer(clinic_id=_clinic(clinic).id, **fields)
-    db.session.add(sterilizer)
+    steriliser = Steriliser(clinic_id=_clinic(clinic).id, **fields)
+    db.session.add(steriliser)
     db.session.flush()
-    return sterilizer
+    return steriliser
 
 
-def make_cycle(sterilizer=None, packs: int = 1, **fields):
+def make_cycle(steriliser=None, packs: int = 1, **fields):
     """A passing prevac 134 °C load (printout values in range); status RECORDED unless given."""
     from smp_hygiene.models import (
         CycleStatus,
         IndicatorResult,
         InstrumentPack,
         PackStatus,
-        SterilizerCycle,
-        SterilizerProgram,
+        SteriliserCycle,
+        SteriliserProgram,
     )
 
-    sterilizer = sterilizer or make_sterilizer()
-    operator = fields.pop("operator", None) or _staff(sterilizer.clinic)
+    steriliser = steriliser or make_steriliser()
+    operator = fields.pop("operator", None) or _staff(steriliser.clinic)
     fields.setdefault("cycle_number", next(_serial))
     fields.setdefault("started_at", utcnow() - timedelta(hours=2))
-    fields.setdefault("program", SterilizerProgram.PREVAC_134)
+    fields.setdefault("program", SteriliserProgram.PREVAC_134)
     fields.setdefault("temperature_c", 134.5)
     fields.setdefault("exposure_minutes", 3.5)
     fields.setdefault("pressure_kpa", 310.0)
@@ -382,8 +382,8 @@ def make_cycle(sterilizer=None, packs: int = 1, **fields):
     if fields["status"] is CycleStatus.RELEASED:
         fields.setdefault("released_at", fields["started_at"] + timedelta(minutes=30))
         fields.setdefault("released_by", operator)
-    cycle = SterilizerCycle(
-        sterilizer=sterilizer, operator=operator, recorded_by=operator, **fields
+    cycle = SteriliserCycle(
+        steriliser=steriliser, operator=operator, recorded_by=operator, **fields
     )
     cycle.packs = [
         InstrumentPack(
@@ -408,18 +408,18 @@ def make_spore_test(cycle, **fields):
     fields.setdefault("control_result", SporeResult.POSITIVE)
     fields.setdefault("read_at", cycle.started_at + timedelta(days=1))
     fields.setdefault("recorded_by", cycle.operator)
-    test = BiologicalIndicatorTest(sterilizer=cycle.sterilizer, cycle=cycle, **fields)
+    test = BiologicalIndicatorTest(steriliser=cycle.steriliser, cycle=cycle, **fields)
     db.session.add(test)
     db.session.flush()
     return test
 
 
-def make_bowie_dick(sterilizer, tested_at: datetime, **fields):
+def make_bowie_dick(steriliser, tested_at: datetime, **fields):
     from smp_hygiene.models import BowieDickTest, IndicatorResult
 
     fields.setdefault("result", IndicatorResult.PASS)
-    fields.setdefault("recorded_by", _staff(sterilizer.clinic))
-    test = BowieDickTest(sterilizer=sterilizer, tested_at=tested_at, **fields)
+    fields.setdefault("recorded_by", _staff(steriliser.clinic))
+    test = BowieDickTest(steriliser=steriliser, tested_at=tested_at, **fields)
     db.session.add(test)
     db.session.flush()
     return test

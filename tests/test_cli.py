@@ -83,11 +83,11 @@ def test_demo_data_has_a_dozen_sealed_sessions_an_expired_and_a_recalled_lot(dem
 
 
 def test_demo_data_has_a_sterilised_pack_history_and_a_reaction(demo):
-    from smp_hygiene.models import AdverseReaction, PackUse, SterilizerCycle
+    from smp_hygiene.models import AdverseReaction, PackUse, SteriliserCycle
 
     with demo.app_context():
         assert db.session.query(PackUse).count() == 6
-        assert db.session.query(SterilizerCycle).filter_by(status="released").count() == 13
+        assert db.session.query(SteriliserCycle).filter_by(status="released").count() == 13
         assert db.session.query(AdverseReaction).count() == 1
 
 

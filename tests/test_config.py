@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from smp_hygiene import config, create_app
+from smp_hygiene import config
+from smp_hygiene.app import create_app
 
 
 def test_production_refuses_to_start_without_a_secret_key():

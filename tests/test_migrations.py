@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import inspect
 
-from smp_hygiene import create_app
+from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
 
 
@@ -50,3 +54,13 @@ def test_recall_queries_are_backed_by_indexes(migrated_app):
     assert {"lot_id", "diluent_lot_id", "session_id"} <= _leading_columns("supply_use")
     assert "client_id" in _leading_columns("treatment_session")
     assert "lot_key" in _leading_columns("supply_lot")
+
+
+def test_migrations_are_numbered_in_chain_order():
+    migrations = Path(__file__).resolve().parent.parent / "migrations"
+    config = Config(str(migrations / "alembic.ini"))
+    config.set_main_option("script_location", str(migrations))
+    chain = list(reversed(list(ScriptDirectory.from_config(config).walk_revisions())))
+
+    assert [int(script.revision) for script in chain] == list(range(1, len(chain) + 1))
+    assert all(Path(s.path).name.startswith(f"{s.revision}_") for s in chain)

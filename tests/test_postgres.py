@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
 
-from smp_hygiene import create_app
+from smp_hygiene.app import create_app
 from smp_hygiene.demo import clinic
 from smp_hygiene.errors import AlreadyUsed
 from smp_hygiene.extensions import db

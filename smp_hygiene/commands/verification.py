@@ -1,4 +1,4 @@
-"""Verification cards: the clinic's signing key, and checking a card offline."""
+"""The clinic's card-signing key."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from smp_hygiene.commands.lookup import find_clinic
 from smp_hygiene.extensions import db
+from smp_hygiene.services.verification import signing
 
 
 @click.command("rotate-signing-key")
@@ -14,8 +15,6 @@ from smp_hygiene.extensions import db
 @with_appcontext
 def rotate_signing_key_command(clinic_id: int | None) -> None:
     """Retire the clinic's signing key (old cards stay valid) and sign new cards with a new one."""
-    from smp_hygiene.services.verification import signing
-
     clinic = find_clinic(clinic_id)
     key = signing.rotate_clinic_key(clinic)
     db.session.commit()
@@ -23,21 +22,4 @@ def rotate_signing_key_command(clinic_id: int | None) -> None:
     click.echo(f"{signing.key_dir() / (key.key_id + '.pem')}.")
 
 
-@click.command("verify-qr")
-@click.argument("code")
-@click.option("--keys", "keys_from", help="Keys JSON file or URL; default: the code's own site.")
-@click.option("--revocations", "revocations_from", help="Revocation list JSON file or URL.")
-@with_appcontext
-def verify_qr_command(code: str, keys_from: str | None, revocations_from: str | None) -> None:
-    """Check a scanned card (its text, or a PNG/JPEG of it) against published keys; no database."""
-    from smp_hygiene import qrcheck
-
-    verdict = qrcheck.run(code, keys_from, revocations_from)
-    click.echo(qrcheck.describe(verdict))
-    raise SystemExit(verdict.exit_code)
-
-
-COMMANDS = (
-    rotate_signing_key_command,
-    verify_qr_command,
-)
+COMMANDS = (rotate_signing_key_command,)

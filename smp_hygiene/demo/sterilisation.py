@@ -8,9 +8,9 @@ from smp_hygiene.models import (
     Clinic,
     IndicatorResult,
     SporeResult,
-    SterilizerCycle,
-    SterilizerProgram,
-    SterilizerType,
+    SteriliserCycle,
+    SteriliserProgram,
+    SteriliserType,
     User,
 )
 from smp_hygiene.services.sterilisation import cycle_release, spore_tests, sterilisers
@@ -25,7 +25,7 @@ class PackPool:
     def __init__(self) -> None:
         self._packs: list[tuple[datetime, str]] = []
 
-    def add(self, cycle: SterilizerCycle) -> None:
+    def add(self, cycle: SteriliserCycle) -> None:
         self._packs.extend((cycle.released_at, pack.code) for pack in cycle.packs)
 
     def take(self, before: datetime) -> str | None:
@@ -38,12 +38,12 @@ class PackPool:
 
 def load(clinic: Clinic, operator: User, auditor: User, weeks: int = 12) -> PackPool:
     """One prevac load a week, each with a passing Bowie-Dick, its release and a spore test."""
-    autoclave = sterilisers.register_sterilizer(
+    autoclave = sterilisers.register_steriliser(
         clinic,
         auditor,
         "Autoclave A (class B)",
         "MEL-23-118842",
-        SterilizerType.PREVAC,
+        SteriliserType.PREVAC,
         utcnow() - timedelta(days=700),
     )
     pool = PackPool()
@@ -54,7 +54,7 @@ def load(clinic: Clinic, operator: User, auditor: User, weeks: int = 12) -> Pack
         reading = sterilisers.CycleReading(
             cycle_number=1000 + weeks - week,
             started_at=at + timedelta(minutes=30),
-            program=SterilizerProgram.PREVAC_134,
+            program=SteriliserProgram.PREVAC_134,
             temperature_c=134.4,
             exposure_minutes=5.5,
             pressure_kpa=308.0,

@@ -23,7 +23,7 @@ from smp_hygiene.models.sessions import (
     SupplyUse,
     TreatmentSession,
 )
-from smp_hygiene.models.sterilization import (
+from smp_hygiene.models.sterilisation import (
     BiologicalIndicatorTest,
     BowieDickTest,
     CycleStatus,
@@ -34,11 +34,11 @@ from smp_hygiene.models.sterilization import (
     PackUse,
     SporeResult,
     SterilisationSettings,
-    Sterilizer,
-    SterilizerCycle,
-    SterilizerProgram,
-    SterilizerStatus,
-    SterilizerType,
+    Steriliser,
+    SteriliserCycle,
+    SteriliserProgram,
+    SteriliserStatus,
+    SteriliserType,
 )
 from smp_hygiene.models.submissions import FormSubmission
 from smp_hygiene.models.supplies import Product, SupplyLot
@@ -85,11 +85,11 @@ __all__ = [
     "PackUse",
     "SporeResult",
     "SterilisationSettings",
-    "Sterilizer",
-    "SterilizerCycle",
-    "SterilizerProgram",
-    "SterilizerStatus",
-    "SterilizerType",
+    "Steriliser",
+    "SteriliserCycle",
+    "SteriliserProgram",
+    "SteriliserStatus",
+    "SteriliserType",
 ]
 
 # Recalls (issue 5)

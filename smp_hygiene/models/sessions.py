@@ -17,7 +17,7 @@ from smp_hygiene.models.supplies import SupplyLot
 from smp_hygiene.timeutil import utcnow
 
 if TYPE_CHECKING:
-    from smp_hygiene.models.sterilization import PackUse
+    from smp_hygiene.models.sterilisation import PackUse
 
 
 class TreatmentSession(db.Model):

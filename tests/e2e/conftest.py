@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from smp_hygiene import create_app
+from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"

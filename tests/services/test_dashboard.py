@@ -18,7 +18,7 @@ from tests.factories import (
     make_refusal,
     make_session,
     make_spore_test,
-    make_sterilizer,
+    make_steriliser,
     make_user,
 )
 
@@ -131,9 +131,9 @@ def test_dashboard_shows_open_recalls_with_notification_progress(ctx):
 
 
 def test_dashboard_shows_a_steriliser_whose_spore_test_is_overdue(ctx):
-    sterilizer = make_sterilizer(installed_at=utcnow() - timedelta(days=40))
-    make_spore_test(make_cycle(sterilizer, started_at=utcnow() - timedelta(days=35)))
+    steriliser = make_steriliser(installed_at=utcnow() - timedelta(days=40))
+    make_spore_test(make_cycle(steriliser, started_at=utcnow() - timedelta(days=35)))
 
-    board = dashboard.build_dashboard(sterilizer.clinic, *_period(), utcnow())
+    board = dashboard.build_dashboard(steriliser.clinic, *_period(), utcnow())
 
-    assert [item.sterilizer for item in board.overdue_spore_tests] == [sterilizer]
+    assert [item.steriliser for item in board.overdue_spore_tests] == [steriliser]

@@ -20,13 +20,13 @@ from tests.factories import (
     make_lot,
     make_ready_session,
     make_spore_test,
-    make_sterilizer,
+    make_steriliser,
 )
 
 
 def _pack(status=CycleStatus.RELEASED):
     cycle = make_cycle(
-        make_sterilizer(name="Autoclave A"), status=status, started_at=utcnow() - timedelta(days=1)
+        make_steriliser(name="Autoclave A"), status=status, started_at=utcnow() - timedelta(days=1)
     )
     if status is CycleStatus.RELEASED:
         cycle.released_at = utcnow() - timedelta(hours=20)
@@ -92,7 +92,7 @@ def test_the_patient_record_names_the_pack_cycle_and_release(ctx):
 
     [line] = public_records.public_record(session).packs
 
-    assert (line.code, line.sterilizer, line.cycle) == (
+    assert (line.code, line.steriliser, line.cycle) == (
         pack.code,
         "Autoclave A",
         pack.cycle.cycle_number,

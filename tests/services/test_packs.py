@@ -33,18 +33,18 @@ from tests.factories import (
     make_cycle,
     make_session,
     make_spore_test,
-    make_sterilizer,
+    make_steriliser,
     make_user,
 )
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
-def released_pack(sterilizer=None, **fields):
+def released_pack(steriliser=None, **fields):
     """A pack from a released load whose spore test is current."""
-    sterilizer = sterilizer or make_sterilizer(name="Autoclave A")
+    steriliser = steriliser or make_steriliser(name="Autoclave A")
     fields.setdefault("started_at", NOW - timedelta(days=1))
-    cycle = make_cycle(sterilizer, status=CycleStatus.RELEASED, **fields)
+    cycle = make_cycle(steriliser, status=CycleStatus.RELEASED, **fields)
     make_spore_test(cycle, read_at=NOW - timedelta(hours=2))
     return cycle.packs[0]
 
@@ -66,7 +66,7 @@ def test_technician_can_use_a_released_pack(ctx):
 
 
 def test_technician_cannot_use_a_pack_from_an_unreleased_cycle(ctx):
-    cycle = make_cycle(make_sterilizer(name="Autoclave A"), cycle_number=42)
+    cycle = make_cycle(make_steriliser(name="Autoclave A"), cycle_number=42)
     code, session = cycle.packs[0].code, make_session()
 
     with pytest.raises(
@@ -110,8 +110,8 @@ def test_technician_can_use_a_pack_on_its_last_day(ctx):
 
 
 def test_technician_cannot_use_a_pack_quarantined_by_a_positive_spore_test(ctx):
-    sterilizer = make_sterilizer(name="Autoclave A")
-    pack = released_pack(sterilizer, started_at=datetime(2026, 11, 20, 9, tzinfo=UTC))
+    steriliser = make_steriliser(name="Autoclave A")
+    pack = released_pack(steriliser, started_at=datetime(2026, 11, 20, 9, tzinfo=UTC))
     spore_tests.record_spore_test(
         pack.cycle,
         pack.cycle.operator,
@@ -162,7 +162,7 @@ def test_database_refuses_a_second_use_of_one_pack(ctx):
 
 
 def test_technician_cannot_use_another_clinics_pack(ctx):
-    pack = released_pack(make_sterilizer(make_clinic()))
+    pack = released_pack(make_steriliser(make_clinic()))
     session = session_in(make_clinic())
 
     with pytest.raises(
@@ -183,10 +183,10 @@ def overdue_pack(mode: OverdueMode):
     clinic, admin = make_clinic(), make_user()
     settings = dict(sterilisers.DEFAULT_SETTINGS, spore_test_overdue_mode=mode)
     sterilisers.update_settings(clinic, admin, **settings)
-    sterilizer = make_sterilizer(clinic, name="Autoclave A")
-    old = make_cycle(sterilizer, started_at=datetime(2026, 11, 1, 9, tzinfo=UTC))
+    steriliser = make_steriliser(clinic, name="Autoclave A")
+    old = make_cycle(steriliser, started_at=datetime(2026, 11, 1, 9, tzinfo=UTC))
     make_spore_test(old)
-    cycle = make_cycle(sterilizer, status=CycleStatus.RELEASED, started_at=NOW - timedelta(days=1))
+    cycle = make_cycle(steriliser, status=CycleStatus.RELEASED, started_at=NOW - timedelta(days=1))
     return cycle.packs[0], make_session(make_client(clinic), technician=admin)
 
 
@@ -257,7 +257,7 @@ def test_sealed_record_names_the_pack_its_cycle_and_release(ctx):
     sealed = [packs.sealed_pack(use) for use in packs.list_pack_uses(session)]
 
     assert sealed[0]["pack"] == pack.code
-    assert sealed[0]["sterilizer"] == "Autoclave A"
+    assert sealed[0]["steriliser"] == "Autoclave A"
     assert (sealed[0]["cycle"], sealed[0]["released_at"]) == (
         pack.cycle.cycle_number,
         pack.cycle.released_at,

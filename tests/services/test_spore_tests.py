@@ -13,7 +13,7 @@ from smp_hygiene.models import (
     PackStatus,
     Role,
     SporeResult,
-    SterilizerStatus,
+    SteriliserStatus,
 )
 from smp_hygiene.services.sterilisation import spore_tests, sterilisers
 from smp_hygiene.services.sterilisation.packs import use_pack
@@ -22,7 +22,7 @@ from tests.factories import (
     make_cycle,
     make_session,
     make_spore_test,
-    make_sterilizer,
+    make_steriliser,
     make_user,
 )
 
@@ -37,11 +37,11 @@ def record(cycle, result=SporeResult.POSITIVE, **fields):
     return spore_tests.record_spore_test(cycle, make_user(Role.AUDITOR), result=result, **fields)
 
 
-def history(sterilizer):
+def history(steriliser):
     """Four released loads: the second carries the last negative spore test."""
     cycles = [
         make_cycle(
-            sterilizer,
+            steriliser,
             cycle_number=n,
             started_at=FRIDAY - timedelta(days=10 - n),
             status=CycleStatus.RELEASED,
@@ -58,7 +58,7 @@ def test_auditor_can_record_a_negative_spore_test(ctx):
     test = record(cycle, SporeResult.NEGATIVE)
 
     assert test.result is SporeResult.NEGATIVE
-    assert cycle.sterilizer.status is SterilizerStatus.IN_SERVICE
+    assert cycle.steriliser.status is SteriliserStatus.IN_SERVICE
     assert AuditEntry.query.order_by(AuditEntry.id.desc()).first().action == "spore_test.recorded"
 
 
@@ -79,8 +79,8 @@ def test_auditor_cannot_record_a_spore_test_read_before_its_cycle(ctx):
 
 
 def test_positive_spore_test_quarantines_every_load_since_the_last_negative(ctx):
-    sterilizer = make_sterilizer(name="Autoclave A")
-    cycles = history(sterilizer)
+    steriliser = make_steriliser(name="Autoclave A")
+    cycles = history(steriliser)
 
     record(cycles[3])
 
@@ -90,8 +90,8 @@ def test_positive_spore_test_quarantines_every_load_since_the_last_negative(ctx)
 
 
 def test_positive_spore_test_without_any_negative_quarantines_every_load(ctx):
-    sterilizer = make_sterilizer()
-    cycles = [make_cycle(sterilizer, status=CycleStatus.RELEASED) for _ in range(2)]
+    steriliser = make_steriliser()
+    cycles = [make_cycle(steriliser, status=CycleStatus.RELEASED) for _ in range(2)]
 
     record(cycles[1])
 
@@ -99,69 +99,69 @@ def test_positive_spore_test_without_any_negative_quarantines_every_load(ctx):
 
 
 def test_failed_loads_stay_failed_when_a_spore_test_is_positive(ctx):
-    sterilizer = make_sterilizer()
-    failed = make_cycle(sterilizer, status=CycleStatus.FAILED)
-    tested = make_cycle(sterilizer)
+    steriliser = make_steriliser()
+    failed = make_cycle(steriliser, status=CycleStatus.FAILED)
+    tested = make_cycle(steriliser)
 
     record(tested)
 
     assert failed.status is CycleStatus.FAILED
 
 
-def test_positive_spore_test_takes_the_sterilizer_out_of_service(ctx):
-    sterilizer = make_sterilizer(name="Autoclave A")
-    cycle = make_cycle(sterilizer, started_at=FRIDAY)
+def test_positive_spore_test_takes_the_steriliser_out_of_service(ctx):
+    steriliser = make_steriliser(name="Autoclave A")
+    cycle = make_cycle(steriliser, started_at=FRIDAY)
 
     record(cycle)
 
-    assert sterilizer.status is SterilizerStatus.OUT_OF_SERVICE
-    assert sterilizer.negative_retests_needed == 1
-    assert sterilizer.status_reason == (
+    assert steriliser.status is SteriliserStatus.OUT_OF_SERVICE
+    assert steriliser.negative_retests_needed == 1
+    assert steriliser.status_reason == (
         "the spore test of 2026-11-20 on Autoclave A was positive; 1 negative retest(s) needed"
     )
 
 
-def test_negative_retest_returns_the_sterilizer_to_service(ctx):
-    sterilizer = make_sterilizer()
-    record(make_cycle(sterilizer, started_at=FRIDAY))
-    retest_cycle = make_cycle(sterilizer, started_at=FRIDAY + timedelta(days=1))
+def test_negative_retest_returns_the_steriliser_to_service(ctx):
+    steriliser = make_steriliser()
+    record(make_cycle(steriliser, started_at=FRIDAY))
+    retest_cycle = make_cycle(steriliser, started_at=FRIDAY + timedelta(days=1))
 
     record(retest_cycle, SporeResult.NEGATIVE, is_retest=True)
 
-    assert sterilizer.status is SterilizerStatus.IN_SERVICE
-    assert sterilizer.status_reason == ""
+    assert steriliser.status is SteriliserStatus.IN_SERVICE
+    assert steriliser.status_reason == ""
 
 
-def test_negative_test_not_marked_as_retest_leaves_the_sterilizer_out_of_service(ctx):
-    sterilizer = make_sterilizer()
-    record(make_cycle(sterilizer, started_at=FRIDAY))
+def test_negative_test_not_marked_as_retest_leaves_the_steriliser_out_of_service(ctx):
+    steriliser = make_steriliser()
+    record(make_cycle(steriliser, started_at=FRIDAY))
 
-    record(make_cycle(sterilizer, started_at=FRIDAY + timedelta(days=1)), SporeResult.NEGATIVE)
+    record(make_cycle(steriliser, started_at=FRIDAY + timedelta(days=1)), SporeResult.NEGATIVE)
 
-    assert sterilizer.status is SterilizerStatus.OUT_OF_SERVICE
+    assert steriliser.status is SteriliserStatus.OUT_OF_SERVICE
 
 
 def test_positive_retest_needs_three_negative_retests(ctx):
-    sterilizer = make_sterilizer()
-    record(make_cycle(sterilizer, started_at=FRIDAY))
-    record(make_cycle(sterilizer, started_at=FRIDAY + timedelta(days=1)), is_retest=True)
+    steriliser = make_steriliser()
+    record(make_cycle(steriliser, started_at=FRIDAY))
+    record(make_cycle(steriliser, started_at=FRIDAY + timedelta(days=1)), is_retest=True)
 
     for day in (2, 3):
-        cycle = make_cycle(sterilizer, started_at=FRIDAY + timedelta(days=day))
+        cycle = make_cycle(steriliser, started_at=FRIDAY + timedelta(days=day))
         record(cycle, SporeResult.NEGATIVE, is_retest=True)
-        assert sterilizer.status is SterilizerStatus.OUT_OF_SERVICE
+        assert steriliser.status is SteriliserStatus.OUT_OF_SERVICE
     record(
-        make_cycle(sterilizer, started_at=FRIDAY + timedelta(days=4)),
+        make_cycle(steriliser, started_at=FRIDAY + timedelta(days=4)),
         SporeResult.NEGATIVE,
         is_retest=True,
     )
 
-    assert sterilizer.status is SterilizerStatus.IN_SERVICE
+    assert steriliser.status is SteriliserStatus.IN_SERVICE
 
 
 def test_positive_spore_test_lists_sessions_that_already_used_suspect_packs(ctx):
-    sterilizer = make_sterilizer()
-    cycles = history(sterilizer)
+    steriliser = make_steriliser()
+    cycles = history(steriliser)
     session = make_session()
     use_pack(session, cycles[2].packs[0].code, make_user(), FRIDAY - timedelta(days=5))
 
@@ -173,8 +173,8 @@ def test_positive_spore_test_lists_sessions_that_already_used_suspect_packs(ctx)
 
 
 def test_positive_spore_test_never_lists_sessions_of_loads_before_the_last_negative(ctx):
-    sterilizer = make_sterilizer()
-    cycles = history(sterilizer)
+    steriliser = make_steriliser()
+    cycles = history(steriliser)
     use_pack(make_session(), cycles[0].packs[0].code, make_user(), FRIDAY - timedelta(days=8))
 
     test = record(cycles[3])
@@ -190,7 +190,7 @@ def test_positive_spore_test_asks_for_a_report_where_the_clinic_requires_one(ctx
     clinic, admin = make_clinic(), make_user(Role.ADMIN)
     settings = dict(sterilisers.DEFAULT_SETTINGS, reports_positive_bi=True)
     sterilisers.update_settings(clinic, admin, **settings)
-    cycle = make_cycle(make_sterilizer(clinic), started_at=FRIDAY - timedelta(days=1))
+    cycle = make_cycle(make_steriliser(clinic), started_at=FRIDAY - timedelta(days=1))
 
     test = record(cycle, read_at=FRIDAY)
 
@@ -208,7 +208,7 @@ def test_auditor_can_record_the_authority_report(ctx):
     clinic, admin = make_clinic(), make_user(Role.ADMIN)
     settings = dict(sterilisers.DEFAULT_SETTINGS, reports_positive_bi=True)
     sterilisers.update_settings(clinic, admin, **settings)
-    test = record(make_cycle(make_sterilizer(clinic)))
+    test = record(make_cycle(make_steriliser(clinic)))
 
     spore_tests.record_authority_report(test, admin, "DPHHS case 2026-118", now=FRIDAY)
 
@@ -234,14 +234,14 @@ def test_next_business_day_skips_the_weekend():
 
 
 def test_spore_test_is_overdue_after_the_clinic_interval(ctx):
-    sterilizer = make_sterilizer(name="Autoclave A")
-    make_spore_test(make_cycle(sterilizer, started_at=FRIDAY))
+    steriliser = make_steriliser(name="Autoclave A")
+    make_spore_test(make_cycle(steriliser, started_at=FRIDAY))
 
     overdue = spore_tests.overdue_spore_tests(
-        sterilizer.clinic, FRIDAY + timedelta(days=7, hours=1)
+        steriliser.clinic, FRIDAY + timedelta(days=7, hours=1)
     )
 
-    assert [o.sterilizer for o in overdue] == [sterilizer]
+    assert [o.steriliser for o in overdue] == [steriliser]
     assert overdue[0].message == (
         "The spore test of Autoclave A was due on 2026-11-27 and has not been recorded, "
         "so its packs are not proven sterile."
@@ -249,32 +249,32 @@ def test_spore_test_is_overdue_after_the_clinic_interval(ctx):
 
 
 def test_spore_test_is_not_overdue_within_the_interval(ctx):
-    sterilizer = make_sterilizer()
-    make_spore_test(make_cycle(sterilizer, started_at=FRIDAY))
+    steriliser = make_steriliser()
+    make_spore_test(make_cycle(steriliser, started_at=FRIDAY))
 
-    assert spore_tests.overdue_spore_tests(sterilizer.clinic, FRIDAY + timedelta(days=6)) == []
+    assert spore_tests.overdue_spore_tests(steriliser.clinic, FRIDAY + timedelta(days=6)) == []
 
 
 def test_monthly_clinics_are_due_after_thirty_days(ctx):
     clinic, admin = make_clinic(), make_user(Role.ADMIN)
     settings = dict(sterilisers.DEFAULT_SETTINGS, spore_test_interval_days=30)
     sterilisers.update_settings(clinic, admin, **settings)
-    sterilizer = make_sterilizer(clinic)
-    make_spore_test(make_cycle(sterilizer, started_at=FRIDAY))
+    steriliser = make_steriliser(clinic)
+    make_spore_test(make_cycle(steriliser, started_at=FRIDAY))
 
     assert spore_tests.overdue_spore_tests(clinic, FRIDAY + timedelta(days=29)) == []
     assert len(spore_tests.overdue_spore_tests(clinic, FRIDAY + timedelta(days=31))) == 1
 
 
-def test_a_new_sterilizer_is_due_a_spore_test_from_installation(ctx):
-    sterilizer = make_sterilizer(installed_at=FRIDAY)
+def test_a_new_steriliser_is_due_a_spore_test_from_installation(ctx):
+    steriliser = make_steriliser(installed_at=FRIDAY)
 
-    overdue = spore_tests.overdue_spore_tests(sterilizer.clinic, FRIDAY + timedelta(hours=1))
+    overdue = spore_tests.overdue_spore_tests(steriliser.clinic, FRIDAY + timedelta(hours=1))
 
     assert overdue[0].due_at == FRIDAY
 
 
-def test_out_of_service_sterilizers_are_not_listed_as_overdue(ctx):
-    sterilizer = make_sterilizer(status=SterilizerStatus.OUT_OF_SERVICE, installed_at=FRIDAY)
+def test_out_of_service_sterilisers_are_not_listed_as_overdue(ctx):
+    steriliser = make_steriliser(status=SteriliserStatus.OUT_OF_SERVICE, installed_at=FRIDAY)
 
-    assert spore_tests.overdue_spore_tests(sterilizer.clinic, FRIDAY + timedelta(days=60)) == []
+    assert spore_tests.overdue_spore_tests(steriliser.clinic, FRIDAY + timedelta(days=60)) == []

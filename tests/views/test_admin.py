@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from smp_hygiene import create_app
+from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AuditEntry,

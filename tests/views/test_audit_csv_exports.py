@@ -30,9 +30,9 @@ def world(app):
         clinic = f.make_clinic(name="Crown Clinic")
         tech = f.make_user(email="maker@example.test", clinic=clinic)
         items = f.make_checklist(clinic)
-        sterilizer = f.make_sterilizer(clinic, name="Autoclave A", serial="SN-A1")
+        steriliser = f.make_steriliser(clinic, name="Autoclave A", serial="SN-A1")
         cycle = f.make_cycle(
-            sterilizer, packs=2, status=CycleStatus.RELEASED, started_at=now - timedelta(days=2)
+            steriliser, packs=2, status=CycleStatus.RELEASED, started_at=now - timedelta(days=2)
         )
         f.make_spore_test(cycle, read_at=now - timedelta(days=1))
         cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, lot_number="NDL-77")
@@ -48,7 +48,7 @@ def world(app):
         )  # fmt: skip
         other = f.make_clinic(name="Elsewhere")
         other_session = f.make_sealed_session(other)
-        other_cycle = f.make_cycle(f.make_sterilizer(other))
+        other_cycle = f.make_cycle(f.make_steriliser(other))
         other_test = f.make_spore_test(other_cycle)
         db.session.commit()
         return {
@@ -242,7 +242,7 @@ def board(app):
         for _ in range(2):
             f.make_reaction(f.make_completed_session(lots=(bad,), started_at=now - timedelta(3)))
         f.make_recall(source_reference="A12/0097/17")
-        f.make_sterilizer(clinic, name="Autoclave New", installed_at=now - timedelta(days=1))
+        f.make_steriliser(clinic, name="Autoclave New", installed_at=now - timedelta(days=1))
         db.session.commit()
 
 

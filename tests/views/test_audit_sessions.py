@@ -176,7 +176,7 @@ def test_the_record_shows_the_sterilised_packs_opened_for_the_session(app, clien
     with app.app_context():
         now = utcnow()
         cycle = f.make_cycle(
-            f.make_sterilizer(name="Autoclave A"),
+            f.make_steriliser(name="Autoclave A"),
             status=CycleStatus.RELEASED,
             started_at=now - timedelta(days=1),
         )

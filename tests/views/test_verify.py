@@ -12,7 +12,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from smp_hygiene import create_app
+from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Addendum, Role, SafetyOverride, SessionStatus
 from smp_hygiene.services.verification import tokens

@@ -23,7 +23,7 @@ from smp_hygiene.models import (
     ReactionStatus,
     Role,
     SafetyOverride,
-    SterilizerCycle,
+    SteriliserCycle,
     SupplyLot,
     SupplyUse,
     TreatmentSession,
@@ -285,7 +285,7 @@ def _session_packs(session: TreatmentSession) -> list[PackUse]:
             .options(
                 selectinload(PackUse.pack)
                 .selectinload(InstrumentPack.cycle)
-                .selectinload(SterilizerCycle.sterilizer)
+                .selectinload(SteriliserCycle.steriliser)
             )
             .order_by(PackUse.used_at, PackUse.id)
         )

@@ -15,10 +15,10 @@ from smp_hygiene.models import (
     CycleStatus,
     IndicatorResult,
     PackStatus,
-    SterilizerCycle,
-    SterilizerProgram,
-    SterilizerStatus,
-    SterilizerType,
+    SteriliserCycle,
+    SteriliserProgram,
+    SteriliserStatus,
+    SteriliserType,
     User,
 )
 from smp_hygiene.services.audit import chain
@@ -41,16 +41,16 @@ class ProgramSpec:
 # times (121 °C 15 min, 134 °C 3 min); gravity at 134 °C takes CDC's 132 °C wrapped time.
 # Temperature band: the setpoint to 3 °C above it. Pressure: saturated steam over that band.
 PROGRAMS = {
-    SterilizerProgram.GRAVITY_121: ProgramSpec(121, 124, 30, 200, 230),
-    SterilizerProgram.GRAVITY_134: ProgramSpec(134, 137, 15, 300, 335),
-    SterilizerProgram.PREVAC_121: ProgramSpec(121, 124, 15, 200, 230),
-    SterilizerProgram.PREVAC_134: ProgramSpec(134, 137, 3, 300, 335),
+    SteriliserProgram.GRAVITY_121: ProgramSpec(121, 124, 30, 200, 230),
+    SteriliserProgram.GRAVITY_134: ProgramSpec(134, 137, 15, 300, 335),
+    SteriliserProgram.PREVAC_121: ProgramSpec(121, 124, 15, 200, 230),
+    SteriliserProgram.PREVAC_134: ProgramSpec(134, 137, 3, 300, 335),
 }
 
 
-def release_cycle(cycle: SterilizerCycle, user: User, now: datetime | None = None) -> None:
+def release_cycle(cycle: SteriliserCycle, user: User, now: datetime | None = None) -> None:
     """Release a load for use only when every check it needs has passed (R13, R14, R18)."""
-    name, number = cycle.sterilizer.name, cycle.cycle_number
+    name, number = cycle.steriliser.name, cycle.cycle_number
     if cycle.status is not CycleStatus.RECORDED:
         raise DomainError(
             f"Cycle {number} on {name} is {cycle.status.value}, not awaiting release."
@@ -62,17 +62,17 @@ def release_cycle(cycle: SterilizerCycle, user: User, now: datetime | None = Non
     cycle.status = CycleStatus.RELEASED
     cycle.released_at = now or utcnow()
     cycle.released_by = user
-    chain.record(user, "sterilizer_cycle.released", cycle, before=before)
+    chain.record(user, "steriliser_cycle.released", cycle, before=before)
 
 
-def release_problems(cycle: SterilizerCycle) -> list[str]:
+def release_problems(cycle: SteriliserCycle) -> list[str]:
     """Every reason the load may not be released yet, in words an auditor can act on."""
-    sterilizer = cycle.sterilizer
+    steriliser = cycle.steriliser
     problems = []
-    if sterilizer.status is SterilizerStatus.OUT_OF_SERVICE:
-        problems.append(f"{sterilizer.name} is out of service ({sterilizer.status_reason})")
+    if steriliser.status is SteriliserStatus.OUT_OF_SERVICE:
+        problems.append(f"{steriliser.name} is out of service ({steriliser.status_reason})")
     problems += mechanical_problems(cycle)
-    settings = settings_for(sterilizer.clinic)
+    settings = settings_for(steriliser.clinic)
     if cycle.ci_class < settings.min_chemical_indicator_class:
         problems.append(
             f"the chemical indicator is type {cycle.ci_class}; this clinic requires "
@@ -80,12 +80,12 @@ def release_problems(cycle: SterilizerCycle) -> list[str]:
         )
     if cycle.ci_result is IndicatorResult.FAIL:
         problems.append("the chemical indicator failed")
-    if sterilizer.type is SterilizerType.PREVAC and settings.requires_daily_bowie_dick:
+    if steriliser.type is SteriliserType.PREVAC and settings.requires_daily_bowie_dick:
         problems += _bowie_dick_problems(cycle)
     return problems
 
 
-def mechanical_problems(cycle: SterilizerCycle) -> list[str]:
+def mechanical_problems(cycle: SteriliserCycle) -> list[str]:
     """Time, temperature and pressure against the program's limits."""
     spec, label = PROGRAMS[cycle.program], cycle.program.label
     problems = []
@@ -107,14 +107,14 @@ def mechanical_problems(cycle: SterilizerCycle) -> list[str]:
     return problems
 
 
-def _bowie_dick_problems(cycle: SterilizerCycle) -> list[str]:
+def _bowie_dick_problems(cycle: SteriliserCycle) -> list[str]:
     """The last Bowie-Dick test run that day before the load must have passed."""
-    zone = ZoneInfo(cycle.sterilizer.clinic.timezone)  # "that day" is the clinic's day
-    day = local_date(cycle.started_at, cycle.sterilizer.clinic.timezone)
+    zone = ZoneInfo(cycle.steriliser.clinic.timezone)  # "that day" is the clinic's day
+    day = local_date(cycle.started_at, cycle.steriliser.clinic.timezone)
     start_of_day = datetime.combine(day, datetime.min.time(), tzinfo=zone)
     test = db.session.scalar(
         select(BowieDickTest)
-        .filter_by(sterilizer_id=cycle.sterilizer_id)
+        .filter_by(steriliser_id=cycle.steriliser_id)
         .where(BowieDickTest.tested_at.between(start_of_day, cycle.started_at))
         .order_by(BowieDickTest.tested_at.desc())
         .limit(1)
@@ -126,14 +126,14 @@ def _bowie_dick_problems(cycle: SterilizerCycle) -> list[str]:
     return []
 
 
-def fail_cycle(cycle: SterilizerCycle, user: User, reason: str, now: datetime | None = None):
+def fail_cycle(cycle: SteriliserCycle, user: User, reason: str, now: datetime | None = None):
     """Record that a load failed its checks; its packs are discarded for reprocessing."""
     reason = reason.strip()
     if not reason:
         raise InvalidInput("Say why the cycle failed.")
     if cycle.status is not CycleStatus.RECORDED:
         raise DomainError(
-            f"Cycle {cycle.cycle_number} on {cycle.sterilizer.name} is {cycle.status.value}, "
+            f"Cycle {cycle.cycle_number} on {cycle.steriliser.name} is {cycle.status.value}, "
             "not awaiting release."
         )
     before = chain.snapshot(cycle)
@@ -143,4 +143,4 @@ def fail_cycle(cycle: SterilizerCycle, user: User, reason: str, now: datetime | 
         pack.status_reason = f"cycle {cycle.cycle_number} failed: {reason}"
         pack.status_changed_at = now or utcnow()
     after = chain.snapshot(cycle) | {"discarded_packs": [pack.code for pack in cycle.packs]}
-    chain.record(user, "sterilizer_cycle.failed", cycle, before=before, after=after)
+    chain.record(user, "steriliser_cycle.failed", cycle, before=before, after=after)

@@ -24,8 +24,8 @@ from smp_hygiene.models import (
     PackStatus,
     PackUse,
     SessionStatus,
-    Sterilizer,
-    SterilizerCycle,
+    Steriliser,
+    SteriliserCycle,
     TreatmentSession,
     User,
 )
@@ -43,10 +43,10 @@ def find_pack(clinic_id: int, code: str) -> InstrumentPack | None:
     """The clinic's pack with this code (from SMPH-PACK:<code>), or None."""
     return db.session.scalar(
         select(InstrumentPack)
-        .join(SterilizerCycle, InstrumentPack.cycle_id == SterilizerCycle.id)
-        .join(Sterilizer, SterilizerCycle.sterilizer_id == Sterilizer.id)
-        .where(InstrumentPack.code == code, Sterilizer.clinic_id == clinic_id)
-        .options(joinedload(InstrumentPack.cycle).joinedload(SterilizerCycle.sterilizer))
+        .join(SteriliserCycle, InstrumentPack.cycle_id == SteriliserCycle.id)
+        .join(Steriliser, SteriliserCycle.steriliser_id == Steriliser.id)
+        .where(InstrumentPack.code == code, Steriliser.clinic_id == clinic_id)
+        .options(joinedload(InstrumentPack.cycle).joinedload(SteriliserCycle.steriliser))
     )
 
 
@@ -73,7 +73,7 @@ def use_pack(
     _check_not_used(pack, session)
     if problem := pack_problem(pack, now):
         raise UnsafeSupply(problem)
-    _check_spore_test(session, pack.cycle.sterilizer, user, now, acknowledge_reason)
+    _check_spore_test(session, pack.cycle.steriliser, user, now, acknowledge_reason)
     use = PackUse(
         session_id=session.id,
         pack_id=pack.id,
@@ -121,12 +121,12 @@ def pack_problem(pack: InstrumentPack, now: datetime) -> str | None:
         return f"Pack {pack.code} is quarantined: {cycle.status_reason}."
     if cycle.status is not CycleStatus.RELEASED:
         return (
-            f"Pack {pack.code} is from cycle {cycle.cycle_number} on {cycle.sterilizer.name}, "
+            f"Pack {pack.code} is from cycle {cycle.cycle_number} on {cycle.steriliser.name}, "
             "which has not been released."
         )
     if (
         pack.expires_on is not None
-        and local_date(now, cycle.sterilizer.clinic.timezone) > pack.expires_on
+        and local_date(now, cycle.steriliser.clinic.timezone) > pack.expires_on
     ):
         return f"Pack {pack.code} passed its shelf life on {pack.expires_on}."
     return None
@@ -134,16 +134,16 @@ def pack_problem(pack: InstrumentPack, now: datetime) -> str | None:
 
 def _check_spore_test(
     session: TreatmentSession,
-    sterilizer: Sterilizer,
+    steriliser: Steriliser,
     user: User,
     now: datetime,
     reason: str | None,
 ) -> None:
     """R15: an overdue spore test blocks or warns, as the clinic chose."""
-    overdue = spore_test_overdue(sterilizer, now)
+    overdue = spore_test_overdue(steriliser, now)
     if overdue is None:
         return
-    mode = settings_for(sterilizer.clinic).spore_test_overdue_mode
+    mode = settings_for(steriliser.clinic).spore_test_overdue_mode
     if mode is OverdueMode.BLOCK:
         raise UnsafeSupply(overdue.message)
     overrides.acknowledge(session, user, OVERDUE_CODE, overdue.message, reason)
@@ -172,7 +172,7 @@ def list_pack_uses(session: TreatmentSession) -> list[PackUse]:
             .options(
                 joinedload(PackUse.pack)
                 .joinedload(InstrumentPack.cycle)
-                .joinedload(SterilizerCycle.sterilizer)
+                .joinedload(SteriliserCycle.steriliser)
             )
             .order_by(PackUse.id)
         )
@@ -185,8 +185,8 @@ def sealed_pack(use: PackUse) -> dict:
     return {
         "pack": pack.code,
         "contents": pack.contents,
-        "sterilizer": cycle.sterilizer.name,
-        "sterilizer_serial": cycle.sterilizer.serial,
+        "steriliser": cycle.steriliser.name,
+        "steriliser_serial": cycle.steriliser.serial,
         "cycle": cycle.cycle_number,
         "sterilised_at": cycle.started_at,
         "released_at": cycle.released_at,

@@ -18,9 +18,9 @@ from smp_hygiene.models import (
     PackStatus,
     PackUse,
     SporeResult,
-    Sterilizer,
-    SterilizerCycle,
-    SterilizerStatus,
+    Steriliser,
+    SteriliserCycle,
+    SteriliserStatus,
     TreatmentSession,
     User,
 )
@@ -36,20 +36,20 @@ RETESTS_AFTER_POSITIVE_RETEST = 3
 
 @dataclass(frozen=True)
 class OverdueSporeTest:
-    sterilizer: Sterilizer
+    steriliser: Steriliser
     due_at: datetime
     last_test: BiologicalIndicatorTest | None
 
     @property
     def message(self) -> str:
         return (
-            f"The spore test of {self.sterilizer.name} was due on {self.due_at.date()} "
+            f"The spore test of {self.steriliser.name} was due on {self.due_at.date()} "
             "and has not been recorded, so its packs are not proven sterile."
         )
 
 
 def record_spore_test(
-    cycle: SterilizerCycle,
+    cycle: SteriliserCycle,
     user: User,
     *,
     bi_lot: str,
@@ -70,7 +70,7 @@ def record_spore_test(
             f"A spore test cannot be read before its cycle ran ({cycle.started_at.date()})."
         )
     test = BiologicalIndicatorTest(
-        sterilizer=cycle.sterilizer,
+        steriliser=cycle.steriliser,
         cycle=cycle,
         bi_lot=bi_lot.strip(),
         result=result,
@@ -81,7 +81,7 @@ def record_spore_test(
         recorded_by=user,
     )
     db.session.add(test)
-    if result is SporeResult.POSITIVE and settings_for(cycle.sterilizer.clinic).reports_positive_bi:
+    if result is SporeResult.POSITIVE and settings_for(cycle.steriliser.clinic).reports_positive_bi:
         test.authority_report_due_on = next_business_day(read_at.date())
     chain.record(user, "spore_test.recorded", test)
     if result is SporeResult.POSITIVE:
@@ -101,39 +101,39 @@ def next_business_day(day: date) -> date:
 
 
 def _take_out_of_service(test: BiologicalIndicatorTest, user: User) -> None:
-    sterilizer = test.sterilizer
-    before = chain.snapshot(sterilizer)
+    steriliser = test.steriliser
+    before = chain.snapshot(steriliser)
     needed = RETESTS_AFTER_POSITIVE
-    if test.is_retest or sterilizer.negative_retests_needed:
+    if test.is_retest or steriliser.negative_retests_needed:
         needed = RETESTS_AFTER_POSITIVE_RETEST
-    sterilizer.status = SterilizerStatus.OUT_OF_SERVICE
-    sterilizer.negative_retests_needed = needed
-    sterilizer.status_reason = f"{_positive_reason(test)}; {needed} negative retest(s) needed"
+    steriliser.status = SteriliserStatus.OUT_OF_SERVICE
+    steriliser.negative_retests_needed = needed
+    steriliser.status_reason = f"{_positive_reason(test)}; {needed} negative retest(s) needed"
     if needed == RETESTS_AFTER_POSITIVE_RETEST:
-        sterilizer.status_reason += " in an empty chamber after repair"
-    chain.record(user, "sterilizer.out_of_service", sterilizer, before=before)
+        steriliser.status_reason += " in an empty chamber after repair"
+    chain.record(user, "steriliser.out_of_service", steriliser, before=before)
 
 
 def _count_negative_retest(test: BiologicalIndicatorTest, user: User) -> None:
     """Each negative retest counts down; the last one returns the steriliser to service."""
-    sterilizer = test.sterilizer
-    if sterilizer.negative_retests_needed == 0:
+    steriliser = test.steriliser
+    if steriliser.negative_retests_needed == 0:
         return
-    before = chain.snapshot(sterilizer)
-    sterilizer.negative_retests_needed -= 1
-    if sterilizer.negative_retests_needed == 0:
-        sterilizer.status = SterilizerStatus.IN_SERVICE
-        sterilizer.status_reason = ""
+    before = chain.snapshot(steriliser)
+    steriliser.negative_retests_needed -= 1
+    if steriliser.negative_retests_needed == 0:
+        steriliser.status = SteriliserStatus.IN_SERVICE
+        steriliser.status_reason = ""
     else:
-        sterilizer.status_reason = (
-            f"{sterilizer.negative_retests_needed} more negative retest(s) needed"
+        steriliser.status_reason = (
+            f"{steriliser.negative_retests_needed} more negative retest(s) needed"
         )
-    chain.record(user, "sterilizer.retest_counted", sterilizer, before=before)
+    chain.record(user, "steriliser.retest_counted", steriliser, before=before)
 
 
 def _positive_reason(test: BiologicalIndicatorTest) -> str:
     return (
-        f"the spore test of {test.cycle.started_at.date()} on {test.sterilizer.name} was positive"
+        f"the spore test of {test.cycle.started_at.date()} on {test.steriliser.name} was positive"
     )
 
 
@@ -152,32 +152,32 @@ def _quarantine_suspect_loads(test: BiologicalIndicatorTest, user: User) -> None
                     now,
                 )
         after = chain.snapshot(cycle) | {"packs": [pack.code for pack in cycle.packs]}
-        chain.record(user, "sterilizer_cycle.quarantined", cycle, before=before, after=after)
+        chain.record(user, "steriliser_cycle.quarantined", cycle, before=before, after=after)
 
 
-def suspect_cycles(test: BiologicalIndicatorTest) -> list[SterilizerCycle]:
+def suspect_cycles(test: BiologicalIndicatorTest) -> list[SteriliserCycle]:
     """The tested load and every later one back to the last earlier negative test, failed aside."""
     last_negative = db.session.scalar(
-        select(SterilizerCycle.started_at)
-        .join(BiologicalIndicatorTest, BiologicalIndicatorTest.cycle_id == SterilizerCycle.id)
+        select(SteriliserCycle.started_at)
+        .join(BiologicalIndicatorTest, BiologicalIndicatorTest.cycle_id == SteriliserCycle.id)
         .where(
-            BiologicalIndicatorTest.sterilizer_id == test.sterilizer_id,
+            BiologicalIndicatorTest.steriliser_id == test.steriliser_id,
             BiologicalIndicatorTest.result == SporeResult.NEGATIVE,
-            SterilizerCycle.started_at < test.cycle.started_at,
+            SteriliserCycle.started_at < test.cycle.started_at,
         )
-        .order_by(SterilizerCycle.started_at.desc())
+        .order_by(SteriliserCycle.started_at.desc())
         .limit(1)
     )
     query = (
-        select(SterilizerCycle)
-        .options(joinedload(SterilizerCycle.packs))
-        .filter_by(sterilizer_id=test.sterilizer_id)
-        .where(SterilizerCycle.status != CycleStatus.FAILED)
-        .order_by(SterilizerCycle.started_at)
+        select(SteriliserCycle)
+        .options(joinedload(SteriliserCycle.packs))
+        .filter_by(steriliser_id=test.steriliser_id)
+        .where(SteriliserCycle.status != CycleStatus.FAILED)
+        .order_by(SteriliserCycle.started_at)
     )
     if last_negative is not None:
         query = query.where(
-            (SterilizerCycle.started_at > last_negative) | (SterilizerCycle.id == test.cycle_id)
+            (SteriliserCycle.started_at > last_negative) | (SteriliserCycle.id == test.cycle_id)
         )
     return list(db.session.scalars(query).unique())
 
@@ -229,29 +229,29 @@ def record_authority_report(
     chain.record(user, "spore_test.reported_to_authority", test, before=before)
 
 
-def spore_test_overdue(sterilizer: Sterilizer, now: datetime) -> OverdueSporeTest | None:
+def spore_test_overdue(steriliser: Steriliser, now: datetime) -> OverdueSporeTest | None:
     """A steriliser is due a spore test every interval, and from the day it is installed (R15)."""
     last = db.session.scalar(
         select(BiologicalIndicatorTest)
-        .join(SterilizerCycle, BiologicalIndicatorTest.cycle_id == SterilizerCycle.id)
-        .where(BiologicalIndicatorTest.sterilizer_id == sterilizer.id)
-        .order_by(SterilizerCycle.started_at.desc())
+        .join(SteriliserCycle, BiologicalIndicatorTest.cycle_id == SteriliserCycle.id)
+        .where(BiologicalIndicatorTest.steriliser_id == steriliser.id)
+        .order_by(SteriliserCycle.started_at.desc())
         .limit(1)
     )
     if last is None:
-        due_at = sterilizer.installed_at
+        due_at = steriliser.installed_at
     else:
-        interval = settings_for(sterilizer.clinic).spore_test_interval_days
+        interval = settings_for(steriliser.clinic).spore_test_interval_days
         due_at = last.cycle.started_at + timedelta(days=interval)
-    return OverdueSporeTest(sterilizer, due_at, last) if now > due_at else None
+    return OverdueSporeTest(steriliser, due_at, last) if now > due_at else None
 
 
 def overdue_spore_tests(clinic: Clinic, now: datetime | None = None) -> list[OverdueSporeTest]:
     """The clinic's in-service sterilisers whose spore test is overdue, for the dashboard."""
     now = now or utcnow()
-    sterilizers = db.session.scalars(
-        select(Sterilizer)
-        .filter_by(clinic_id=clinic.id, status=SterilizerStatus.IN_SERVICE)
-        .order_by(Sterilizer.name)
+    sterilisers = db.session.scalars(
+        select(Steriliser)
+        .filter_by(clinic_id=clinic.id, status=SteriliserStatus.IN_SERVICE)
+        .order_by(Steriliser.name)
     )
-    return [found for s in sterilizers if (found := spore_test_overdue(s, now))]
+    return [found for s in sterilisers if (found := spore_test_overdue(s, now))]

@@ -18,10 +18,10 @@ from smp_hygiene.models import (
     OverdueMode,
     PackStatus,
     SterilisationSettings,
-    Sterilizer,
-    SterilizerCycle,
-    SterilizerProgram,
-    SterilizerType,
+    Steriliser,
+    SteriliserCycle,
+    SteriliserProgram,
+    SteriliserType,
     User,
 )
 from smp_hygiene.services.audit import chain
@@ -45,7 +45,7 @@ class CycleReading:
 
     cycle_number: int
     started_at: datetime
-    program: SterilizerProgram
+    program: SteriliserProgram
     temperature_c: float
     exposure_minutes: float
     pressure_kpa: float
@@ -54,11 +54,11 @@ class CycleReading:
     printout_ref: str = ""
 
 
-def list_sterilizers(clinic: Clinic) -> list[Sterilizer]:
+def list_sterilisers(clinic: Clinic) -> list[Steriliser]:
     """The clinic's steriliser registry, by name."""
     return list(
         db.session.scalars(
-            select(Sterilizer).filter_by(clinic_id=clinic.id).order_by(Sterilizer.name)
+            select(Steriliser).filter_by(clinic_id=clinic.id).order_by(Steriliser.name)
         )
     )
 
@@ -87,47 +87,47 @@ def update_settings(clinic: Clinic, user: User, **values) -> SterilisationSettin
     return settings
 
 
-def register_sterilizer(
+def register_steriliser(
     clinic: Clinic,
     user: User,
     name: str,
     serial: str,
-    kind: SterilizerType,
+    kind: SteriliserType,
     installed_at: datetime,
-) -> Sterilizer:
+) -> Steriliser:
     """Add a steriliser to the clinic's registry; names are unique within a clinic."""
     name, serial = name.strip(), serial.strip()
     if not name or not serial:
         raise InvalidInput("A steriliser needs a name and the serial number from its plate.")
-    if db.session.scalar(select(Sterilizer.id).filter_by(clinic_id=clinic.id, name=name)):
+    if db.session.scalar(select(Steriliser.id).filter_by(clinic_id=clinic.id, name=name)):
         raise AlreadyExists(f'There is already a steriliser called "{name}".')
-    sterilizer = Sterilizer(
+    steriliser = Steriliser(
         clinic_id=clinic.id, name=name, serial=serial, type=kind, installed_at=installed_at
     )
-    db.session.add(sterilizer)
-    chain.record(user, "sterilizer.registered", sterilizer)
-    return sterilizer
+    db.session.add(steriliser)
+    chain.record(user, "steriliser.registered", steriliser)
+    return steriliser
 
 
 def record_cycle(
-    sterilizer: Sterilizer,
+    steriliser: Steriliser,
     reading: CycleReading,
     operator: User,
     user: User,
     pack_contents: list[str],
-) -> SterilizerCycle:
+) -> SteriliserCycle:
     """Log one load from its printout, with a new labelled pack for each item of its contents."""
     if db.session.scalar(
-        select(SterilizerCycle.id).filter_by(
-            sterilizer_id=sterilizer.id, cycle_number=reading.cycle_number
+        select(SteriliserCycle.id).filter_by(
+            steriliser_id=steriliser.id, cycle_number=reading.cycle_number
         )
     ):
-        raise AlreadyExists(f"{sterilizer.name} already has a cycle {reading.cycle_number}.")
-    if reading.program.air_removal is SterilizerType.PREVAC and (
-        sterilizer.type is SterilizerType.GRAVITY
+        raise AlreadyExists(f"{steriliser.name} already has a cycle {reading.cycle_number}.")
+    if reading.program.air_removal is SteriliserType.PREVAC and (
+        steriliser.type is SteriliserType.GRAVITY
     ):
         raise InvalidInput(
-            f"{sterilizer.name} is a gravity steriliser; "
+            f"{steriliser.name} is a gravity steriliser; "
             f"it cannot run the {reading.program.label} program."
         )
     if not 1 <= reading.ci_class <= 6:
@@ -135,18 +135,18 @@ def record_cycle(
     contents = [text.strip() for text in pack_contents if text.strip()]
     if not contents:
         raise InvalidInput("List at least one pack in the load.")
-    cycle = SterilizerCycle(sterilizer=sterilizer, operator=operator, recorded_by=user)
+    cycle = SteriliserCycle(steriliser=steriliser, operator=operator, recorded_by=user)
     for field in CycleReading.__dataclass_fields__:
         setattr(cycle, field, getattr(reading, field))
     cycle.packs = [_new_pack(cycle, text) for text in contents]
     db.session.add(cycle)
     after = chain.snapshot(cycle) | {"packs": [pack.code for pack in cycle.packs]}
-    chain.record(user, "sterilizer_cycle.recorded", cycle, after=after)
+    chain.record(user, "steriliser_cycle.recorded", cycle, after=after)
     return cycle
 
 
-def _new_pack(cycle: SterilizerCycle, contents: str) -> InstrumentPack:
-    shelf_life = settings_for(cycle.sterilizer.clinic).pack_shelf_life_days
+def _new_pack(cycle: SteriliserCycle, contents: str) -> InstrumentPack:
+    shelf_life = settings_for(cycle.steriliser.clinic).pack_shelf_life_days
     expires_on = None
     if shelf_life is not None:
         expires_on = cycle.started_at.date() + timedelta(days=shelf_life)
@@ -168,20 +168,20 @@ def new_pack_code() -> str:
 
 
 def record_bowie_dick(
-    sterilizer: Sterilizer,
+    steriliser: Steriliser,
     user: User,
     result: IndicatorResult,
     tested_at: datetime,
     test_pack_lot: str = "",
 ) -> BowieDickTest:
     """Log the daily empty-chamber air-removal test of a pre-vacuum steriliser (R18)."""
-    if sterilizer.type is not SterilizerType.PREVAC:
+    if steriliser.type is not SteriliserType.PREVAC:
         raise InvalidInput(
-            f"{sterilizer.name} is a gravity steriliser: "
+            f"{steriliser.name} is a gravity steriliser: "
             "the Bowie-Dick test is for pre-vacuum sterilisers only."
         )
     test = BowieDickTest(
-        sterilizer=sterilizer,
+        steriliser=steriliser,
         result=result,
         tested_at=tested_at,
         test_pack_lot=test_pack_lot.strip(),

@@ -113,7 +113,7 @@ class PackLine:
 
     contents: str
     code: str
-    sterilizer: str
+    steriliser: str
     cycle: int
     released_at: datetime | None
 
@@ -123,7 +123,7 @@ def _packs(session: TreatmentSession) -> list[PackLine]:
         PackLine(
             use.pack.contents,
             use.pack.code,
-            use.pack.cycle.sterilizer.name,
+            use.pack.cycle.steriliser.name,
             use.pack.cycle.cycle_number,
             use.pack.cycle.released_at,
         )

@@ -28,7 +28,7 @@ from smp_hygiene.views.audit import dashboard  # noqa: E402, F401
 from smp_hygiene.views.audit import recalls, traceability  # noqa: E402, F401
 
 # isort: split
-from smp_hygiene.views.audit import sterilization, sterilization_packs  # noqa: E402, F401
+from smp_hygiene.views.audit import sterilisation, sterilisation_packs  # noqa: E402, F401
 
 # isort: split
 from smp_hygiene.views.audit import log, reactions  # noqa: E402, F401
@@ -37,7 +37,7 @@ from smp_hygiene.views.audit import log, reactions  # noqa: E402, F401
 from smp_hygiene.views.audit import sessions  # noqa: E402, F401
 
 # isort: split
-from smp_hygiene.views.audit import sterilization_cycles  # noqa: E402, F401
+from smp_hygiene.views.audit import sterilisation_cycles  # noqa: E402, F401
 
 # isort: split
-from smp_hygiene.views.audit import dashboard_csv, sterilization_csv  # noqa: E402, F401
+from smp_hygiene.views.audit import dashboard_csv, sterilisation_csv  # noqa: E402, F401

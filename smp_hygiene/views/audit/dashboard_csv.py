@@ -86,7 +86,7 @@ def recalls(board: Dashboard, now: datetime) -> Table:
 def spore_tests(board: Dashboard, now: datetime) -> Table:
     header = ["Steriliser", "Serial", "Due since", "Last test"]
     rows = [
-        [o.sterilizer.name, o.sterilizer.serial, _day(o.due_at)]
+        [o.steriliser.name, o.steriliser.serial, _day(o.due_at)]
         + [_day(o.last_test.cycle.started_at) if o.last_test else "never"]
         for o in board.overdue_spore_tests
     ]

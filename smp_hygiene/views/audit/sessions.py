@@ -78,8 +78,8 @@ def session_packs_csv(session_id: int):
     """The sterilised instrument packs opened in one session, with their cycle, as CSV."""
     session = _load(session_id)
     rows = (
-        [use.pack.code, use.pack.contents, use.pack.cycle.sterilizer.name]
-        + [use.pack.cycle.sterilizer.serial, use.pack.cycle.cycle_number]
+        [use.pack.code, use.pack.contents, use.pack.cycle.steriliser.name]
+        + [use.pack.cycle.steriliser.serial, use.pack.cycle.cycle_number]
         + [_at(use.pack.cycle.started_at), use.pack.cycle.status.value, use.pack.status.value]
         + [_at(use.used_at)]
         for use in packs.list_pack_uses(session)

@@ -16,9 +16,9 @@ from smp_hygiene.models import (
     PackStatus,
     Role,
     SterilisationSettings,
-    Sterilizer,
-    SterilizerCycle,
-    SterilizerStatus,
+    Steriliser,
+    SteriliserCycle,
+    SteriliserStatus,
 )
 from smp_hygiene.services.sterilisation.packs import use_pack
 from smp_hygiene.services.verification import qrcodes
@@ -29,7 +29,7 @@ from tests.factories import (
     make_cycle,
     make_session,
     make_spore_test,
-    make_sterilizer,
+    make_steriliser,
 )
 
 
@@ -38,16 +38,16 @@ def ids(app):
     """One steriliser with a recorded cycle (one pack) and a spore test, in the first clinic."""
     with app.app_context():
         make_clinic(name="Skin Ink Studio")
-        sterilizer = make_sterilizer(name="Autoclave A")
+        steriliser = make_steriliser(name="Autoclave A")
         # Yesterday 08:00–10:00 UTC: the Bowie-Dick test and the load fall on one day whatever
         # the hour the suite runs.
         morning = datetime.combine(utcnow().date() - timedelta(days=1), time(8), tzinfo=UTC)
-        make_bowie_dick(sterilizer, morning)
-        cycle = make_cycle(sterilizer, cycle_number=42, started_at=morning + timedelta(hours=1))
+        make_bowie_dick(steriliser, morning)
+        cycle = make_cycle(steriliser, cycle_number=42, started_at=morning + timedelta(hours=1))
         test = make_spore_test(cycle, read_at=morning + timedelta(hours=2))
         db.session.commit()
         return {
-            "sterilizer": sterilizer.id,
+            "steriliser": steriliser.id,
             "cycle": cycle.id,
             "pack": cycle.packs[0].id,
             "test": test.id,
@@ -55,7 +55,7 @@ def ids(app):
 
 
 def urls(ids) -> list[tuple[str, str]]:
-    s, c, p, t = ids["sterilizer"], ids["cycle"], ids["pack"], ids["test"]
+    s, c, p, t = ids["steriliser"], ids["cycle"], ids["pack"], ids["test"]
     return [
         ("GET", "/audit/sterilisation/"),
         ("POST", "/audit/sterilisation/"),
@@ -118,10 +118,10 @@ def test_sterilisation_forms_refuse_a_post_without_csrf_token(app, client, login
     assert client.open(url, method=method, data={}).status_code == 400
 
 
-def test_auditor_cannot_open_another_clinics_sterilizer(app, client, login):
+def test_auditor_cannot_open_another_clinics_steriliser(app, client, login):
     with app.app_context():
         make_clinic()  # the auditor's
-        other = make_sterilizer(make_clinic())
+        other = make_steriliser(make_clinic())
         db.session.commit()
         other_id = other.id
     login(Role.AUDITOR)
@@ -132,7 +132,7 @@ def test_auditor_cannot_open_another_clinics_sterilizer(app, client, login):
 # --- happy paths ---
 
 
-def test_auditor_can_register_a_sterilizer(app, client, login, ids):
+def test_auditor_can_register_a_steriliser(app, client, login, ids):
     login(Role.AUDITOR)
 
     response = client.post(
@@ -143,7 +143,7 @@ def test_auditor_can_register_a_sterilizer(app, client, login, ids):
 
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.query(Sterilizer).filter_by(name="Autoclave B").one().serial == "SN-9"
+        assert db.session.query(Steriliser).filter_by(name="Autoclave B").one().serial == "SN-9"
 
 
 def test_auditor_sees_a_duplicate_name_refused(client, login, ids):
@@ -158,9 +158,9 @@ def test_auditor_sees_a_duplicate_name_refused(client, login, ids):
     assert "There is already a steriliser called &#34;Autoclave A&#34;." in response.text
 
 
-def test_registry_lists_sterilizers_and_flags_an_overdue_spore_test(app, client, login, ids):
+def test_registry_lists_sterilisers_and_flags_an_overdue_spore_test(app, client, login, ids):
     with app.app_context():
-        make_sterilizer(name="Autoclave New", installed_at=utcnow() - timedelta(days=1))
+        make_steriliser(name="Autoclave New", installed_at=utcnow() - timedelta(days=1))
         db.session.commit()
     login(Role.AUDITOR)
 
@@ -196,11 +196,11 @@ def test_auditor_can_record_a_cycle_with_packs(app, client, login, ids):
         "packs": "Grip 25 mm\nTube set 3\n",
     }  # fmt: skip
 
-    response = client.post(f"/audit/sterilisation/{ids['sterilizer']}/cycles", data=cycle_form)
+    response = client.post(f"/audit/sterilisation/{ids['steriliser']}/cycles", data=cycle_form)
 
     assert response.status_code == 302
     with app.app_context():
-        cycle = db.session.query(SterilizerCycle).filter_by(cycle_number=43).one()
+        cycle = db.session.query(SteriliserCycle).filter_by(cycle_number=43).one()
         assert [pack.contents for pack in cycle.packs] == ["Grip 25 mm", "Tube set 3"]
 
 
@@ -208,7 +208,7 @@ def test_auditor_sees_a_bad_cycle_form_again_with_its_errors(client, login, ids)
     login(Role.AUDITOR)
 
     response = client.post(
-        f"/audit/sterilisation/{ids['sterilizer']}/cycles", data={"cycle_number": "x"}
+        f"/audit/sterilisation/{ids['steriliser']}/cycles", data={"cycle_number": "x"}
     )
 
     assert response.status_code == 422
@@ -219,7 +219,7 @@ def test_auditor_can_record_a_bowie_dick_test(app, client, login, ids):
     login(Role.AUDITOR)
 
     response = client.post(
-        f"/audit/sterilisation/{ids['sterilizer']}/bowie-dick",
+        f"/audit/sterilisation/{ids['steriliser']}/bowie-dick",
         data={"tested_at": "2026-11-24T07:00", "result": "pass", "test_pack_lot": "BD-1"},
     )
 
@@ -235,12 +235,12 @@ def test_auditor_can_release_a_cycle(app, client, login, ids):
 
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(SterilizerCycle, ids["cycle"]).status is CycleStatus.RELEASED
+        assert db.session.get(SteriliserCycle, ids["cycle"]).status is CycleStatus.RELEASED
 
 
 def test_auditor_sees_why_a_cycle_cannot_be_released(app, client, login, ids):
     with app.app_context():
-        db.session.get(SterilizerCycle, ids["cycle"]).temperature_c = 120.0
+        db.session.get(SteriliserCycle, ids["cycle"]).temperature_c = 120.0
         db.session.commit()
     login(Role.AUDITOR)
 
@@ -260,13 +260,13 @@ def test_auditor_can_mark_a_cycle_failed(app, client, login, ids):
 
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(SterilizerCycle, ids["cycle"]).status is CycleStatus.FAILED
+        assert db.session.get(SteriliserCycle, ids["cycle"]).status is CycleStatus.FAILED
 
 
 def test_positive_spore_test_leads_to_the_quarantine_page(app, client, login, ids):
     with app.app_context():
-        sterilizer = db.session.get(Sterilizer, ids["sterilizer"])
-        later = make_cycle(sterilizer, status=CycleStatus.RELEASED, started_at=utcnow())
+        steriliser = db.session.get(Steriliser, ids["steriliser"])
+        later = make_cycle(steriliser, status=CycleStatus.RELEASED, started_at=utcnow())
         session = make_session()
         use_pack(session, later.packs[0].code, session.technician, utcnow())
         db.session.commit()
@@ -274,7 +274,7 @@ def test_positive_spore_test_leads_to_the_quarantine_page(app, client, login, id
     login(Role.AUDITOR)
 
     response = client.post(
-        f"/audit/sterilisation/{ids['sterilizer']}/spore-tests",
+        f"/audit/sterilisation/{ids['steriliser']}/spore-tests",
         data={"cycle_id": str(later_id), "bi_lot": "BI-9", "result": "positive",
               "control_result": "positive", "read_at": "2099-01-01T09:00"},
         follow_redirects=True,
@@ -284,8 +284,8 @@ def test_positive_spore_test_leads_to_the_quarantine_page(app, client, login, id
     assert "Quarantined packs" in response.text
     assert client_name in response.text
     with app.app_context():
-        sterilizer = db.session.get(Sterilizer, ids["sterilizer"])
-        assert sterilizer.status is SterilizerStatus.OUT_OF_SERVICE
+        steriliser = db.session.get(Steriliser, ids["steriliser"])
+        assert steriliser.status is SteriliserStatus.OUT_OF_SERVICE
 
 
 def test_auditor_can_record_the_report_to_the_health_authority(app, client, login, ids):
@@ -345,7 +345,7 @@ def test_auditor_can_discard_a_torn_pack(app, client, login, ids):
 def test_cycle_log_exports_as_csv(client, login, ids):
     login(Role.AUDITOR)
 
-    response = client.get(f"/audit/sterilisation/{ids['sterilizer']}/cycles.csv")
+    response = client.get(f"/audit/sterilisation/{ids['steriliser']}/cycles.csv")
 
     lines = response.text.lstrip("\ufeff").splitlines()
     assert response.mimetype == "text/csv"

@@ -15,17 +15,17 @@ from smp_hygiene.models.sessions import TreatmentSession
 from smp_hygiene.timeutil import utcnow
 
 
-class SterilizerType(enum.StrEnum):
+class SteriliserType(enum.StrEnum):
     PREVAC = "prevac"  # dynamic air removal: needs a daily Bowie-Dick test (R18)
     GRAVITY = "gravity"
 
 
-class SterilizerStatus(enum.StrEnum):
+class SteriliserStatus(enum.StrEnum):
     IN_SERVICE = "in_service"
     OUT_OF_SERVICE = "out_of_service"
 
 
-class SterilizerProgram(enum.StrEnum):
+class SteriliserProgram(enum.StrEnum):
     GRAVITY_121 = "gravity_121"
     GRAVITY_134 = "gravity_134"
     PREVAC_121 = "prevac_121"
@@ -37,8 +37,8 @@ class SterilizerProgram(enum.StrEnum):
         return f"{kind} {degrees} °C"
 
     @property
-    def air_removal(self) -> SterilizerType:
-        return SterilizerType(self.value.split("_")[0])
+    def air_removal(self) -> SteriliserType:
+        return SteriliserType(self.value.split("_")[0])
 
 
 class IndicatorResult(enum.StrEnum):
@@ -92,7 +92,7 @@ class SterilisationSettings(db.Model):
     clinic: Mapped[Clinic] = relationship()
 
 
-class Sterilizer(db.Model):
+class Steriliser(db.Model):
     """One autoclave in a clinic's registry."""
 
     __table_args__ = (UniqueConstraint("clinic_id", "name"),)
@@ -101,9 +101,9 @@ class Sterilizer(db.Model):
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     serial: Mapped[str] = mapped_column(String(100))
-    type: Mapped[SterilizerType] = mapped_column(enum_type(SterilizerType))
-    status: Mapped[SterilizerStatus] = mapped_column(
-        enum_type(SterilizerStatus), default=SterilizerStatus.IN_SERVICE
+    type: Mapped[SteriliserType] = mapped_column(enum_type(SteriliserType))
+    status: Mapped[SteriliserStatus] = mapped_column(
+        enum_type(SteriliserStatus), default=SteriliserStatus.IN_SERVICE
     )
     status_reason: Mapped[str] = mapped_column(Text, default="")
     # After a positive BI: 1 negative retest; after a positive retest: 3 in a row (R16.3).
@@ -114,19 +114,19 @@ class Sterilizer(db.Model):
     clinic: Mapped[Clinic] = relationship()
 
 
-class SterilizerCycle(db.Model):
+class SteriliserCycle(db.Model):
     """One load through a steriliser, as its printout shows it (R13, R19)."""
 
     __table_args__ = (
-        UniqueConstraint("sterilizer_id", "cycle_number"),
+        UniqueConstraint("steriliser_id", "cycle_number"),
         CheckConstraint("ci_class BETWEEN 1 AND 6", name="ci_class_iso_11140"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sterilizer_id: Mapped[int] = mapped_column(ForeignKey("sterilizer.id"), index=True)
+    steriliser_id: Mapped[int] = mapped_column(ForeignKey("steriliser.id"), index=True)
     cycle_number: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    program: Mapped[SterilizerProgram] = mapped_column(enum_type(SterilizerProgram))
+    program: Mapped[SteriliserProgram] = mapped_column(enum_type(SteriliserProgram))
     temperature_c: Mapped[float]
     exposure_minutes: Mapped[float]
     pressure_kpa: Mapped[float]  # absolute, as the printout shows it
@@ -143,7 +143,7 @@ class SterilizerCycle(db.Model):
     released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
-    sterilizer: Mapped[Sterilizer] = relationship()
+    steriliser: Mapped[Steriliser] = relationship()
     operator: Mapped[User] = relationship(foreign_keys=[operator_id])
     recorded_by: Mapped[User] = relationship(foreign_keys=[recorded_by_id])
     released_by: Mapped[User | None] = relationship(foreign_keys=[released_by_id])
@@ -156,14 +156,14 @@ class BowieDickTest(db.Model):
     """The daily air-removal test of a pre-vacuum steriliser, run in an empty chamber (R18)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sterilizer_id: Mapped[int] = mapped_column(ForeignKey("sterilizer.id"), index=True)
+    steriliser_id: Mapped[int] = mapped_column(ForeignKey("steriliser.id"), index=True)
     tested_at: Mapped[datetime] = mapped_column(UTCDateTime)
     result: Mapped[IndicatorResult] = mapped_column(enum_type(IndicatorResult))
     test_pack_lot: Mapped[str] = mapped_column(String(100), default="")
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    sterilizer: Mapped[Sterilizer] = relationship()
+    steriliser: Mapped[Steriliser] = relationship()
     recorded_by: Mapped[User] = relationship()
 
 
@@ -171,8 +171,8 @@ class BiologicalIndicatorTest(db.Model):
     """A spore test processed in one cycle and read after incubation, with its control (R15)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sterilizer_id: Mapped[int] = mapped_column(ForeignKey("sterilizer.id"), index=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("sterilizer_cycle.id"), index=True)
+    steriliser_id: Mapped[int] = mapped_column(ForeignKey("steriliser.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("steriliser_cycle.id"), index=True)
     bi_lot: Mapped[str] = mapped_column(String(100))
     result: Mapped[SporeResult] = mapped_column(enum_type(SporeResult))
     control_result: Mapped[SporeResult] = mapped_column(enum_type(SporeResult))
@@ -186,8 +186,8 @@ class BiologicalIndicatorTest(db.Model):
     authority_reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     authority_report_ref: Mapped[str] = mapped_column(String(200), default="")
 
-    sterilizer: Mapped[Sterilizer] = relationship()
-    cycle: Mapped[SterilizerCycle] = relationship()
+    steriliser: Mapped[Steriliser] = relationship()
+    cycle: Mapped[SteriliserCycle] = relationship()
     recorded_by: Mapped[User] = relationship()
 
     @property
@@ -200,7 +200,7 @@ class InstrumentPack(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("sterilizer_cycle.id"), index=True)
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("steriliser_cycle.id"), index=True)
     contents: Mapped[str] = mapped_column(String(300))
     packed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_on: Mapped[date | None]  # None: event-related storage
@@ -212,7 +212,7 @@ class InstrumentPack(db.Model):
         ForeignKey("biological_indicator_test.id"), index=True
     )
 
-    cycle: Mapped[SterilizerCycle] = relationship(back_populates="packs")
+    cycle: Mapped[SteriliserCycle] = relationship(back_populates="packs")
     quarantined_by_test: Mapped[BiologicalIndicatorTest | None] = relationship()
     use: Mapped[PackUse | None] = relationship(back_populates="pack")
 

@@ -11,8 +11,8 @@ from smp_hygiene.models import InstrumentPack
 from smp_hygiene.services.sterilisation import cycle_release
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
-from smp_hygiene.views.audit import sterilization_forms as forms
-from smp_hygiene.views.audit.sterilization import committed, own_cycle
+from smp_hygiene.views.audit import sterilisation_forms as forms
+from smp_hygiene.views.audit.sterilisation import committed, own_cycle
 
 
 @bp.get("/sterilisation/cycles/<int:cycle_id>")
@@ -20,7 +20,7 @@ def cycle(cycle_id: int):
     """A load, its packs, and what still stands in the way of its release."""
     found = own_cycle(cycle_id)
     return render_template(
-        "audit/sterilization/cycle.html",
+        "audit/sterilisation/cycle.html",
         cycle=found,
         problems=cycle_release.release_problems(found),
         release_form=forms.ReleaseForm(),

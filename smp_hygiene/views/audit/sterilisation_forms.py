@@ -22,8 +22,8 @@ from smp_hygiene.models import (
     IndicatorResult,
     OverdueMode,
     SporeResult,
-    SterilizerProgram,
-    SterilizerType,
+    SteriliserProgram,
+    SteriliserType,
 )
 
 _STAMP = "%Y-%m-%dT%H:%M"
@@ -44,17 +44,17 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC)
 
 
-class SterilizerForm(FlaskForm):
+class SteriliserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     serial = StringField("Serial number", validators=[DataRequired(), Length(max=100)])
-    kind = SelectField("Air removal", choices=choices((t.value, t.value) for t in SterilizerType))
+    kind = SelectField("Air removal", choices=choices((t.value, t.value) for t in SteriliserType))
     installed_on = DateField("Installed on", validators=[DataRequired()])
 
 
 class CycleForm(FlaskForm):
     cycle_number = IntegerField("Cycle number", validators=[InputRequired(), NumberRange(min=1)])
     started_at = DateTimeLocalField("Started (UTC)", format=_STAMP, validators=[DataRequired()])
-    program = SelectField("Program", choices=choices((p.value, p.label) for p in SterilizerProgram))
+    program = SelectField("Program", choices=choices((p.value, p.label) for p in SteriliserProgram))
     temperature_c = FloatField("Temperature °C", validators=[InputRequired()])
     exposure_minutes = FloatField("Exposure (min)", validators=[InputRequired()])
     pressure_kpa = FloatField("Pressure kPa (absolute)", validators=[InputRequired()])

@@ -16,18 +16,18 @@ from smp_hygiene.models import (
     BiologicalIndicatorTest,
     BowieDickTest,
     IndicatorResult,
-    Sterilizer,
-    SterilizerCycle,
-    SterilizerProgram,
-    SterilizerType,
+    Steriliser,
+    SteriliserCycle,
+    SteriliserProgram,
+    SteriliserType,
     User,
 )
 from smp_hygiene.services.sterilisation import spore_tests
-from smp_hygiene.services.sterilisation import sterilisers as sterilization
+from smp_hygiene.services.sterilisation import sterilisers as sterilisation
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
-from smp_hygiene.views.audit import sterilization_forms as forms
-from smp_hygiene.views.audit.sterilization_forms import as_utc
+from smp_hygiene.views.audit import sterilisation_forms as forms
+from smp_hygiene.views.audit.sterilisation_forms import as_utc
 from smp_hygiene.views.loading import own_or_404
 
 CSV_HEADER = (
@@ -40,13 +40,13 @@ CSV_HEADER = (
 # --- loading, always within the signed-in user's clinic ---
 
 
-def own_sterilizer(sterilizer_id: int) -> Sterilizer:
-    return own_or_404(Sterilizer, sterilizer_id)
+def own_steriliser(steriliser_id: int) -> Steriliser:
+    return own_or_404(Steriliser, steriliser_id)
 
 
-def own_cycle(cycle_id: int) -> SterilizerCycle:
-    found = db.get_or_404(SterilizerCycle, cycle_id)
-    own_sterilizer(found.sterilizer_id)
+def own_cycle(cycle_id: int) -> SteriliserCycle:
+    found = db.get_or_404(SteriliserCycle, cycle_id)
+    own_steriliser(found.steriliser_id)
     return found
 
 
@@ -61,60 +61,60 @@ def committed(message: str, target: str) -> Response:
 
 
 @bp.get("/sterilisation/")
-def sterilizers(form: forms.SterilizerForm | None = None, status: int = 200):
+def sterilisers(form: forms.SteriliserForm | None = None, status: int = 200):
     """The clinic's sterilisers, with their state and any overdue spore test."""
-    rows = sterilization.list_sterilizers(current_user.clinic)
+    rows = sterilisation.list_sterilisers(current_user.clinic)
     overdue = spore_tests.overdue_spore_tests(current_user.clinic, utcnow())
     return render_template(
-        "audit/sterilization/index.html",
-        sterilizers=rows,
-        overdue={found.sterilizer.id: found for found in overdue},
-        form=form or forms.SterilizerForm(),
+        "audit/sterilisation/index.html",
+        sterilisers=rows,
+        overdue={found.steriliser.id: found for found in overdue},
+        form=form or forms.SteriliserForm(),
     ), status
 
 
 @bp.post("/sterilisation/")
-def register_sterilizer():
+def register_steriliser():
     """Add a steriliser to the registry."""
-    form = forms.SterilizerForm()
+    form = forms.SteriliserForm()
     if not form.validate_on_submit():
-        return sterilizers(form, 422)
+        return sterilisers(form, 422)
     installed_at = as_utc(datetime.combine(form.installed_on.data, time()))
     try:
-        found = sterilization.register_sterilizer(
+        found = sterilisation.register_steriliser(
             current_user.clinic, current_user, form.name.data, form.serial.data,
-            SterilizerType(form.kind.data), installed_at,
+            SteriliserType(form.kind.data), installed_at,
         )  # fmt: skip
     except DomainError as error:
         flash(str(error), "error")
-        return sterilizers(form, error.http_status)
+        return sterilisers(form, error.http_status)
     return committed(
-        f"{found.name} registered.", url_for("audit.sterilizer", sterilizer_id=found.id)
+        f"{found.name} registered.", url_for("audit.steriliser", steriliser_id=found.id)
     )
 
 
 @bp.route("/sterilisation/settings", methods=["GET", "POST"])
 def sterilisation_settings():
     """The clinic's spore-test interval, overdue mode, shelf life and indicator rules."""
-    form = forms.SettingsForm(obj=sterilization.settings_for(current_user.clinic))
+    form = forms.SettingsForm(obj=sterilisation.settings_for(current_user.clinic))
     if form.validate_on_submit():
         try:
-            sterilization.update_settings(current_user.clinic, current_user, **form.values())
+            sterilisation.update_settings(current_user.clinic, current_user, **form.values())
         except DomainError as error:
             flash(str(error), "error")
         else:
-            return committed("Sterilisation settings saved.", url_for("audit.sterilizers"))
-    return render_template("audit/sterilization/settings.html", form=form)
+            return committed("Sterilisation settings saved.", url_for("audit.sterilisers"))
+    return render_template("audit/sterilisation/settings.html", form=form)
 
 
 # --- one steriliser: its cycle log and the forms that add to it ---
 
 
-def cycle_form(sterilizer: Sterilizer) -> forms.CycleForm:
+def cycle_form(steriliser: Steriliser) -> forms.CycleForm:
     form = forms.CycleForm()
     staff = db.session.scalars(
         select(User)
-        .filter_by(clinic_id=sterilizer.clinic_id, is_active_user=True)
+        .filter_by(clinic_id=steriliser.clinic_id, is_active_user=True)
         .order_by(User.email)
     )
     form.operator_id.choices = forms.choices((user.id, user.name) for user in staff)
@@ -123,12 +123,12 @@ def cycle_form(sterilizer: Sterilizer) -> forms.CycleForm:
     return form
 
 
-def spore_form(sterilizer: Sterilizer) -> forms.SporeTestForm:
+def spore_form(steriliser: Steriliser) -> forms.SporeTestForm:
     form = forms.SporeTestForm()
     recent = db.session.scalars(
-        select(SterilizerCycle)
-        .filter_by(sterilizer_id=sterilizer.id)
-        .order_by(SterilizerCycle.started_at.desc())
+        select(SteriliserCycle)
+        .filter_by(steriliser_id=steriliser.id)
+        .order_by(SteriliserCycle.started_at.desc())
         .limit(30)
     )
     form.cycle_id.choices = forms.choices(
@@ -137,59 +137,59 @@ def spore_form(sterilizer: Sterilizer) -> forms.SporeTestForm:
     return form
 
 
-def log_page(sterilizer: Sterilizer, status: int = 200, **bound):
+def log_page(steriliser: Steriliser, status: int = 200, **bound):
     """Render the log page; a refused form comes back bound, with what was typed."""
     cycles = db.paginate(
-        select(SterilizerCycle)
-        .filter_by(sterilizer_id=sterilizer.id)
-        .options(selectinload(SterilizerCycle.packs), selectinload(SterilizerCycle.operator))
-        .order_by(SterilizerCycle.started_at.desc()),
+        select(SteriliserCycle)
+        .filter_by(steriliser_id=steriliser.id)
+        .options(selectinload(SteriliserCycle.packs), selectinload(SteriliserCycle.operator))
+        .order_by(SteriliserCycle.started_at.desc()),
         page=request.args.get("page", 1, type=int),
         per_page=50,
         error_out=False,
     )
     return render_template(
-        "audit/sterilization/sterilizer.html",
-        sterilizer=sterilizer,
+        "audit/sterilisation/steriliser.html",
+        steriliser=steriliser,
         cycles=cycles,
-        bowie_dicks=_latest(BowieDickTest, sterilizer, BowieDickTest.tested_at),
-        spore_tests=_latest(BiologicalIndicatorTest, sterilizer, BiologicalIndicatorTest.read_at),
-        overdue=spore_tests.spore_test_overdue(sterilizer, utcnow()),
-        cycle_form=bound.get("cycle_form") or cycle_form(sterilizer),
+        bowie_dicks=_latest(BowieDickTest, steriliser, BowieDickTest.tested_at),
+        spore_tests=_latest(BiologicalIndicatorTest, steriliser, BiologicalIndicatorTest.read_at),
+        overdue=spore_tests.spore_test_overdue(steriliser, utcnow()),
+        cycle_form=bound.get("cycle_form") or cycle_form(steriliser),
         bowie_dick_form=bound.get("bowie_dick_form") or forms.BowieDickForm(),
-        spore_form=bound.get("spore_form") or spore_form(sterilizer),
+        spore_form=bound.get("spore_form") or spore_form(steriliser),
     ), status
 
 
-def _latest(model, sterilizer: Sterilizer, column) -> list:
+def _latest(model, steriliser: Steriliser, column) -> list:
     return db.session.scalars(
-        select(model).filter_by(sterilizer_id=sterilizer.id).order_by(column.desc()).limit(10)
+        select(model).filter_by(steriliser_id=steriliser.id).order_by(column.desc()).limit(10)
     ).all()
 
 
-@bp.get("/sterilisation/<int:sterilizer_id>")
-def sterilizer(sterilizer_id: int):
+@bp.get("/sterilisation/<int:steriliser_id>")
+def steriliser(steriliser_id: int):
     """The cycle log of one steriliser, with forms for new cycles and tests."""
-    return log_page(own_sterilizer(sterilizer_id))
+    return log_page(own_steriliser(steriliser_id))
 
 
-@bp.get("/sterilisation/<int:sterilizer_id>/cycles.csv")
-def cycle_log_csv(sterilizer_id: int):
+@bp.get("/sterilisation/<int:steriliser_id>/cycles.csv")
+def cycle_log_csv(steriliser_id: int):
     """The whole cycle log as CSV, packs included (kept for inspectors, R19)."""
-    found = own_sterilizer(sterilizer_id)
+    found = own_steriliser(steriliser_id)
     cycles = db.session.scalars(
-        select(SterilizerCycle)
-        .filter_by(sterilizer_id=found.id)
+        select(SteriliserCycle)
+        .filter_by(steriliser_id=found.id)
         .options(*(selectinload(rel) for rel in (
-            SterilizerCycle.packs, SterilizerCycle.operator, SterilizerCycle.released_by
+            SteriliserCycle.packs, SteriliserCycle.operator, SteriliserCycle.released_by
         )))
-        .order_by(SterilizerCycle.started_at)
+        .order_by(SteriliserCycle.started_at)
     )  # fmt: skip
     rows = (_csv_row(found, cycle) for cycle in cycles)
     return csv_response(f"cycle-log-{found.serial}.csv", CSV_HEADER, rows)
 
 
-def _csv_row(found: Sterilizer, cycle: SterilizerCycle) -> tuple:
+def _csv_row(found: Steriliser, cycle: SteriliserCycle) -> tuple:
     return (
         found.name, found.serial, cycle.cycle_number, cycle.started_at.isoformat(),
         cycle.program.label, cycle.temperature_c, cycle.exposure_minutes, cycle.pressure_kpa,
@@ -201,20 +201,20 @@ def _csv_row(found: Sterilizer, cycle: SterilizerCycle) -> tuple:
     )  # fmt: skip
 
 
-@bp.post("/sterilisation/<int:sterilizer_id>/cycles")
-def record_cycle(sterilizer_id: int):
+@bp.post("/sterilisation/<int:steriliser_id>/cycles")
+def record_cycle(steriliser_id: int):
     """Log a load from its printout, with its packs."""
-    found = own_sterilizer(sterilizer_id)
+    found = own_steriliser(steriliser_id)
     form = cycle_form(found)
     if not form.validate_on_submit():
         return log_page(found, 422, cycle_form=form)
-    reading = sterilization.CycleReading(
-        form.cycle_number.data, as_utc(form.started_at.data), SterilizerProgram(form.program.data),
+    reading = sterilisation.CycleReading(
+        form.cycle_number.data, as_utc(form.started_at.data), SteriliserProgram(form.program.data),
         form.temperature_c.data, form.exposure_minutes.data, form.pressure_kpa.data,
         form.ci_class.data, IndicatorResult(form.ci_result.data), form.printout_ref.data or "",
     )  # fmt: skip
     try:
-        cycle = sterilization.record_cycle(
+        cycle = sterilisation.record_cycle(
             found, reading, db.session.get(User, form.operator_id.data), current_user,
             form.packs.data.splitlines(),
         )  # fmt: skip
@@ -227,15 +227,15 @@ def record_cycle(sterilizer_id: int):
     )
 
 
-@bp.post("/sterilisation/<int:sterilizer_id>/bowie-dick")
-def record_bowie_dick(sterilizer_id: int):
+@bp.post("/sterilisation/<int:steriliser_id>/bowie-dick")
+def record_bowie_dick(steriliser_id: int):
     """Log the day's Bowie-Dick test."""
-    found = own_sterilizer(sterilizer_id)
+    found = own_steriliser(steriliser_id)
     form = forms.BowieDickForm()
     if not form.validate_on_submit():
         return log_page(found, 422, bowie_dick_form=form)
     try:
-        sterilization.record_bowie_dick(
+        sterilisation.record_bowie_dick(
             found, current_user, IndicatorResult(form.result.data),
             as_utc(form.tested_at.data), form.test_pack_lot.data or "",
         )  # fmt: skip
@@ -243,5 +243,5 @@ def record_bowie_dick(sterilizer_id: int):
         flash(str(error), "error")
         return log_page(found, error.http_status, bowie_dick_form=form)
     return committed(
-        "Bowie-Dick test recorded.", url_for("audit.sterilizer", sterilizer_id=found.id)
+        "Bowie-Dick test recorded.", url_for("audit.steriliser", steriliser_id=found.id)
     )

@@ -14,18 +14,18 @@ from smp_hygiene.models import (
     OverdueMode,
     PackStatus,
     Role,
-    SterilizerProgram,
-    SterilizerStatus,
-    SterilizerType,
+    SteriliserProgram,
+    SteriliserStatus,
+    SteriliserType,
 )
 from smp_hygiene.services.sterilisation import cycle_release
-from smp_hygiene.services.sterilisation import sterilisers as sterilization
+from smp_hygiene.services.sterilisation import sterilisers as sterilisation
 from smp_hygiene.services.sterilisation.sterilisers import CycleReading
 from tests.factories import (
     make_bowie_dick,
     make_clinic,
     make_cycle,
-    make_sterilizer,
+    make_steriliser,
     make_user,
 )
 
@@ -36,7 +36,7 @@ def reading(**fields) -> CycleReading:
     values = {
         "cycle_number": 42,
         "started_at": MORNING,
-        "program": SterilizerProgram.PREVAC_134,
+        "program": SteriliserProgram.PREVAC_134,
         "temperature_c": 134.5,
         "exposure_minutes": 3.5,
         "pressure_kpa": 310.0,
@@ -51,53 +51,53 @@ def audit_actions() -> list[str]:
     return [entry.action for entry in AuditEntry.query.order_by(AuditEntry.id)]
 
 
-def test_auditor_can_register_a_sterilizer(ctx):
+def test_auditor_can_register_a_steriliser(ctx):
     clinic, auditor = make_clinic(), make_user(Role.AUDITOR)
 
-    sterilizer = sterilization.register_sterilizer(
-        clinic, auditor, " Autoclave A ", "SN-1", SterilizerType.PREVAC, MORNING
+    steriliser = sterilisation.register_steriliser(
+        clinic, auditor, " Autoclave A ", "SN-1", SteriliserType.PREVAC, MORNING
     )
 
-    assert (sterilizer.name, sterilizer.status) == ("Autoclave A", SterilizerStatus.IN_SERVICE)
-    assert audit_actions()[-1] == "sterilizer.registered"
+    assert (steriliser.name, steriliser.status) == ("Autoclave A", SteriliserStatus.IN_SERVICE)
+    assert audit_actions()[-1] == "steriliser.registered"
 
 
-def test_auditor_cannot_register_two_sterilizers_with_one_name(ctx):
+def test_auditor_cannot_register_two_sterilisers_with_one_name(ctx):
     clinic, auditor = make_clinic(), make_user(Role.AUDITOR)
-    make_sterilizer(clinic, name="Autoclave A")
+    make_steriliser(clinic, name="Autoclave A")
 
     with pytest.raises(
         AlreadyExists, match='^There is already a steriliser called "Autoclave A".$'
     ):
-        sterilization.register_sterilizer(
-            clinic, auditor, "Autoclave A", "SN-2", SterilizerType.PREVAC, MORNING
+        sterilisation.register_steriliser(
+            clinic, auditor, "Autoclave A", "SN-2", SteriliserType.PREVAC, MORNING
         )
 
 
-def test_auditor_cannot_register_a_sterilizer_without_serial(ctx):
+def test_auditor_cannot_register_a_steriliser_without_serial(ctx):
     clinic, auditor = make_clinic(), make_user(Role.AUDITOR)
 
     with pytest.raises(InvalidInput, match="needs a name and the serial number"):
-        sterilization.register_sterilizer(
-            clinic, auditor, "Autoclave A", " ", SterilizerType.PREVAC, MORNING
+        sterilisation.register_steriliser(
+            clinic, auditor, "Autoclave A", " ", SteriliserType.PREVAC, MORNING
         )
 
 
 def test_auditor_can_record_a_cycle_with_its_packs(ctx):
-    sterilizer, auditor = make_sterilizer(name="Autoclave A"), make_user(Role.AUDITOR)
+    steriliser, auditor = make_steriliser(name="Autoclave A"), make_user(Role.AUDITOR)
 
-    cycle = sterilization.record_cycle(
-        sterilizer, reading(), auditor, auditor, ["Grip set 1", " ", "Tube set 2"]
+    cycle = sterilisation.record_cycle(
+        steriliser, reading(), auditor, auditor, ["Grip set 1", " ", "Tube set 2"]
     )
 
     assert cycle.status is CycleStatus.RECORDED
     assert [pack.contents for pack in cycle.packs] == ["Grip set 1", "Tube set 2"]
     assert all(pack.code.startswith("P-") and len(pack.code) == 10 for pack in cycle.packs)
-    assert audit_actions()[-1] == "sterilizer_cycle.recorded"
+    assert audit_actions()[-1] == "steriliser_cycle.recorded"
 
 
 def test_pack_codes_are_unique_and_fit_our_label(ctx):
-    codes = {sterilization.new_pack_code() for _ in range(200)}
+    codes = {sterilisation.new_pack_code() for _ in range(200)}
 
     assert len(codes) == 200
     assert all(len(code) == 10 and code.isascii() for code in codes)
@@ -105,83 +105,83 @@ def test_pack_codes_are_unique_and_fit_our_label(ctx):
 
 def test_packs_get_an_expiry_when_the_clinic_uses_time_related_storage(ctx):
     clinic, auditor = make_clinic(), make_user(Role.AUDITOR)
-    settings = dict(sterilization.DEFAULT_SETTINGS, pack_shelf_life_days=30)
-    sterilization.update_settings(clinic, auditor, **settings)
-    sterilizer = make_sterilizer(clinic)
+    settings = dict(sterilisation.DEFAULT_SETTINGS, pack_shelf_life_days=30)
+    sterilisation.update_settings(clinic, auditor, **settings)
+    steriliser = make_steriliser(clinic)
 
-    cycle = sterilization.record_cycle(sterilizer, reading(), auditor, auditor, ["Grip"])
+    cycle = sterilisation.record_cycle(steriliser, reading(), auditor, auditor, ["Grip"])
 
     assert cycle.packs[0].expires_on == date(2026, 12, 25)
 
 
 def test_packs_have_no_expiry_with_event_related_storage(ctx):
-    sterilizer, auditor = make_sterilizer(), make_user(Role.AUDITOR)
+    steriliser, auditor = make_steriliser(), make_user(Role.AUDITOR)
 
-    cycle = sterilization.record_cycle(sterilizer, reading(), auditor, auditor, ["Grip"])
+    cycle = sterilisation.record_cycle(steriliser, reading(), auditor, auditor, ["Grip"])
 
     assert cycle.packs[0].expires_on is None
 
 
 def test_auditor_cannot_record_a_cycle_number_twice(ctx):
-    sterilizer, auditor = make_sterilizer(name="Autoclave A"), make_user(Role.AUDITOR)
-    make_cycle(sterilizer, cycle_number=42)
+    steriliser, auditor = make_steriliser(name="Autoclave A"), make_user(Role.AUDITOR)
+    make_cycle(steriliser, cycle_number=42)
 
     with pytest.raises(AlreadyExists, match="^Autoclave A already has a cycle 42.$"):
-        sterilization.record_cycle(sterilizer, reading(), auditor, auditor, ["Grip"])
+        sterilisation.record_cycle(steriliser, reading(), auditor, auditor, ["Grip"])
 
 
-def test_auditor_cannot_record_a_prevac_program_on_a_gravity_sterilizer(ctx):
-    sterilizer = make_sterilizer(name="Autoclave G", type=SterilizerType.GRAVITY)
+def test_auditor_cannot_record_a_prevac_program_on_a_gravity_steriliser(ctx):
+    steriliser = make_steriliser(name="Autoclave G", type=SteriliserType.GRAVITY)
     auditor = make_user(Role.AUDITOR)
 
     with pytest.raises(
         InvalidInput,
         match="^Autoclave G is a gravity steriliser; it cannot run the prevac 134 °C program.$",
     ):
-        sterilization.record_cycle(sterilizer, reading(), auditor, auditor, ["Grip"])
+        sterilisation.record_cycle(steriliser, reading(), auditor, auditor, ["Grip"])
 
 
 def test_auditor_cannot_record_an_empty_load(ctx):
-    sterilizer, auditor = make_sterilizer(), make_user(Role.AUDITOR)
+    steriliser, auditor = make_steriliser(), make_user(Role.AUDITOR)
 
     with pytest.raises(InvalidInput, match="^List at least one pack in the load.$"):
-        sterilization.record_cycle(sterilizer, reading(), auditor, auditor, [" "])
+        sterilisation.record_cycle(steriliser, reading(), auditor, auditor, [" "])
 
 
 def test_auditor_cannot_record_a_chemical_indicator_type_outside_iso_11140(ctx):
-    sterilizer, auditor = make_sterilizer(), make_user(Role.AUDITOR)
+    steriliser, auditor = make_steriliser(), make_user(Role.AUDITOR)
 
     with pytest.raises(InvalidInput, match="^ISO 11140-1 chemical indicators are type 1 to 6.$"):
-        sterilization.record_cycle(sterilizer, reading(ci_class=7), auditor, auditor, ["Grip"])
+        sterilisation.record_cycle(steriliser, reading(ci_class=7), auditor, auditor, ["Grip"])
 
 
-def test_auditor_cannot_record_a_bowie_dick_test_on_a_gravity_sterilizer(ctx):
-    sterilizer = make_sterilizer(name="Autoclave G", type=SterilizerType.GRAVITY)
+def test_auditor_cannot_record_a_bowie_dick_test_on_a_gravity_steriliser(ctx):
+    steriliser = make_steriliser(name="Autoclave G", type=SteriliserType.GRAVITY)
 
     with pytest.raises(InvalidInput, match="for pre-vacuum sterilisers only"):
-        sterilization.record_bowie_dick(
-            sterilizer, make_user(Role.AUDITOR), IndicatorResult.PASS, MORNING
+        sterilisation.record_bowie_dick(
+            steriliser, make_user(Role.AUDITOR), IndicatorResult.PASS, MORNING
         )
 
 
 def test_clinic_cannot_space_spore_tests_more_than_a_month_apart(ctx):
-    settings = dict(sterilization.DEFAULT_SETTINGS, spore_test_interval_days=31)
+    settings = dict(sterilisation.DEFAULT_SETTINGS, spore_test_interval_days=31)
 
     with pytest.raises(InvalidInput, match="^The spore-test interval must be 1 to 30 days"):
-        sterilization.update_settings(make_clinic(), make_user(Role.ADMIN), **settings)
+        sterilisation.update_settings(make_clinic(), make_user(Role.ADMIN), **settings)
 
 
 def test_admin_can_change_sterilisation_settings(ctx):
     clinic, admin = make_clinic(), make_user(Role.ADMIN)
     values = dict(
-        sterilization.DEFAULT_SETTINGS,
+        sterilisation.DEFAULT_SETTINGS,
         spore_test_interval_days=30,
         spore_test_overdue_mode=OverdueMode.BLOCK,
     )
 
-    sterilization.update_settings(clinic, admin, **values)
+    sterilisation.update_settings(clinic, admin, **values)
 
-    saved = sterilization.settings_for(clinic)
+    saved = sterilisation.settings_for(clinic)
     assert saved.id is not None
     assert saved.spore_test_interval_days == 30
     assert saved.spore_test_overdue_mode is OverdueMode.BLOCK
@@ -192,9 +192,9 @@ def test_admin_can_change_sterilisation_settings(ctx):
 
 
 def passing_cycle(**fields):
-    sterilizer = fields.pop("sterilizer", None) or make_sterilizer(name="Autoclave A")
-    make_bowie_dick(sterilizer, MORNING - timedelta(hours=1))
-    return make_cycle(sterilizer, cycle_number=42, started_at=MORNING, **fields)
+    steriliser = fields.pop("steriliser", None) or make_steriliser(name="Autoclave A")
+    make_bowie_dick(steriliser, MORNING - timedelta(hours=1))
+    return make_cycle(steriliser, cycle_number=42, started_at=MORNING, **fields)
 
 
 def test_auditor_can_release_a_cycle_whose_checks_pass(ctx):
@@ -204,7 +204,7 @@ def test_auditor_can_release_a_cycle_whose_checks_pass(ctx):
 
     assert cycle.status is CycleStatus.RELEASED
     assert (cycle.released_by, cycle.released_at) == (auditor, MORNING + timedelta(hours=1))
-    assert audit_actions()[-1] == "sterilizer_cycle.released"
+    assert audit_actions()[-1] == "steriliser_cycle.released"
 
 
 def test_auditor_cannot_release_a_cycle_twice(ctx):
@@ -261,9 +261,9 @@ def test_refusal_names_every_failed_check(ctx):
 
 
 def test_auditor_cannot_release_a_prevac_cycle_without_that_days_bowie_dick(ctx):
-    sterilizer = make_sterilizer(name="Autoclave A")
-    make_bowie_dick(sterilizer, MORNING - timedelta(days=1))
-    cycle = make_cycle(sterilizer, cycle_number=42, started_at=MORNING)
+    steriliser = make_steriliser(name="Autoclave A")
+    make_bowie_dick(steriliser, MORNING - timedelta(days=1))
+    cycle = make_cycle(steriliser, cycle_number=42, started_at=MORNING)
 
     with pytest.raises(
         DomainError,
@@ -274,19 +274,19 @@ def test_auditor_cannot_release_a_prevac_cycle_without_that_days_bowie_dick(ctx)
 
 
 def test_auditor_cannot_release_a_cycle_after_a_failed_bowie_dick(ctx):
-    sterilizer = make_sterilizer(name="Autoclave A")
-    make_bowie_dick(sterilizer, MORNING - timedelta(hours=1), result=IndicatorResult.FAIL)
-    cycle = make_cycle(sterilizer, cycle_number=42, started_at=MORNING)
+    steriliser = make_steriliser(name="Autoclave A")
+    make_bowie_dick(steriliser, MORNING - timedelta(hours=1), result=IndicatorResult.FAIL)
+    cycle = make_cycle(steriliser, cycle_number=42, started_at=MORNING)
 
     with pytest.raises(DomainError, match="the Bowie-Dick test of 2026-11-25 failed.$"):
         cycle_release.release_cycle(cycle, make_user(Role.AUDITOR))
 
 
 def test_a_passing_bowie_dick_retest_after_a_failure_clears_the_day(ctx):
-    sterilizer = make_sterilizer(name="Autoclave A")
-    make_bowie_dick(sterilizer, MORNING - timedelta(hours=2), result=IndicatorResult.FAIL)
-    make_bowie_dick(sterilizer, MORNING - timedelta(hours=1))
-    cycle = make_cycle(sterilizer, cycle_number=42, started_at=MORNING)
+    steriliser = make_steriliser(name="Autoclave A")
+    make_bowie_dick(steriliser, MORNING - timedelta(hours=2), result=IndicatorResult.FAIL)
+    make_bowie_dick(steriliser, MORNING - timedelta(hours=1))
+    cycle = make_cycle(steriliser, cycle_number=42, started_at=MORNING)
 
     cycle_release.release_cycle(cycle, make_user(Role.AUDITOR))
 
@@ -294,10 +294,10 @@ def test_a_passing_bowie_dick_retest_after_a_failure_clears_the_day(ctx):
 
 
 def test_gravity_cycles_need_no_bowie_dick(ctx):
-    sterilizer = make_sterilizer(type=SterilizerType.GRAVITY)
+    steriliser = make_steriliser(type=SteriliserType.GRAVITY)
     cycle = make_cycle(
-        sterilizer,
-        program=SterilizerProgram.GRAVITY_121,
+        steriliser,
+        program=SteriliserProgram.GRAVITY_121,
         temperature_c=122.0,
         exposure_minutes=30.0,
         pressure_kpa=215.0,
@@ -310,22 +310,22 @@ def test_gravity_cycles_need_no_bowie_dick(ctx):
 
 def test_clinic_can_switch_off_the_daily_bowie_dick(ctx):
     clinic, admin = make_clinic(), make_user(Role.ADMIN)
-    settings = dict(sterilization.DEFAULT_SETTINGS, requires_daily_bowie_dick=False)
-    sterilization.update_settings(clinic, admin, **settings)
-    cycle = make_cycle(make_sterilizer(clinic), started_at=MORNING)
+    settings = dict(sterilisation.DEFAULT_SETTINGS, requires_daily_bowie_dick=False)
+    sterilisation.update_settings(clinic, admin, **settings)
+    cycle = make_cycle(make_steriliser(clinic), started_at=MORNING)
 
     cycle_release.release_cycle(cycle, admin)
 
     assert cycle.status is CycleStatus.RELEASED
 
 
-def test_auditor_cannot_release_a_cycle_of_an_out_of_service_sterilizer(ctx):
-    sterilizer = make_sterilizer(
+def test_auditor_cannot_release_a_cycle_of_an_out_of_service_steriliser(ctx):
+    steriliser = make_steriliser(
         name="Autoclave A",
-        status=SterilizerStatus.OUT_OF_SERVICE,
+        status=SteriliserStatus.OUT_OF_SERVICE,
         status_reason="awaiting a negative retest",
     )
-    cycle = passing_cycle(sterilizer=sterilizer)
+    cycle = passing_cycle(steriliser=steriliser)
 
     with pytest.raises(
         DomainError,
@@ -342,7 +342,7 @@ def test_auditor_can_fail_a_cycle_and_its_packs_are_discarded(ctx):
     assert cycle.status is CycleStatus.FAILED
     assert {pack.status for pack in cycle.packs} == {PackStatus.DISCARDED}
     assert cycle.packs[0].status_reason == "cycle 42 failed: wet packs after drying"
-    assert audit_actions()[-1] == "sterilizer_cycle.failed"
+    assert audit_actions()[-1] == "steriliser_cycle.failed"
 
 
 def test_auditor_cannot_fail_a_released_cycle(ctx):

@@ -7,32 +7,32 @@ from flask_login import current_user
 
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.models import BiologicalIndicatorTest, SporeResult, SterilizerCycle
+from smp_hygiene.models import BiologicalIndicatorTest, SporeResult, SteriliserCycle
 from smp_hygiene.services.barcodes.reader import own_label_text
 from smp_hygiene.services.sterilisation import packs, spore_tests
 from smp_hygiene.services.verification import qrcodes
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
-from smp_hygiene.views.audit import sterilization_forms as forms
-from smp_hygiene.views.audit.sterilization import committed, log_page, own_sterilizer, spore_form
-from smp_hygiene.views.audit.sterilization_cycles import pack_of_clinic
-from smp_hygiene.views.audit.sterilization_forms import as_utc
+from smp_hygiene.views.audit import sterilisation_forms as forms
+from smp_hygiene.views.audit.sterilisation import committed, log_page, own_steriliser, spore_form
+from smp_hygiene.views.audit.sterilisation_cycles import pack_of_clinic
+from smp_hygiene.views.audit.sterilisation_forms import as_utc
 
 
 def own_spore_test(test_id: int) -> BiologicalIndicatorTest:
     found = db.get_or_404(BiologicalIndicatorTest, test_id)
-    own_sterilizer(found.sterilizer_id)
+    own_steriliser(found.steriliser_id)
     return found
 
 
-@bp.post("/sterilisation/<int:sterilizer_id>/spore-tests")
-def record_spore_test(sterilizer_id: int):
+@bp.post("/sterilisation/<int:steriliser_id>/spore-tests")
+def record_spore_test(steriliser_id: int):
     """Record a read spore test; a positive one leads to its fallout page."""
-    found = own_sterilizer(sterilizer_id)
+    found = own_steriliser(steriliser_id)
     form = spore_form(found)
     if not form.validate_on_submit():
         return log_page(found, 422, spore_form=form)
-    cycle = db.session.get(SterilizerCycle, form.cycle_id.data)
+    cycle = db.session.get(SteriliserCycle, form.cycle_id.data)
     try:
         test = spore_tests.record_spore_test(
             cycle, current_user, bi_lot=form.bi_lot.data,
@@ -55,7 +55,7 @@ def spore_test(test_id: int):
     """A spore test; if positive, the quarantined packs and the sessions that used them."""
     test = own_spore_test(test_id)
     return render_template(
-        "audit/sterilization/spore_test.html",
+        "audit/sterilisation/spore_test.html",
         test=test,
         packs=spore_tests.quarantined_packs(test),
         uses=spore_tests.sessions_using_suspect_packs(test),
@@ -84,7 +84,7 @@ def report_spore_test(test_id: int):
 def pack_label(pack_id: int):
     """A printable pack label: steriliser, cycle, date, expiry and the QR scanned at the chair."""
     pack = pack_of_clinic(pack_id)
-    return render_template("audit/sterilization/pack_label.html", pack=pack)
+    return render_template("audit/sterilisation/pack_label.html", pack=pack)
 
 
 @bp.get("/sterilisation/packs/<int:pack_id>/qr.svg")

@@ -1,4 +1,7 @@
-"""`verify-qr`: read a card (text or image), fetch the published lists, and say what holds."""
+"""`verify-qr`: read a card (text or image), fetch the published lists, and say what holds.
+
+zxing-cpp reads the image; it is a runtime dependency, so this works on a production install.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import click
+import zxingcpp
+from flask.cli import with_appcontext
+from PIL import Image
 
 from smp_hygiene.services.verification import offline_check, signed_codes
 from smp_hygiene.timeutil import utcnow
@@ -21,9 +27,6 @@ def read_code(argument: str) -> str:
     path = Path(argument)
     if len(argument) > 255 or not path.is_file():
         return argument
-    import zxingcpp
-    from PIL import Image
-
     found = [r.text for r in zxingcpp.read_barcodes(Image.open(path)) if r.valid]
     if not found:
         raise click.ClickException(f"No readable QR code in {argument}.")
@@ -81,3 +84,18 @@ def describe(verdict: offline_check.Verdict) -> str:
         minutes = int(verdict.revocations_age.total_seconds() // 60)
         lines.append(f"revocation list issued {minutes} minute(s) ago")
     return "\n".join(lines)
+
+
+@click.command("verify-qr")
+@click.argument("code")
+@click.option("--keys", "keys_from", help="Keys JSON file or URL; default: the code's own site.")
+@click.option("--revocations", "revocations_from", help="Revocation list JSON file or URL.")
+@with_appcontext
+def verify_qr_command(code: str, keys_from: str | None, revocations_from: str | None) -> None:
+    """Check a scanned card (its text, or a PNG/JPEG of it) against published keys; no database."""
+    verdict = run(code, keys_from, revocations_from)
+    click.echo(describe(verdict))
+    raise SystemExit(verdict.exit_code)
+
+
+COMMANDS = (verify_qr_command,)

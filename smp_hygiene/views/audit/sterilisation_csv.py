@@ -11,8 +11,8 @@ from smp_hygiene.models import InstrumentPack, PackUse
 from smp_hygiene.services.sterilisation import spore_tests, sterilisers
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
-from smp_hygiene.views.audit.sterilization import own_cycle
-from smp_hygiene.views.audit.sterilization_packs import own_spore_test
+from smp_hygiene.views.audit.sterilisation import own_cycle
+from smp_hygiene.views.audit.sterilisation_packs import own_spore_test
 
 REGISTRY_HEADER = ["Name", "Serial", "Type", "Status", "Status reason", "Installed", "Spore test"]
 CYCLE_PACKS_HEADER = ["Pack", "Contents", "Packed at", "Expires", "Status", "Status reason"]
@@ -28,16 +28,16 @@ def _at(moment: datetime | None) -> str:
 
 
 @bp.get("/sterilisation/sterilisers.csv")
-def sterilizers_csv():
+def sterilisers_csv():
     """The steriliser registry as CSV, with each one's spore-test state."""
     overdue = {
-        found.sterilizer.id: found
+        found.steriliser.id: found
         for found in spore_tests.overdue_spore_tests(current_user.clinic, utcnow())
     }
     rows = (
         [s.name, s.serial, s.type.value, s.status.value, s.status_reason, _at(s.installed_at)]
         + [f"overdue since {overdue[s.id].due_at.date()}" if s.id in overdue else "current"]
-        for s in sterilisers.list_sterilizers(current_user.clinic)
+        for s in sterilisers.list_sterilisers(current_user.clinic)
     )
     return csv_response("sterilisers.csv", REGISTRY_HEADER, rows)
 
@@ -64,7 +64,7 @@ def spore_test_packs_csv(test_id: int):
     """The packs a positive spore test quarantined, used or not, as CSV."""
     test = own_spore_test(test_id)
     rows = (
-        [p.code, test.sterilizer.name, p.cycle.cycle_number, _at(p.cycle.started_at), p.contents]
+        [p.code, test.steriliser.name, p.cycle.cycle_number, _at(p.cycle.started_at), p.contents]
         + [p.status.value, p.status_reason]
         for p in spore_tests.quarantined_packs(test)
     )
