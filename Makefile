@@ -49,6 +49,7 @@ test: $(VENV)/.dev-deps system-libs chromium
 lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # Camera decoding: the barcode-detector polyfill (zxing-wasm inside), copied with its .wasm into
 # static/vendor/ and committed, so a fresh clone and the chair page need neither npm nor a CDN.

@@ -7,6 +7,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
 
 # Named constraints make migrations reproducible on SQLite (batch mode) and PostgreSQL alike.
 naming_convention = {
@@ -17,7 +18,14 @@ naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 
-db = SQLAlchemy(metadata=MetaData(naming_convention=naming_convention))
+
+class Base(DeclarativeBase):
+    """The typed declarative base under `db.Model`, so mypy knows every mapped column."""
+
+    metadata = MetaData(naming_convention=naming_convention)
+
+
+db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

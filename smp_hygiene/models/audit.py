@@ -7,12 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime
+from smp_hygiene.models.base import Model, UTCDateTime
 from smp_hygiene.timeutil import utcnow
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One change to clinical data; `entry_hash` chains it to the entry before."""
 
     __table_args__ = (Index("ix_audit_entry_entity", "entity_type", "entity_id"),)

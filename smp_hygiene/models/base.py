@@ -1,12 +1,22 @@
-"""Column types shared by every model."""
+"""The model base class and the column types shared by every model."""
 
 from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
+
+from smp_hygiene.extensions import Base, db
+
+if TYPE_CHECKING:
+    # mypy cannot see through Flask-SQLAlchemy's generated db.Model; it is a subclass of Base.
+    class Model(Base):
+        __abstract__ = True
+else:
+    Model = db.Model
 
 
 class UTCDateTime(TypeDecorator):

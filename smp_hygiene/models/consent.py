@@ -8,13 +8,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime
+from smp_hygiene.models.base import Model, UTCDateTime
 from smp_hygiene.models.people import Client, Clinic, User
 from smp_hygiene.timeutil import utcnow
 
 
-class ConsentTemplate(db.Model):
+class ConsentTemplate(Model):
     """One version of a clinic's consent form; a new wording is a new version, never an edit."""
 
     __table_args__ = (UniqueConstraint("clinic_id", "version"),)
@@ -41,7 +40,7 @@ class ConsentTemplate(db.Model):
         return json.loads(self.medical_questions_json)
 
 
-class Consent(db.Model):
+class Consent(Model):
     """A client's signed consent against one template version, with the screening answers."""
 
     __table_args__ = (Index("ix_consent_client_signed", "client_id", "signed_at"),)

@@ -8,7 +8,7 @@ from sqlalchemy import Column, ForeignKey, Index, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime, enum_type
+from smp_hygiene.models.base import Model, UTCDateTime, enum_type
 from smp_hygiene.models.enums import PatchTestResult
 from smp_hygiene.models.people import Client, User
 from smp_hygiene.models.supplies import Product
@@ -21,7 +21,7 @@ patch_test_product = Table(
 )
 
 
-class PatchTest(db.Model):
+class PatchTest(Model):
     """A test applied on a client for one or more pigment products, and its reading."""
 
     __table_args__ = (Index("ix_patch_test_client_read", "client_id", "read_at"),)

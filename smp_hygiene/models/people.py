@@ -8,13 +8,12 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime, enum_type
+from smp_hygiene.models.base import Model, UTCDateTime, enum_type
 from smp_hygiene.models.enums import PatchTestMode, Role
 from smp_hygiene.timeutil import utcnow
 
 
-class Clinic(db.Model):
+class Clinic(Model):
     """A practice with its own settings; where jurisdictions differ, the rule is a setting here."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,7 +42,7 @@ class Clinic(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A login: technician, auditor or admin of one clinic."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,7 +66,7 @@ class User(UserMixin, db.Model):
         return self.display_name or self.email
 
 
-class Client(db.Model):
+class Client(Model):
     """The person treated. Contact data stays inside the clinic; public pages show initials."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,8 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime, enum_type
+from smp_hygiene.models.base import Model, UTCDateTime, enum_type
 from smp_hygiene.models.people import Clinic, User
 from smp_hygiene.models.sessions import TreatmentSession
 from smp_hygiene.timeutil import utcnow
@@ -26,7 +25,7 @@ class ReactionStatus(enum.StrEnum):
     REPORTED = "reported"  # the health-department notice was sent
 
 
-class AdverseReaction(db.Model):
+class AdverseReaction(Model):
     """A reaction a client reported after a session.
 
     The lots are not stored here: they are derived from the session's SupplyUse rows (each

@@ -9,8 +9,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime, enum_type
+from smp_hygiene.models.base import Model, UTCDateTime, enum_type
 from smp_hygiene.models.enums import LotStatus
 from smp_hygiene.models.people import Client, Clinic, User
 from smp_hygiene.models.sessions import Refusal, SupplyUse, TreatmentSession
@@ -48,7 +47,7 @@ class NotificationChannel(enum.StrEnum):
         return self.value.replace("_", " ")
 
 
-class Recall(db.Model):
+class Recall(Model):
     """A recall of one lot, several lots or a whole product; closed with a reason, never deleted."""
 
     __table_args__ = (Index("ix_recall_clinic_closed", "clinic_id", "closed_at"),)
@@ -92,7 +91,7 @@ class Recall(db.Model):
         return self.source_reference
 
 
-class RecallLot(db.Model):
+class RecallLot(Model):
     """A lot a recall blocked, with the status it had before (a used-up lot stays traceable)."""
 
     __table_args__ = (Index("ix_recall_lot_lot", "lot_id"),)
@@ -105,7 +104,7 @@ class RecallLot(db.Model):
     lot: Mapped[SupplyLot] = relationship()
 
 
-class ClientNotification(db.Model):
+class ClientNotification(Model):
     """The clinic told a client about a recall: how, when and by whom."""
 
     __table_args__ = (Index("ix_client_notification_recall_client", "recall_id", "client_id"),)

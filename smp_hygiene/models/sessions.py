@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime, enum_type
+from smp_hygiene.models.base import Model, UTCDateTime, enum_type
 from smp_hygiene.models.enums import SessionStatus
 from smp_hygiene.models.patch_tests import PatchTest
 from smp_hygiene.models.people import Client, Clinic, User
@@ -20,7 +19,7 @@ if TYPE_CHECKING:
     from smp_hygiene.models.sterilisation import PackUse
 
 
-class TreatmentSession(db.Model):
+class TreatmentSession(Model):
     """One sitting; sealed on completion, after which only addenda change its story."""
 
     __table_args__ = (Index("ix_treatment_session_client_started", "client_id", "started_at"),)
@@ -57,7 +56,7 @@ class TreatmentSession(db.Model):
     pack_uses: Mapped[list[PackUse]] = relationship(order_by="PackUse.id", viewonly=True)
 
 
-class SupplyUse(db.Model):
+class SupplyUse(Model):
     """One scan at the chair; a pigment use is also the dose (cap) poured for this session only."""
 
     __table_args__ = (
@@ -87,7 +86,7 @@ class SupplyUse(db.Model):
     used_by: Mapped[User] = relationship()
 
 
-class ChecklistItem(db.Model):
+class ChecklistItem(Model):
     """One line of a clinic's hygiene checklist; retired, never deleted, once answered."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -99,7 +98,7 @@ class ChecklistItem(db.Model):
     clinic: Mapped[Clinic] = relationship()
 
 
-class ChecklistAnswer(db.Model):
+class ChecklistAnswer(Model):
     """Who ticked which item in which session, and when."""
 
     __table_args__ = (UniqueConstraint("session_id", "item_id"),)
@@ -114,7 +113,7 @@ class ChecklistAnswer(db.Model):
     answered_by: Mapped[User] = relationship()
 
 
-class SafetyOverride(db.Model):
+class SafetyOverride(Model):
     """A soft warning the technician acknowledged, with the reason shown on the record."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -128,7 +127,7 @@ class SafetyOverride(db.Model):
     acknowledged_by: Mapped[User] = relationship()
 
 
-class Addendum(db.Model):
+class Addendum(Model):
     """A correction to a sealed record: the record itself never changes."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -141,7 +140,7 @@ class Addendum(db.Model):
     author: Mapped[User] = relationship()
 
 
-class Refusal(db.Model):
+class Refusal(Model):
     """A scan or action the rules refused at the chair, kept for the auditor's dashboard."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -8,8 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime, enum_type
+from smp_hygiene.models.base import Model, UTCDateTime, enum_type
 from smp_hygiene.models.people import Clinic, User
 from smp_hygiene.models.sessions import TreatmentSession
 from smp_hygiene.timeutil import utcnow
@@ -70,7 +69,7 @@ class OverdueMode(enum.StrEnum):
     BLOCK = "block"
 
 
-class SterilisationSettings(db.Model):
+class SterilisationSettings(Model):
     """A clinic's sterilisation rules (R14–R18); a clinic without a row uses the defaults."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,7 +91,7 @@ class SterilisationSettings(db.Model):
     clinic: Mapped[Clinic] = relationship()
 
 
-class Steriliser(db.Model):
+class Steriliser(Model):
     """One autoclave in a clinic's registry."""
 
     __table_args__ = (UniqueConstraint("clinic_id", "name"),)
@@ -114,7 +113,7 @@ class Steriliser(db.Model):
     clinic: Mapped[Clinic] = relationship()
 
 
-class SteriliserCycle(db.Model):
+class SteriliserCycle(Model):
     """One load through a steriliser, as its printout shows it (R13, R19)."""
 
     __table_args__ = (
@@ -152,7 +151,7 @@ class SteriliserCycle(db.Model):
     )
 
 
-class BowieDickTest(db.Model):
+class BowieDickTest(Model):
     """The daily air-removal test of a pre-vacuum steriliser, run in an empty chamber (R18)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -167,7 +166,7 @@ class BowieDickTest(db.Model):
     recorded_by: Mapped[User] = relationship()
 
 
-class BiologicalIndicatorTest(db.Model):
+class BiologicalIndicatorTest(Model):
     """A spore test processed in one cycle and read after incubation, with its control (R15)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -195,7 +194,7 @@ class BiologicalIndicatorTest(db.Model):
         return self.authority_report_due_on is not None and self.authority_reported_at is None
 
 
-class InstrumentPack(db.Model):
+class InstrumentPack(Model):
     """One wrapped pack of reprocessed instruments, labelled SMPH-PACK:<code> (R17)."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -217,7 +216,7 @@ class InstrumentPack(db.Model):
     use: Mapped[PackUse | None] = relationship(back_populates="pack")
 
 
-class PackUse(db.Model):
+class PackUse(Model):
     """A pack opened for one session; the unique pack_id makes a second use impossible."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,12 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime
+from smp_hygiene.models.base import Model, UTCDateTime
 from smp_hygiene.timeutil import utcnow
 
 
-class FormSubmission(db.Model):
+class FormSubmission(Model):
     """One handled form, keyed by the random nonce the page put in it; unique, so two
     simultaneous posts of the same form cannot both commit."""
 

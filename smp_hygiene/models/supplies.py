@@ -7,14 +7,13 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime, enum_type
+from smp_hygiene.models.base import Model, UTCDateTime, enum_type
 from smp_hygiene.models.enums import LotStatus, ProductKind, SterilisationMethod
 from smp_hygiene.models.people import Clinic, User
 from smp_hygiene.timeutil import utcnow
 
 
-class Product(db.Model):
+class Product(Model):
     """A catalogue entry; barcodes find it by GTIN or by HIBC labeler + product code."""
 
     __table_args__ = (UniqueConstraint("clinic_id", "product_key"),)
@@ -39,7 +38,7 @@ class Product(db.Model):
         return f"{self.manufacturer} {self.name}"
 
 
-class SupplyLot(db.Model):
+class SupplyLot(Model):
     """One lot or batch of a product as received: what a recall is aimed at."""
 
     __table_args__ = (

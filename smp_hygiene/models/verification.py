@@ -7,13 +7,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from smp_hygiene.extensions import db
-from smp_hygiene.models.base import UTCDateTime
+from smp_hygiene.models.base import Model, UTCDateTime
 from smp_hygiene.models.people import Clinic, User
 from smp_hygiene.timeutil import utcnow
 
 
-class SigningKey(db.Model):
+class SigningKey(Model):
     """The public half of a clinic's Ed25519 key; the private half never enters the database."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -28,7 +27,7 @@ class SigningKey(db.Model):
     clinic: Mapped[Clinic] = relationship()
 
 
-class VerifyCard(db.Model):
+class VerifyCard(Model):
     """One printed aftercare card: its token and signed code; a reprint replaces it."""
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from flask import Flask
 
+from smp_hygiene.services.people import permissions
+from smp_hygiene.views import admin, audit, auth, chair, home, reactions, verify
+from smp_hygiene.views.forms import new_nonce
+
 
 def register_blueprints(app: Flask) -> None:
-    from smp_hygiene.views import admin, audit, auth, chair, home, reactions, verify
-
+    """Every blueprint, and what every template may ask: a form nonce, who may do what."""
     for module in (auth, home, verify, audit, admin, chair):
         app.register_blueprint(module.bp)
     app.register_blueprint(reactions.bp)
     auth.register_login(app)
+    app.add_template_global(new_nonce, "form_nonce")
+    for check in (permissions.can_treat, permissions.can_audit, permissions.can_administer):
+        app.add_template_global(check)

@@ -7,8 +7,6 @@ practitioner account (with its licence number) and whoever reviews a record did 
 
 from __future__ import annotations
 
-import secrets
-
 from flask import Blueprint
 from flask_login import current_user, login_required
 from werkzeug.exceptions import Forbidden
@@ -26,12 +24,6 @@ def require_technician():
     """Every route here is for technicians; auditors and admins get 403 everywhere."""
     if current_user.role not in CHAIR_ROLES:
         raise Forbidden()
-
-
-@bp.app_template_global()
-def form_nonce() -> str:
-    """A fresh random key per rendered form: the double-submit guard acts on it once."""
-    return secrets.token_urlsafe(24)
 
 
 # Route modules attach themselves to `bp`; import them last.
