@@ -11,7 +11,7 @@ from smp_hygiene.models import PatchTestMode
 from smp_hygiene.services.people import clinics
 from smp_hygiene.services.sterilisation import sterilisers
 from smp_hygiene.views.admin import bp
-from smp_hygiene.views.audit.sterilisation_forms import SettingsForm
+from smp_hygiene.views.clinic_forms import SettingsForm
 
 NUMBER_FIELDS = {
     "patch_test_min_hours": "Patch test: hours before it may be read",

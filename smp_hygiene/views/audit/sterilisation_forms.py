@@ -16,15 +16,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from smp_hygiene.models import (
     IndicatorResult,
-    OverdueMode,
     SporeResult,
     SteriliserProgram,
     SteriliserType,
 )
+from smp_hygiene.views.clinic_forms import SettingsForm  # noqa: F401  (moved; both blueprints use it)
 
 _STAMP = "%Y-%m-%dT%H:%M"
 
@@ -95,33 +95,3 @@ class DiscardPackForm(FlaskForm):
 
 class ReleaseForm(FlaskForm):
     """No fields: the CSRF token is the point."""
-
-
-class SettingsForm(FlaskForm):
-    spore_test_interval_days = SelectField(
-        "Spore test every",
-        choices=choices([(7, "7 days (CDC)"), (30, "30 days (body-art codes)")]),
-        coerce=int,
-    )
-    spore_test_overdue_mode = SelectField(
-        "When overdue", choices=choices((m.value, m.value) for m in OverdueMode)
-    )
-    reports_positive_bi = BooleanField("Report positive spore tests to the health authority")
-    pack_shelf_life_days = IntegerField(
-        "Pack shelf life in days (blank: event-related)",
-        validators=[Optional(), NumberRange(min=1, max=366)],
-    )
-    requires_daily_bowie_dick = BooleanField("Daily Bowie-Dick test on pre-vacuum sterilisers")
-    min_chemical_indicator_class = SelectField(
-        "Lowest accepted chemical indicator", choices=_CI_CLASSES, coerce=int
-    )
-
-    def values(self) -> dict:
-        return {
-            "spore_test_interval_days": self.spore_test_interval_days.data,
-            "spore_test_overdue_mode": OverdueMode(self.spore_test_overdue_mode.data),
-            "reports_positive_bi": self.reports_positive_bi.data,
-            "pack_shelf_life_days": self.pack_shelf_life_days.data,
-            "requires_daily_bowie_dick": self.requires_daily_bowie_dick.data,
-            "min_chemical_indicator_class": self.min_chemical_indicator_class.data,
-        }

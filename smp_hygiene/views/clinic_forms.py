@@ -1,0 +1,44 @@
+"""Forms for a clinic's settings that two workspaces show: the admin's settings page and the
+auditor's sterilisation settings page render the same form, so it belongs to neither blueprint."""
+
+from __future__ import annotations
+
+from wtforms import BooleanField, IntegerField, SelectField
+from wtforms.validators import NumberRange, Optional
+
+from smp_hygiene.models import OverdueMode
+from smp_hygiene.views.forms import BaseForm, choices
+
+_CI_CLASSES = choices((n, f"Type {n}") for n in range(1, 7))
+
+
+class SettingsForm(BaseForm):
+    """How strictly the clinic runs its sterilisation: spore test interval, packs, indicators."""
+
+    spore_test_interval_days = SelectField(
+        "Spore test every",
+        choices=choices([(7, "7 days (CDC)"), (30, "30 days (body-art codes)")]),
+        coerce=int,
+    )
+    spore_test_overdue_mode = SelectField(
+        "When overdue", choices=choices((m.value, m.value) for m in OverdueMode)
+    )
+    reports_positive_bi = BooleanField("Report positive spore tests to the health authority")
+    pack_shelf_life_days = IntegerField(
+        "Pack shelf life in days (blank: event-related)",
+        validators=[Optional(), NumberRange(min=1, max=366)],
+    )
+    requires_daily_bowie_dick = BooleanField("Daily Bowie-Dick test on pre-vacuum sterilisers")
+    min_chemical_indicator_class = SelectField(
+        "Lowest accepted chemical indicator", choices=_CI_CLASSES, coerce=int
+    )
+
+    def values(self) -> dict:
+        return {
+            "spore_test_interval_days": self.spore_test_interval_days.data,
+            "spore_test_overdue_mode": OverdueMode(self.spore_test_overdue_mode.data),
+            "reports_positive_bi": self.reports_positive_bi.data,
+            "pack_shelf_life_days": self.pack_shelf_life_days.data,
+            "requires_daily_bowie_dick": self.requires_daily_bowie_dick.data,
+            "min_chemical_indicator_class": self.min_chemical_indicator_class.data,
+        }
