@@ -1,33 +1,9 @@
-"""The technician's chair: one blueprint, its routes split by subject into sibling modules.
-
-Technicians only. Admin accounts configure the clinic and, like auditors, review records; a
-clinic owner who also treats uses a technician login, so every session is signed by a
-practitioner account (with its licence number) and whoever reviews a record did not make it.
-"""
+"""The technician's chair: one blueprint (in `blueprint`), its routes split by subject into
+sibling modules, which attach themselves to `bp` when imported here."""
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import current_user, login_required
-from werkzeug.exceptions import Forbidden
-
-from smp_hygiene.models import Role
-
-bp = Blueprint("chair", __name__, url_prefix="/chair")
-
-CHAIR_ROLES = (Role.TECHNICIAN,)
-
-
-@bp.before_request
-@login_required
-def require_technician():
-    """Every route here is for technicians; auditors and admins get 403 everywhere."""
-    if current_user.role not in CHAIR_ROLES:
-        raise Forbidden()
-
-
-# Route modules attach themselves to `bp`; import them last.
-from smp_hygiene.views.chair import (  # noqa: E402, F401
+from smp_hygiene.views.chair import (
     clients,
     consent,
     patch_tests,
@@ -35,3 +11,6 @@ from smp_hygiene.views.chair import (  # noqa: E402, F401
     sessions,
     today,
 )
+from smp_hygiene.views.chair.blueprint import bp
+
+__all__ = ["bp", "clients", "consent", "patch_tests", "receiving", "sessions", "today"]

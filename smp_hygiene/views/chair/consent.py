@@ -7,13 +7,15 @@ import binascii
 
 from flask import Response, abort, render_template, request, url_for
 from flask_login import current_user
-from werkzeug.datastructures import MultiDict
+from wtforms import BooleanField, RadioField, StringField
 
-from smp_hygiene.models import Client, Consent
+from smp_hygiene.errors import DomainError
+from smp_hygiene.models import Client, Consent, ConsentTemplate
 from smp_hygiene.services.consent import consents
-from smp_hygiene.views.chair import bp
-from smp_hygiene.views.chair.support import submit_once
+from smp_hygiene.views.chair.blueprint import bp
+from smp_hygiene.views.forms import BaseForm, choices
 from smp_hygiene.views.loading import own_or_404
+from smp_hygiene.views.writes import done, once, refusal_page
 
 _DATA_URL_PREFIX = "data:image/png;base64,"
 SCREENING_QUESTIONS = {
@@ -22,46 +24,72 @@ SCREENING_QUESTIONS = {
     "has_rash_or_infection": "A rash, infection or other skin disorder on the area?",
     "is_intoxicated": "Does the client appear drunk or under the influence?",
 }
+_GUARDIAN = ("name", "document_ref", "consent_ref")
+_YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-def load_client(client_id: int) -> Client:
-    """A client of the signed-in technician's clinic, or 404 (no peeking across clinics)."""
-    return own_or_404(Client, client_id)
+class ConsentForm(BaseForm):
+    """The fixed part of the form; `consent_form_for` adds one yes/no per question asked."""
+
+    id_document_type = StringField()
+    id_document_ref = StringField()
+    guardian_name = StringField()
+    guardian_document_ref = StringField()
+    guardian_consent_ref = StringField()
+    explained_verbally = BooleanField()
+    given_in_writing = BooleanField()
+    signature = StringField()
 
 
-def _yes_no(form: MultiDict, name: str) -> bool | None:
-    return {"yes": True, "no": False}.get(form.get(name, ""))
+def consent_form_for(template: ConsentTemplate) -> ConsentForm:
+    """The form for this clinic's current template: its medical questions vary by version."""
+
+    class Questions(ConsentForm):
+        pass
+
+    # Unanswered radios stay None and are left out: the service names what is missing.
+    names = [*consents.CONTRAINDICATIONS, *(f"q_{q['key']}" for q in template.medical_questions)]
+    for name in names:
+        setattr(Questions, name, RadioField(choices=choices(_YES_NO), validate_choice=False))
+    return Questions()
 
 
-def parse_consent_form(form: MultiDict, template) -> consents.ConsentForm:
+def _yes_no(form: ConsentForm, name: str) -> bool | None:
+    return {"yes": True, "no": False}.get(form[name].data or "")
+
+
+def _signature_png(data_url: str) -> bytes:
+    """The drawn signature, or nothing when the field is not a PNG data URL."""
+    if not data_url.startswith(_DATA_URL_PREFIX):
+        return b""
+    try:
+        return base64.b64decode(data_url.removeprefix(_DATA_URL_PREFIX), validate=True)
+    except (binascii.Error, ValueError):
+        return b""
+
+
+def parse_consent_form(form: ConsentForm, template: ConsentTemplate) -> consents.ConsentForm:
     """Shape only: yes/no radios (unanswered ones left out), the signature's data URL."""
     screening = {n: _yes_no(form, n) for n in consents.CONTRAINDICATIONS}
     medical = {q["key"]: _yes_no(form, f"q_{q['key']}") for q in template.medical_questions}
-    signature = form.get("signature", "")
-    try:
-        png = base64.b64decode(signature.removeprefix(_DATA_URL_PREFIX), validate=True)
-    except (binascii.Error, ValueError):
-        png = b""
+    guardian = {k: form[f"guardian_{k}"].data or "" for k in _GUARDIAN}
     return consents.ConsentForm(
         contraindications={k: v for k, v in screening.items() if v is not None},
         medical_answers={k: v for k, v in medical.items() if v is not None},
-        id_document_type=form.get("id_document_type", ""),
-        id_document_ref=form.get("id_document_ref", ""),
-        signature_png=png if signature.startswith(_DATA_URL_PREFIX) else b"",
-        explained_verbally=form.get("explained_verbally") == "on",
-        given_in_writing=form.get("given_in_writing") == "on",
-        guardian={
-            k: form.get(f"guardian_{k}", "") for k in ("name", "document_ref", "consent_ref")
-        },
+        id_document_type=form.id_document_type.data or "",
+        id_document_ref=form.id_document_ref.data or "",
+        signature_png=_signature_png(form.signature.data or ""),
+        explained_verbally=form.explained_verbally.data,
+        given_in_writing=form.given_in_writing.data,
+        guardian=guardian,
     )
 
 
-def _page(client: Client, values: MultiDict | dict, error=None, status: int = 200):
-    template = consents.find_current_template(client.clinic_id)
+def _page(client: Client, values: dict, error: DomainError | None = None, status: int = 200):
     return render_template(
         "chair/consent.html",
         client=client,
-        template=template,
+        template=consents.find_current_template(client.clinic_id),
         current=consents.current_consent(client),
         values=values,
         error=error,
@@ -70,29 +98,33 @@ def _page(client: Client, values: MultiDict | dict, error=None, status: int = 20
     ), status
 
 
+def _refused(error: DomainError):
+    """The form again, as filled in, with the reason treatment cannot go ahead."""
+    client = own_or_404(Client, request.view_args["client_id"])
+    form = consent_form_for(consents.find_current_template(client.clinic_id))
+    values = {k: v for k, v in form.data.items() if v is not None}
+    return _page(client, values, error, error.http_status)
+
+
 @bp.get("/clients/<int:client_id>/consent")
 def consent(client_id: int):
     """The clinic's current form, the screening questions, proof of age and the signature box."""
-    return _page(load_client(client_id), {})
+    return _page(own_or_404(Client, client_id), {})
 
 
 @bp.post("/clients/<int:client_id>/consent")
+@refusal_page(_refused)
+@once
 def sign_consent(client_id: int):
     """Record the signed consent, or show in plain words why treatment cannot go ahead."""
-    client = load_client(client_id)
+    client = own_or_404(Client, client_id)
     template = consents.find_current_template(client.clinic_id)
     if template is None:
         abort(409, "The clinic has no consent form yet: an admin must publish one.")
-    form = parse_consent_form(request.form, template)
-
-    def action() -> str:
-        consents.record_consent(client, form, current_user)
-        return url_for("chair.today", q=client.full_name)
-
-    outcome = submit_once(action, success=f"Consent signed by {client.full_name}.")
-    if isinstance(outcome, Exception):
-        return _page(load_client(client_id), request.form, outcome, outcome.http_status)
-    return outcome
+    form = consent_form_for(template)
+    consents.record_consent(client, parse_consent_form(form, template), current_user)
+    target = url_for("chair.today", q=client.full_name)
+    return done(target, f"Consent signed by {client.full_name}.")
 
 
 @bp.get("/consents/<int:consent_id>/signature.png")

@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import IntegerField, RadioField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import PatchTest, PatchTestResult, Product, ProductKind
+from smp_hygiene.models import Client, PatchTest, PatchTestResult, Product, ProductKind
 from smp_hygiene.services.consent import patch_tests
 from smp_hygiene.services.people import clients
 from smp_hygiene.timeutil import utcnow
-from smp_hygiene.views.chair import bp
-from smp_hygiene.views.chair.consent import load_client
-from smp_hygiene.views.chair.support import submit_or_back
+from smp_hygiene.views.chair.blueprint import bp
+from smp_hygiene.views.forms import BaseForm, choices
+from smp_hygiene.views.loading import own_or_404
+from smp_hygiene.views.writes import done, once
+
+
+class ApplyForm(BaseForm):
+    """Who, with which pigments, where; the service requires at least one pigment."""
+
+    client_id = IntegerField()
+    # Ids not among the clinic's pigments are dropped, not refused: see chosen_pigments.
+    product_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    site = StringField()
+
+
+class ReadingForm(BaseForm):
+    """The result, one of PatchTestResult, and the signs seen."""
+
+    result = RadioField(
+        choices=choices((r.value, r.value) for r in PatchTestResult), validators=[InputRequired()]
+    )
+    signs = StringField()
 
 
 def clinic_pigments() -> list[Product]:
@@ -24,6 +45,18 @@ def clinic_pigments() -> list[Product]:
             .order_by(Product.manufacturer, Product.name)
         )
     )
+
+
+def chosen_pigments(form: ApplyForm) -> list[Product]:
+    wanted = set(form.product_ids.data or [])
+    return [p for p in clinic_pigments() if p.id in wanted]
+
+
+def load_test(test_id: int) -> PatchTest:
+    """A test of a client of my clinic, or 404: a test belongs to the clinic of its client."""
+    test = db.get_or_404(PatchTest, test_id)
+    own_or_404(Client, test.client_id)
+    return test
 
 
 @bp.get("/patch-tests")
@@ -40,39 +73,25 @@ def patch_test_list():
 
 
 @bp.post("/patch-tests")
+@once
 def apply_patch_test():
     """Record a test applied now with the chosen pigments."""
-    client = load_client(request.form.get("client_id", type=int) or 0)
-    wanted = {int(v) for v in request.form.getlist("product_ids") if v.isdigit()}
-    chosen = [p for p in clinic_pigments() if p.id in wanted]
-    site = request.form.get("site", "")
-    return submit_or_back(
-        lambda: (
-            patch_tests.apply_patch_test(client, chosen, current_user, utcnow(), site)
-            and url_for("chair.patch_test_list")
-        ),
-        url_for("chair.patch_test_list"),
-        success=f"Patch test applied for {client.full_name}.",
-    )
+    form = ApplyForm()
+    client = own_or_404(Client, form.client_id.data or 0)
+    chosen = chosen_pigments(form)
+    patch_tests.apply_patch_test(client, chosen, current_user, utcnow(), form.site.data or "")
+    message = f"Patch test applied for {client.full_name}."
+    return done(url_for("chair.patch_test_list"), message)
 
 
 @bp.post("/patch-tests/<int:test_id>/reading")
+@once
 def read_patch_test(test_id: int):
     """Record the reading now: negative, positive or inconclusive, with the signs seen."""
-    test = db.get_or_404(PatchTest, test_id)
-    if test.client.clinic_id != current_user.clinic_id:
-        abort(404)
-    try:
-        result = PatchTestResult(request.form.get("result", ""))
-    except ValueError:
+    test, form = load_test(test_id), ReadingForm()
+    if not form.validate():
         flash("Choose the result: negative, positive or inconclusive.", "error")
         return redirect(url_for("chair.patch_test_list"))
-    signs = request.form.get("signs", "")
-    return submit_or_back(
-        lambda: (
-            patch_tests.read_patch_test(test, result, current_user, utcnow(), signs)
-            and url_for("chair.patch_test_list")
-        ),
-        url_for("chair.patch_test_list"),
-        success=f"Reading recorded: {result.value}.",
-    )
+    result = PatchTestResult(form.result.data)
+    patch_tests.read_patch_test(test, result, current_user, utcnow(), form.signs.data or "")
+    return done(url_for("chair.patch_test_list"), f"Reading recorded: {result.value}.")

@@ -15,27 +15,44 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from wtforms import IntegerField, StringField, TextAreaField
 
 from smp_hygiene.errors import ConsentRequired, DomainError, WarningNeedsAcknowledgement
 from smp_hygiene.extensions import db
-from smp_hygiene.models import ChecklistItem, SessionStatus, TreatmentSession
+from smp_hygiene.models import ChecklistItem, Client, SessionStatus, TreatmentSession
 from smp_hygiene.services.sessions import checklists, worklists
 from smp_hygiene.services.sessions import lifecycle as sessions
-from smp_hygiene.views.chair import bp
-from smp_hygiene.views.chair.consent import load_client
-from smp_hygiene.views.chair.support import refuse, submit_once, submit_or_back
+from smp_hygiene.views.chair.blueprint import bp, keep_if_refused
+from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.verify import verify_url
+from smp_hygiene.views.writes import done, once, refusal_page, wants_json
 
 
-def load_session(session_id: int) -> TreatmentSession:
-    try:
-        return sessions.get_session(session_id, current_user)
-    except DomainError:
-        abort(404)
+class StartForm(BaseForm):
+    """The client, the area, and on a second try the reason to go ahead despite a warning."""
+
+    client_id = IntegerField()
+    treated_area = StringField()
+    acknowledge_reason = TextAreaField()
 
 
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"
+class ScanForm(BaseForm):
+    """One scan, with the diluent scanned before it and the reason to override a warning.
+
+    Its nonce is not acted on: the page posts many scans from one form, and a repeated scan is
+    judged by the barcode itself (the same serial, or the same lot within seconds)."""
+
+    barcode = StringField()
+    diluent = StringField()
+    acknowledge_reason = TextAreaField()
+
+
+class AddendumForm(BaseForm):
+    """Why the sealed record needs a correction, and the correction."""
+
+    reason = StringField()
+    body = TextAreaField()
 
 
 def use_json(result) -> dict:
@@ -69,40 +86,44 @@ def use_json(result) -> dict:
     }
 
 
+def _start_refused(error: DomainError):
+    """No consent: to the consent form. Otherwise say why, with a reason box for a warning."""
+    form = StartForm()
+    client = own_or_404(Client, form.client_id.data or 0)
+    if isinstance(error, ConsentRequired):
+        flash(str(error), "error")
+        return redirect(url_for("chair.consent", client_id=client.id))
+    warning = error if isinstance(error, WarningNeedsAcknowledgement) else None
+    return render_template(
+        "chair/start_refused.html",
+        client=client,
+        error=error,
+        warning=warning,
+        area=form.treated_area.data or "",
+    ), 409
+
+
 @bp.post("/sessions")
+@refusal_page(_start_refused)
+@once
 def start():
     """Start a session; a missing consent leads to the form, a healing-gap warning asks why."""
-    client = load_client(request.form.get("client_id", type=int) or 0)
-    reason = request.form.get("acknowledge_reason") or None
-    area = request.form.get("treated_area", "")
-
-    def action() -> str:
-        session = sessions.start_session(
-            client, current_user, treated_area=area, acknowledge_reason=reason
-        )
-        db.session.flush()
-        return url_for("chair.show", session_id=session.id)
-
-    outcome = submit_once(action, success="Session started.")
-    if isinstance(outcome, ConsentRequired):
-        flash(str(outcome), "error")
-        return redirect(url_for("chair.consent", client_id=client.id))
-    if isinstance(outcome, DomainError):
-        warning = outcome if isinstance(outcome, WarningNeedsAcknowledgement) else None
-        return render_template(
-            "chair/start_refused.html",
-            client=load_client(client.id),
-            error=outcome,
-            warning=warning,
-            area=area,
-        ), 409
-    return outcome
+    form = StartForm()
+    client = own_or_404(Client, form.client_id.data or 0)
+    session = sessions.start_session(
+        client,
+        current_user,
+        treated_area=form.treated_area.data or "",
+        acknowledge_reason=form.acknowledge_reason.data or None,
+    )
+    db.session.flush()
+    return done(url_for("chair.show", session_id=session.id), "Session started.")
 
 
 @bp.get("/sessions/<int:session_id>")
 def show(session_id: int):
     """Everything the technician needs during the session, on one page."""
-    session = load_session(session_id)
+    session = own_or_404(TreatmentSession, session_id)
     return render_template(
         "chair/session.html",
         session=session,
@@ -114,95 +135,74 @@ def show(session_id: int):
     )
 
 
+def _scanned(session: TreatmentSession, result):
+    """The page's script gets the use and the blockers left; a plain post, a flash."""
+    payload = use_json(result)
+    if wants_json():
+        return jsonify(payload | {"blockers": sessions.completion_blockers(session)})
+    flash(payload["message"], "info" if result.duplicate else "success")
+    return redirect(url_for("chair.show", session_id=session.id))
+
+
 @bp.post("/sessions/<int:session_id>/scans")
 def scan(session_id: int):
     """Save one scan at once; JSON for the page's script, a redirect without it."""
-    session = load_session(session_id)
-    raw = request.form.get("barcode", "")
-    try:
-        result = sessions.record_scan(
-            session,
-            raw,
-            current_user,
-            diluent_raw=request.form.get("diluent") or None,
-            acknowledge_reason=request.form.get("acknowledge_reason"),
-            repeat_window=timedelta(seconds=current_app.config["DOUBLE_SCAN_SECONDS"]),
-        )
-        db.session.commit()
-    except DomainError as error:
-        message = refuse(error, raw, session)
-        code = getattr(error, "code", None)
-        if wants_json():
-            return jsonify(
-                ok=False, error=type(error).__name__, message=message, acknowledge=code
-            ), error.http_status
-        flash(message, "error")
-        return redirect(url_for("chair.show", session_id=session_id))
-    payload = use_json(result)
-    if wants_json():
-        payload["blockers"] = sessions.completion_blockers(session)
-        return jsonify(payload)
-    flash(payload["message"], "info" if result.duplicate else "success")
-    return redirect(url_for("chair.show", session_id=session_id))
+    session, form = own_or_404(TreatmentSession, session_id), ScanForm()
+    raw = form.barcode.data or ""
+    keep_if_refused(raw, session)
+    result = sessions.record_scan(
+        session,
+        raw,
+        current_user,
+        diluent_raw=form.diluent.data or None,
+        acknowledge_reason=form.acknowledge_reason.data,
+        repeat_window=timedelta(seconds=current_app.config["DOUBLE_SCAN_SECONDS"]),
+    )
+    db.session.commit()
+    return _scanned(session, result)
 
 
 @bp.post("/sessions/<int:session_id>/checklist/<int:item_id>")
 def tick(session_id: int, item_id: int):
     """Tick one checklist item; ticking twice keeps the first tick."""
-    session = load_session(session_id)
+    session = own_or_404(TreatmentSession, session_id)
+    # Not own_or_404: another clinic's item is the service's refusal, kept in the refusal log.
     item = db.get_or_404(ChecklistItem, item_id)
-    try:
-        answer = sessions.answer_item(session, item, current_user)
-        db.session.commit()
-    except DomainError as error:
-        message = refuse(error, item.text, session)
-        if wants_json():
-            return jsonify(ok=False, message=message), error.http_status
-        flash(message, "error")
+    keep_if_refused(item.text, session)
+    answer = sessions.answer_item(session, item, current_user)
+    db.session.commit()
+    if not wants_json():
         return redirect(url_for("chair.show", session_id=session_id))
-    if wants_json():
-        return jsonify(
-            ok=True,
-            at=answer.answered_at.strftime("%H:%M"),
-            blockers=sessions.completion_blockers(session),
-        )
-    return redirect(url_for("chair.show", session_id=session_id))
+    blockers = sessions.completion_blockers(session)
+    return jsonify(ok=True, at=answer.answered_at.strftime("%H:%M"), blockers=blockers)
 
 
 @bp.post("/sessions/<int:session_id>/label-info")
+@once
 def label_info(session_id: int):
     """The client has been shown the pigments' batch numbers and ingredients (R3)."""
-    session = load_session(session_id)
-    return submit_or_back(
-        lambda: (
-            sessions.attest_label_info(session, current_user)
-            or url_for("chair.show", session_id=session_id)
-        ),
-        url_for("chair.show", session_id=session_id),
-        success="Label information shown to the client: recorded.",
-        session=session,
-    )
+    session = own_or_404(TreatmentSession, session_id)
+    keep_if_refused(session=session)
+    sessions.attest_label_info(session, current_user)
+    target = url_for("chair.show", session_id=session_id)
+    return done(target, "Label information shown to the client: recorded.")
 
 
 @bp.post("/sessions/<int:session_id>/complete")
+@once
 def complete(session_id: int):
     """Seal the session (the server checks the rules again), then show the aftercare card."""
-    session = load_session(session_id)
-    return submit_or_back(
-        lambda: (
-            sessions.complete_session(session, current_user)
-            and url_for("chair.aftercare", session_id=session_id)
-        ),
-        url_for("chair.show", session_id=session_id),
-        success="Session completed and sealed.",
-        session=session,
-    )
+    session = own_or_404(TreatmentSession, session_id)
+    keep_if_refused(session=session)
+    sessions.complete_session(session, current_user)
+    target = url_for("chair.aftercare", session_id=session_id)
+    return done(target, "Session completed and sealed.")
 
 
 @bp.get("/sessions/<int:session_id>/aftercare")
 def aftercare(session_id: int):
     """The printable card: QR of the public record, date, clinic, lots used, aftercare."""
-    session = load_session(session_id)
+    session = own_or_404(TreatmentSession, session_id)
     if session.status is not SessionStatus.COMPLETED:
         flash("The aftercare card is printed once the session is completed.", "info")
         return redirect(url_for("chair.show", session_id=session_id))
@@ -215,18 +215,12 @@ def aftercare(session_id: int):
 
 
 @bp.post("/sessions/<int:session_id>/addenda")
+@once
 def addendum(session_id: int):
     """A technician corrects their own sealed session by adding to it, never by editing it."""
-    session = load_session(session_id)
+    session, form = own_or_404(TreatmentSession, session_id), AddendumForm()
     if session.technician_id != current_user.id:
         abort(403)
-    reason, body = request.form.get("reason", ""), request.form.get("body", "")
-    return submit_or_back(
-        lambda: (
-            sessions.add_addendum(session, current_user, reason, body)
-            and url_for("chair.show", session_id=session_id)
-        ),
-        url_for("chair.show", session_id=session_id),
-        success="Addendum added to the record.",
-        session=session,
-    )
+    keep_if_refused(session=session)
+    sessions.add_addendum(session, current_user, form.reason.data or "", form.body.data or "")
+    return done(url_for("chair.show", session_id=session_id), "Addendum added to the record.")

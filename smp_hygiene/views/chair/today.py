@@ -9,7 +9,7 @@ from smp_hygiene.models import SessionStatus
 from smp_hygiene.services.consent import consents
 from smp_hygiene.services.people import clients
 from smp_hygiene.services.sessions import worklists
-from smp_hygiene.views.chair import bp
+from smp_hygiene.views.chair.blueprint import bp
 
 
 @bp.get("/")
