@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.errors import DomainError, InvalidInput
@@ -20,7 +21,6 @@ from smp_hygiene.models import (
     TreatmentSession,
 )
 from smp_hygiene.pdf import pdf_response
-from smp_hygiene.services.listing import Page
 from smp_hygiene.services.recalls import operations as recalls
 from smp_hygiene.services.recalls.queries import RECALL_SORTS
 from smp_hygiene.services.traceability import lots
@@ -70,7 +70,7 @@ def recall_list():
     return render_template("audit/recalls.html", page=page, listing=args, state=state)
 
 
-def recall_rows(page: Page) -> list[list]:
+def recall_rows(page: Pagination) -> list[list]:
     return [
         [
             p.recall.id,
@@ -142,7 +142,7 @@ def recall_show(recall_id: int):
     )
 
 
-def affected_rows(page: Page) -> list[list]:
+def affected_rows(page: Pagination) -> list[list]:
     """One row per client, for mail merge: contact details, sessions, lots, notified or not."""
     return [
         [

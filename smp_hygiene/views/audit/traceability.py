@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import abort, flash, render_template, request
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.errors import DomainError
@@ -11,7 +12,6 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, User
 from smp_hygiene.pdf import pdf_response
 from smp_hygiene.services.audit import chain as audit_log
-from smp_hygiene.services.listing import Page
 from smp_hygiene.services.traceability import client_history, technician_activity
 from smp_hygiene.services.traceability import lots as traceability
 from smp_hygiene.services.traceability.lots import LotSearch
@@ -40,7 +40,7 @@ def _has_criteria() -> bool:
     return any(request.args.get(name) for name in ("lot", "gtin", "product_id"))
 
 
-def lot_rows(page: Page) -> list[list]:
+def lot_rows(page: Pagination) -> list[list]:
     """One CSV or report row per session: who to contact and which lots they received."""
     return [
         [
@@ -142,7 +142,7 @@ def trace_clients_csv():
     return csv_response("clients.csv", CLIENT_HEADER, rows)
 
 
-def client_supply_rows(page: Page) -> list[list]:
+def client_supply_rows(page: Pagination) -> list[list]:
     return [
         [
             use.used_at.date().isoformat(),
@@ -200,7 +200,7 @@ def _technician() -> User | None:
     return user if user and user.clinic_id == current_user.clinic_id else None
 
 
-def _technician_pages(technician: User, per_page: int | None) -> tuple[Page, Page]:
+def _technician_pages(technician: User, per_page: int | None) -> tuple[Pagination, Pagination]:
     period = {"date_from": parse_date("from"), "date_to": parse_date("to")}
     args = listing({**traceability.SESSION_SORTS, "completion": None}, "date")
     sessions = technician_activity.technician_sessions(
