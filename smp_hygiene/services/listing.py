@@ -1,42 +1,19 @@
-"""Sorted, paginated lists for the auditor's tables, exports and reports."""
+"""Sorting, periods and page sizes shared by the auditor's tables, exports and reports.
+
+Pages themselves are Flask-SQLAlchemy's `db.paginate`; a service that turns each row into
+something richer replaces the page's `items` with the richer rows.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 
 from smp_hygiene.errors import InvalidInput
-from smp_hygiene.extensions import db
 
-T = TypeVar("T")
 MAX_ROWS = 50_000  # exports and reports: a bound, so one click cannot exhaust the server
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a sorted list; `per_page=None` means every row (exports, reports)."""
-
-    items: list[T]
-    total: int
-    number: int = 1
-    per_page: int | None = None
-
-    @property
-    def pages(self) -> int:
-        if not self.per_page:
-            return 1
-        return max(1, -(-self.total // self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.pages
 
 
 def ordering(sorts: dict[str, Any], key: str, descending: bool, tiebreak: Any) -> list[Any]:
@@ -47,14 +24,12 @@ def ordering(sorts: dict[str, Any], key: str, descending: bool, tiebreak: Any) -
     return [column.desc() if descending else column.asc(), tiebreak]
 
 
-def paginate(query: Select, page: int, per_page: int | None, scalars: bool = True) -> Page:
-    """Count, then fetch one page (or every row up to MAX_ROWS)."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = max(1, page)
-    limited = query.limit(per_page or MAX_ROWS).offset((page - 1) * (per_page or 0))
-    result = db.session.execute(limited).unique()
-    items = list(result.scalars() if scalars else result.all())
-    return Page(items, total or 0, page, per_page)
+def page_args(page: int, per_page: int | None) -> dict[str, Any]:
+    """`db.paginate`'s arguments for one page, or for every row up to MAX_ROWS when `per_page`
+    is None (exports, reports): never more, and never an offset that would skip rows."""
+    if per_page is None:
+        return {"page": 1, "per_page": MAX_ROWS, "error_out": False}
+    return {"page": max(1, page), "per_page": per_page, "error_out": False}
 
 
 def within_period(

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistAnswer, Clinic, ProductKind
+from smp_hygiene.services import listing
 from smp_hygiene.services.recalls import operations
 from smp_hygiene.services.supplies import receiving
 from smp_hygiene.services.traceability import client_history, technician_activity
@@ -154,6 +155,18 @@ def test_lot_results_are_paginated(ctx):
     assert (second.total, second.pages, len(second.items)) == (5, 3, 2)
     assert second.has_prev
     assert second.has_next
+
+
+def test_an_export_gets_every_row_up_to_the_cap_whatever_page_it_names(ctx, monkeypatch):
+    lot = make_lot()
+    for _ in range(5):
+        make_use(make_session(), lot)
+    lot_ids = traceability.lots_matching(lot.product.clinic, LotSearch(lot.lot_number))
+    monkeypatch.setattr(listing, "MAX_ROWS", 4)
+
+    every = traceability.sessions_using_lots(lot.product.clinic, lot_ids, page=2, per_page=None)
+
+    assert (every.total, len(every.items)) == (5, 4)
 
 
 def _seed_lot_uses(lot, count: int) -> None:

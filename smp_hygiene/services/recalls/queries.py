@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import CompoundSelect, Select, case, distinct, exists, func, select, union
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -21,7 +22,7 @@ from smp_hygiene.models import (
     SupplyUse,
     TreatmentSession,
 )
-from smp_hygiene.services.listing import Page, ordering, paginate
+from smp_hygiene.services.listing import ordering, page_args
 from smp_hygiene.services.traceability.lots import SessionLots, lots_of_sessions
 
 RECALL_SORTS = {"opened": Recall.opened_at, "reference": Recall.source_reference}
@@ -94,7 +95,7 @@ def list_affected_clients(
     descending: bool = False,
     page: int = 1,
     per_page: int | None = 50,
-) -> Page[AffectedClient]:
+) -> Pagination:
     """Clients treated with a lot in the recall, with their sessions and notifications."""
     sessions = affected_session_ids(recall)
     notified = exists().where(
@@ -110,12 +111,12 @@ def list_affected_clients(
         )
         .order_by(*ordering(sorts, sort, descending, Client.id))
     )
-    found = paginate(query, page, per_page)
+    found = db.paginate(query, **page_args(page, per_page))
     client_ids = [client.id for client in found.items]
     by_client = _sessions_by_client(recall, client_ids, sessions)
     notes = _notifications_by_client(recall, client_ids)
-    rows = [AffectedClient(c, by_client[c.id], notes[c.id]) for c in found.items]
-    return Page(rows, found.total, found.number, found.per_page)
+    found.items = [AffectedClient(c, by_client[c.id], notes[c.id]) for c in found.items]
+    return found
 
 
 def _sessions_by_client(
@@ -192,7 +193,7 @@ def list_recalls(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
-) -> Page[RecallProgress]:
+) -> Pagination:
     """The clinic's recalls (open, closed or all), each with its notification progress."""
     query = (
         select(Recall)
@@ -206,10 +207,10 @@ def list_recalls(
         query = query.where(Recall.closed_at.is_(None))
     elif state == "closed":
         query = query.where(Recall.closed_at.is_not(None))
-    found = paginate(
-        query.order_by(*ordering(RECALL_SORTS, sort, descending, Recall.id)), page, per_page
-    )
-    return Page(recall_progress(found.items), found.total, found.number, found.per_page)
+    query = query.order_by(*ordering(RECALL_SORTS, sort, descending, Recall.id))
+    found = db.paginate(query, **page_args(page, per_page))
+    found.items = recall_progress(found.items)
+    return found
 
 
 def recall_notices_for_session(session: TreatmentSession) -> list[RecallNotice]:

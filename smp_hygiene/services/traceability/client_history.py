@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
@@ -15,7 +16,7 @@ from smp_hygiene.models import (
     SupplyUse,
     TreatmentSession,
 )
-from smp_hygiene.services.listing import Page, ordering, paginate
+from smp_hygiene.services.listing import ordering, page_args
 
 CLIENT_SUPPLY_SORTS = {
     "date": SupplyUse.used_at,
@@ -27,7 +28,7 @@ CLIENT_SORTS = {"name": Client.full_name, "created": Client.created_at}
 
 def search_clients(
     clinic: Clinic, text: str, *, sort: str = "name", page: int = 1, per_page: int | None = 50
-) -> Page[Client]:
+) -> Pagination:
     """Clients of the clinic whose name, email or phone contains `text`."""
     query = select(Client).where(Client.clinic_id == clinic.id)
     if text.strip():
@@ -36,7 +37,7 @@ def search_clients(
             or_(Client.full_name.ilike(like), Client.email.ilike(like), Client.phone.ilike(like))
         )
     query = query.order_by(*ordering(CLIENT_SORTS, sort, False, Client.id))
-    return paginate(query, page, per_page)
+    return db.paginate(query, **page_args(page, per_page))
 
 
 def client_supplies(
@@ -46,7 +47,7 @@ def client_supplies(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
-) -> Page[SupplyUse]:
+) -> Pagination:
     """Every supply ever used on a client, with its session, lot, diluent and patch test."""
     diluent = aliased(SupplyLot)
     query = (
@@ -63,7 +64,7 @@ def client_supplies(
         .where(TreatmentSession.client_id == client.id)
         .order_by(*ordering(CLIENT_SUPPLY_SORTS, sort, descending, SupplyUse.id))
     )
-    return paginate(query, page, per_page)
+    return db.paginate(query, **page_args(page, per_page))
 
 
 def client_sessions(client: Client) -> list[TreatmentSession]:

@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, Clinic, Product, SupplyLot, SupplyUse, TreatmentSession, User
-from smp_hygiene.services.listing import Page, ordering, paginate, within_period
+from smp_hygiene.services.listing import ordering, page_args, within_period
 from smp_hygiene.services.supplies.receiving import normalise_lot
 
 SESSION_SORTS = {
@@ -86,7 +87,7 @@ def sessions_using_lots(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
-) -> Page[SessionLots]:
+) -> Pagination:
     """Every session that used one of `lot_ids`, as the supply itself or as its diluent."""
     used = select(SupplyUse.session_id).where(SupplyUse.lot_id.in_(lot_ids))
     diluted = select(SupplyUse.session_id).where(SupplyUse.diluent_lot_id.in_(lot_ids))
@@ -102,13 +103,13 @@ def sessions_using_lots(
         .order_by(*ordering(SESSION_SORTS, sort, descending, TreatmentSession.id))
     )
     query = within_period(query, TreatmentSession.started_at, date_from, date_to)
-    found = paginate(query, page, per_page)
+    found = db.paginate(query, **page_args(page, per_page))
     lots = lots_of_sessions([s.id for s in found.items], lot_ids)
-    rows = [SessionLots(s, lots.get(s.id, [])) for s in found.items]
-    return Page(rows, found.total, found.number, found.per_page)
+    found.items = [SessionLots(s, lots.get(s.id, [])) for s in found.items]
+    return found
 
 
-def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Page[SessionLots]:
+def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Pagination:
     """Sessions and clients reached by the lots a search names, within its period."""
     return sessions_using_lots(
         clinic,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
@@ -17,7 +18,7 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
-from smp_hygiene.services.listing import Page, ordering, paginate, within_period
+from smp_hygiene.services.listing import ordering, page_args, within_period
 from smp_hygiene.services.traceability.lots import SESSION_SORTS
 
 
@@ -54,18 +55,17 @@ def technician_sessions(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
-) -> Page[TechnicianSession]:
+) -> Pagination:
     """A technician's sessions over a period, each with its checklist completion."""
     answered = (
         select(func.count(ChecklistAnswer.id))
         .where(ChecklistAnswer.session_id == TreatmentSession.id)
         .correlate(TreatmentSession)
         .scalar_subquery()
-        .label("answered")
     )
     sorts = {**SESSION_SORTS, "completion": answered}
     query = (
-        select(TreatmentSession, answered)
+        select(TreatmentSession)
         .join(TreatmentSession.client)
         .join(TreatmentSession.technician)
         .options(
@@ -75,19 +75,23 @@ def technician_sessions(
         .where(TreatmentSession.technician_id == technician.id)
         .order_by(*ordering(sorts, sort, descending, TreatmentSession.id))
     )
-    found = paginate(
-        within_period(query, TreatmentSession.started_at, date_from, date_to),
-        page,
-        per_page,
-        scalars=False,
+    query = within_period(query, TreatmentSession.started_at, date_from, date_to)
+    found = db.paginate(query, **page_args(page, per_page))
+    # db.paginate yields one entity per row, so the page's answer counts come in one more query
+    counts = dict(
+        db.session.execute(
+            select(ChecklistAnswer.session_id, func.count(ChecklistAnswer.id))
+            .where(ChecklistAnswer.session_id.in_([s.id for s in found.items]))
+            .group_by(ChecklistAnswer.session_id)
+        ).all()
     )
     expected = db.session.scalar(
         select(func.count(ChecklistItem.id)).where(
             ChecklistItem.clinic_id == clinic.id, ChecklistItem.is_active.is_(True)
         )
     )
-    rows = [TechnicianSession(s, count, expected or 0) for s, count in found.items]
-    return Page(rows, found.total, found.number, found.per_page)
+    found.items = [TechnicianSession(s, counts.get(s.id, 0), expected or 0) for s in found.items]
+    return found
 
 
 REFUSAL_SORTS = {"date": Refusal.at, "reason": Refusal.reason}
@@ -103,11 +107,13 @@ def technician_refusals(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
-) -> Page[Refusal]:
+) -> Pagination:
     """What the rules refused to a technician at the chair over a period."""
     query = (
         select(Refusal)
         .where(Refusal.clinic_id == clinic.id, Refusal.user_id == technician.id)
         .order_by(*ordering(REFUSAL_SORTS, sort, descending, Refusal.id))
     )
-    return paginate(within_period(query, Refusal.at, date_from, date_to), page, per_page)
+    return db.paginate(
+        within_period(query, Refusal.at, date_from, date_to), **page_args(page, per_page)
+    )

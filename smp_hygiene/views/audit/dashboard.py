@@ -1,42 +1,22 @@
-"""The compliance dashboard: the auditor's entry page."""
+"""The compliance dashboard, the auditor's entry page, and its panels as CSV for the same period."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
+from smp_hygiene.csvexport import csv_response
 from smp_hygiene.services.compliance import dashboard as dashboards
+from smp_hygiene.services.compliance.dashboard import Dashboard
 from smp_hygiene.services.reactions import reactions
 from smp_hygiene.timeutil import utcnow
-from smp_hygiene.views.audit import bp
+from smp_hygiene.views.audit.blueprint import bp
+from smp_hygiene.views.audit.listing import day_after, day_start, parse_period
 
-DEFAULT_DAYS = 30
-
-
-def parse_day(value: str | None) -> date | None:
-    """A YYYY-MM-DD query value, or None when absent or malformed."""
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
-def parse_period(args, default_days: int | None = DEFAULT_DAYS) -> tuple[date | None, date | None]:
-    """?from=&to= as whole UTC days, `to` included; without `from`, the last `default_days`."""
-    end, start = parse_day(args.get("to")), parse_day(args.get("from"))
-    if start is None and default_days is not None:
-        start = (end or utcnow().date()) - timedelta(days=default_days - 1)
-    return start, end
-
-
-def day_start(day: date | None) -> datetime | None:
-    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
-
-
-def day_after(day: date | None) -> datetime | None:
-    return day_start(day + timedelta(days=1)) if day else None
+Table = tuple[list[str], list[list]]
 
 
 @bp.get("/")
@@ -54,3 +34,100 @@ def dashboard():
         now=now,
         notice_deadline=reactions.notice_deadline,
     )
+
+
+def _day(moment: datetime | date | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment else ""
+
+
+def technicians(board: Dashboard, now: datetime) -> Table:
+    header = ["Technician", "Sessions", "Completed", "Voided", "Full checklist", "Full checklist %"]
+    rows = [
+        [a.technician.name, a.sessions, a.completed, a.voided, a.checklist_complete]
+        + ["" if a.checklist_percent is None else a.checklist_percent]
+        for a in board.technicians
+    ]
+    return header, rows
+
+
+def refusals(board: Dashboard, now: datetime) -> Table:
+    return ["Reason", "Count"], [[reason, count] for reason, count in board.refusals]
+
+
+def expiring(board: Dashboard, now: datetime) -> Table:
+    header = ["Product", "GTIN", "Lot", "Expires", "Days left", "Status"]
+    rows = [
+        [e.lot.product.title, e.lot.product.gtin, e.lot.lot_number, _day(e.expires_on)]
+        + [e.days_left, "expired, still marked available" if e.days_left < 0 else ""]
+        for e in board.expiring
+    ]
+    return header, rows
+
+
+def batch_problems(board: Dashboard, now: datetime) -> Table:
+    header = ["Product", "Lot", "Status", "Clients with reactions", "Reactions"]
+    rows = [
+        [p.lot.product.title, p.lot.lot_number, p.lot.status.value, p.clients, p.reactions]
+        for p in board.batch_problems
+    ]
+    return header, rows
+
+
+def notices(board: Dashboard, now: datetime) -> Table:
+    header = ["Reaction", "Session", "Client", "Severity", "Reported at", "Due by", "Overdue"]
+    rows = []
+    for reaction in board.pending_notices:
+        deadline = reactions.notice_deadline(reaction)
+        rows.append(
+            [reaction.id, reaction.session_id, reaction.session.client.full_name]
+            + [reaction.severity.value, reaction.reported_at.isoformat()]
+            + [
+                deadline.isoformat() if deadline else "",
+                "yes" if deadline and deadline < now else "",
+            ]
+        )
+    return header, rows
+
+
+def recalls(board: Dashboard, now: datetime) -> Table:
+    header = ["Recall", "Product", "Reference", "Opened", "Clients affected", "Clients told"]
+    header += ["Still to tell", "%"]
+    rows = [
+        [p.recall.id, p.recall.product.title, p.recall.source_reference, _day(p.recall.opened_at)]
+        + [p.affected, p.notified, p.remaining, p.percent]
+        for p in board.open_recalls
+    ]
+    return header, rows
+
+
+def spore_tests(board: Dashboard, now: datetime) -> Table:
+    header = ["Steriliser", "Serial", "Due since", "Last test"]
+    rows = [
+        [o.steriliser.name, o.steriliser.serial, _day(o.due_at)]
+        + [_day(o.last_test.cycle.started_at) if o.last_test else "never"]
+        for o in board.overdue_spore_tests
+    ]
+    return header, rows
+
+
+PANELS: dict[str, Callable[[Dashboard, datetime], Table]] = {
+    "technicians": technicians,
+    "refusals": refusals,
+    "expiring": expiring,
+    "batch-problems": batch_problems,
+    "notices": notices,
+    "recalls": recalls,
+    "spore-tests": spore_tests,
+}
+
+
+@bp.get("/dashboard.csv")
+def dashboard_csv():
+    """One dashboard panel (?panel=technicians, refusals, ...) as CSV, for the same period."""
+    panel = PANELS.get(request.args.get("panel", "")) or abort(404)
+    now, (start, end) = utcnow(), parse_period(request.args)
+    end = end or now.date()
+    board = dashboards.build_dashboard(current_user.clinic, day_start(start), day_after(end), now)
+    header, rows = panel(board, now)
+    name = f"dashboard-{request.args['panel']}-{start.isoformat()}-{end.isoformat()}.csv"
+    return csv_response(name, header, rows)

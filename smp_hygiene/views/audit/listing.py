@@ -1,13 +1,16 @@
-"""Query-string parsing shared by the auditor's tables: page, sort key and direction."""
+"""Query-string parsing shared by the auditor's tables: page, sort key, direction and period."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request
 
+from smp_hygiene.timeutil import utcnow
+
 PER_PAGE = 50
+DEFAULT_DAYS = 30
 
 
 def listing(sorts: Iterable[str], default: str, descending: bool = True) -> dict:
@@ -23,7 +26,28 @@ def listing(sorts: Iterable[str], default: str, descending: bool = True) -> dict
 
 def parse_date(name: str) -> date | None:
     """An ISO date from the query string, or None when absent or malformed."""
+    return parse_day(request.args.get(name))
+
+
+def parse_day(value: str | None) -> date | None:
+    """A YYYY-MM-DD query value, or None when absent or malformed."""
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def parse_period(args, default_days: int | None = DEFAULT_DAYS) -> tuple[date | None, date | None]:
+    """?from=&to= as whole UTC days, `to` included; without `from`, the last `default_days`."""
+    end, start = parse_day(args.get("to")), parse_day(args.get("from"))
+    if start is None and default_days is not None:
+        start = (end or utcnow().date()) - timedelta(days=default_days - 1)
+    return start, end
+
+
+def day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+
+
+def day_after(day: date | None) -> datetime | None:
+    return day_start(day + timedelta(days=1)) if day else None

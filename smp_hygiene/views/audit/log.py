@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.audit import search as audit_search
 from smp_hygiene.services.audit.search import AuditFilter
-from smp_hygiene.views.audit import bp
-from smp_hygiene.views.audit.dashboard import day_after, day_start, parse_period
+from smp_hygiene.views.audit.blueprint import bp
+from smp_hygiene.views.audit.listing import day_after, day_start, parse_period
+from smp_hygiene.views.forms import ButtonForm
 
 CSV_HEADER = ["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after",
               "prev_hash", "entry_hash"]  # fmt: skip
@@ -57,6 +58,8 @@ def log_csv():
 @bp.post("/log/verify")
 def verify_chain():
     """Recompute every link of the chain and name the first entry that does not match."""
+    if not ButtonForm().validate_on_submit():
+        abort(400)
     report = chain.verify_chain()
     if report.ok:
         flash(f"Audit chain intact: {report.entries} entries checked.", "success")

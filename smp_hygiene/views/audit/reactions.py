@@ -4,36 +4,31 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, StringField
 from wtforms.validators import DataRequired
 
 from smp_hygiene.csvexport import csv_response
-from smp_hygiene.errors import DomainError
-from smp_hygiene.extensions import db
 from smp_hygiene.models import AdverseReaction
 from smp_hygiene.pdf import pdf_response
 from smp_hygiene.services.reactions import reactions
 from smp_hygiene.timeutil import utcnow
-from smp_hygiene.views.audit import bp
+from smp_hygiene.views.audit.blueprint import bp
+from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.loading import own_or_404
+from smp_hygiene.views.writes import done, once
 
 LIST_HEADER = ["reaction", "reported_at", "onset_at", "severity", "status", "session",
                "client", "practitioner", "signs", "notice_due_by", "reported_to_authority_at",
                "authority_reference"]  # fmt: skip
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(BaseForm):
+    """When the health department was told, and its reference."""
+
     sent_at = DateTimeLocalField("Notice sent (UTC)", tz=UTC, validators=[DataRequired()])
     reference = StringField("Health department reference", validators=[DataRequired()])
-
-
-def _reaction_or_404(reaction_id: int) -> AdverseReaction:
-    reaction = reactions.find_reaction(current_user.clinic, reaction_id)
-    if reaction is None:
-        abort(404)
-    return reaction
 
 
 def _fmt(moment) -> str:
@@ -69,40 +64,38 @@ def reactions_csv():
 @bp.get("/reactions/<int:reaction_id>")
 def reaction(reaction_id: int):
     """One reaction's report, with the form to record the health-department notice."""
-    report = reactions.reaction_report(_reaction_or_404(reaction_id))
+    report = reactions.reaction_report(own_or_404(AdverseReaction, reaction_id))
     return render_template("audit/reaction.html", report=report, form=NoticeForm())
 
 
 @bp.post("/reactions/<int:reaction_id>/notice")
+@once
 def reaction_notice(reaction_id: int):
     """Record that the health department was notified (R24)."""
-    reaction, form = _reaction_or_404(reaction_id), NoticeForm()
+    reaction, form = own_or_404(AdverseReaction, reaction_id), NoticeForm()
     if not form.validate_on_submit():
         flash("Give the date the notice was sent and the department's reference.", "error")
         return redirect(url_for("audit.reaction", reaction_id=reaction_id))
-    try:
-        reactions.record_authority_notice(
-            reaction, current_user, form.sent_at.data, form.reference.data
-        )
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"Health-department notice recorded for reaction {reaction.id}.", "success")
-    return redirect(url_for("audit.reaction", reaction_id=reaction_id))
+    reactions.record_authority_notice(
+        reaction, current_user, form.sent_at.data, form.reference.data
+    )
+    return done(
+        url_for("audit.reaction", reaction_id=reaction_id),
+        f"Health-department notice recorded for reaction {reaction.id}.",
+    )
 
 
 @bp.get("/reactions/<int:reaction_id>/report.pdf")
 def reaction_pdf(reaction_id: int):
     """The reaction report as a PDF, for the health department or ANSM."""
-    report = reactions.reaction_report(_reaction_or_404(reaction_id))
+    report = reactions.reaction_report(own_or_404(AdverseReaction, reaction_id))
     return pdf_response(f"reaction-{reaction_id}.pdf", "audit/reaction_pdf.html", report=report)
 
 
 @bp.get("/reactions/<int:reaction_id>/report.csv")
 def reaction_csv(reaction_id: int):
     """The reaction report as CSV: one row per fact, lot, checklist item and patch test."""
-    report = reactions.reaction_report(_reaction_or_404(reaction_id))
+    report = reactions.reaction_report(own_or_404(AdverseReaction, reaction_id))
     header = ["section", "item", "value", "detail"]
     return csv_response(f"reaction-{reaction_id}.csv", header, report_rows(report))
 

@@ -2,26 +2,40 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, url_for
 from flask_login import current_user
+from wtforms import StringField, TextAreaField
 
 from smp_hygiene.csvexport import csv_response
-from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Role, TreatmentSession, User
+from smp_hygiene.models import TreatmentSession, User
+from smp_hygiene.services.people import permissions
 from smp_hygiene.services.sessions import lifecycle as sessions
 from smp_hygiene.services.sessions import sealing
 from smp_hygiene.services.sterilisation import packs
 from smp_hygiene.services.verification import tokens
-from smp_hygiene.views.audit import bp
+from smp_hygiene.views.audit.blueprint import bp
+from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.verify import verify_url
+from smp_hygiene.views.writes import done, once
+
+
+class AddendumForm(BaseForm):
+    """Why the sealed record needs adding to, and what to add."""
+
+    reason = StringField("Reason for the addendum")
+    body = TextAreaField("Correction or note, as it should be read beside the record")
+
+
+class VoidForm(BaseForm):
+    """Why the session is void."""
+
+    reason = StringField("Why is it void?")
 
 
 def _load(session_id: int) -> TreatmentSession:
-    try:
-        return sessions.get_session(session_id, current_user)
-    except DomainError:
-        abort(404)
+    return own_or_404(TreatmentSession, session_id)
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -37,7 +51,7 @@ def session_record(session_id: int):
         voided_by=db.session.get(User, session.voided_by_id) if session.voided_by_id else None,
         card=tokens.current_card(session),
         public_url=verify_url(session.verify_token) if session.verify_token else None,
-        is_admin=current_user.role is Role.ADMIN,
+        is_admin=permissions.can_administer(current_user),
     )
 
 
@@ -97,32 +111,29 @@ def session_checklist_csv(session_id: int):
 
 
 @bp.post("/sessions/<int:session_id>/addenda")
+@once
 def add_addendum(session_id: int):
     """Correct a sealed record by adding to it; the sealed part never changes."""
-    session = _load(session_id)
-    try:
-        sessions.add_addendum(
-            session, current_user, request.form.get("reason", ""), request.form.get("body", "")
-        )
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash("Addendum added to the record.", "success")
-    return redirect(url_for("audit.session_record", session_id=session_id))
+    session, form = _load(session_id), AddendumForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sessions.add_addendum(session, current_user, form.reason.data, form.body.data)
+    return done(
+        url_for("audit.session_record", session_id=session_id), "Addendum added to the record."
+    )
 
 
 @bp.post("/sessions/<int:session_id>/void")
+@once
 def void_session(session_id: int):
     """Admins only: void with a reason; the record stays readable and shows it was voided."""
-    if current_user.role is not Role.ADMIN:
+    if not permissions.can_administer(current_user):
         abort(403)
-    session = _load(session_id)
-    try:
-        sessions.void_session(session, current_user, request.form.get("reason", ""))
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"Session #{session.id} voided. Its public record now says so.", "success")
-    return redirect(url_for("audit.session_record", session_id=session_id))
+    session, form = _load(session_id), VoidForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sessions.void_session(session, current_user, form.reason.data)
+    return done(
+        url_for("audit.session_record", session_id=session_id),
+        f"Session #{session.id} voided. Its public record now says so.",
+    )

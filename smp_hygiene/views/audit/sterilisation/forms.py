@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_wtf import FlaskForm
+from flask_login import current_user
+from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,23 +16,21 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
+from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     IndicatorResult,
     SporeResult,
+    Steriliser,
+    SteriliserCycle,
     SteriliserProgram,
     SteriliserType,
+    User,
 )
-from smp_hygiene.views.clinic_forms import SettingsForm  # noqa: F401  (moved; both blueprints use it)
+from smp_hygiene.views.forms import BaseForm, choices
 
 _STAMP = "%Y-%m-%dT%H:%M"
-
-
-def choices(pairs) -> list[SelectChoice]:
-    """WTForms 3.3 deprecates (value, label) tuples."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 _CI_CLASSES = choices((n, f"Type {n}") for n in range(1, 7))
@@ -44,14 +43,14 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC)
 
 
-class SteriliserForm(FlaskForm):
+class SteriliserForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     serial = StringField("Serial number", validators=[DataRequired(), Length(max=100)])
     kind = SelectField("Air removal", choices=choices((t.value, t.value) for t in SteriliserType))
     installed_on = DateField("Installed on", validators=[DataRequired()])
 
 
-class CycleForm(FlaskForm):
+class CycleForm(BaseForm):
     cycle_number = IntegerField("Cycle number", validators=[InputRequired(), NumberRange(min=1)])
     started_at = DateTimeLocalField("Started (UTC)", format=_STAMP, validators=[DataRequired()])
     program = SelectField("Program", choices=choices((p.value, p.label) for p in SteriliserProgram))
@@ -65,13 +64,13 @@ class CycleForm(FlaskForm):
     packs = TextAreaField("Packs in the load, one per line", validators=[DataRequired()])
 
 
-class BowieDickForm(FlaskForm):
+class BowieDickForm(BaseForm):
     tested_at = DateTimeLocalField("Tested (UTC)", format=_STAMP, validators=[DataRequired()])
     result = SelectField("Result", choices=_INDICATOR)
     test_pack_lot = StringField("Test pack lot", validators=[Length(max=100)])
 
 
-class SporeTestForm(FlaskForm):
+class SporeTestForm(BaseForm):
     cycle_id = SelectField("Cycle the indicator went through", coerce=int)
     bi_lot = StringField("BI lot", validators=[DataRequired(), Length(max=100)])
     result = SelectField("Test vial", choices=_SPORE)
@@ -81,17 +80,42 @@ class SporeTestForm(FlaskForm):
     is_retest = BooleanField("This is a retest after a positive result")
 
 
-class FailCycleForm(FlaskForm):
+class FailCycleForm(BaseForm):
     reason = StringField("Why it failed", validators=[DataRequired(), Length(max=500)])
 
 
-class ReportForm(FlaskForm):
+class ReportForm(BaseForm):
     reference = StringField("Report reference", validators=[DataRequired(), Length(max=200)])
 
 
-class DiscardPackForm(FlaskForm):
+class DiscardPackForm(BaseForm):
     reason = StringField("Why (wet, torn, opened)", validators=[DataRequired(), Length(max=500)])
 
 
-class ReleaseForm(FlaskForm):
-    """No fields: the CSRF token is the point."""
+def cycle_form(steriliser: Steriliser) -> CycleForm:
+    """The cycle form, its operators the clinic's active staff, the auditor by default."""
+    form = CycleForm()
+    staff = db.session.scalars(
+        select(User)
+        .filter_by(clinic_id=steriliser.clinic_id, is_active_user=True)
+        .order_by(User.email)
+    )
+    form.operator_id.choices = choices((user.id, user.name) for user in staff)
+    if form.operator_id.data is None:
+        form.operator_id.data = current_user.id
+    return form
+
+
+def spore_form(steriliser: Steriliser) -> SporeTestForm:
+    """The spore-test form, offering the steriliser's 30 latest cycles."""
+    form = SporeTestForm()
+    recent = db.session.scalars(
+        select(SteriliserCycle)
+        .filter_by(steriliser_id=steriliser.id)
+        .order_by(SteriliserCycle.started_at.desc())
+        .limit(30)
+    )
+    form.cycle_id.choices = choices(
+        (cycle.id, f"Cycle {cycle.cycle_number}, {cycle.started_at:%Y-%m-%d}") for cycle in recent
+    )
+    return form

@@ -1,0 +1,81 @@
+"""Forms of the recall pages: they read the shape of what was typed; the services judge it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from flask_login import current_user
+from wtforms import IntegerField, StringField, TextAreaField
+from wtforms.validators import Optional
+
+from smp_hygiene.errors import InvalidInput
+from smp_hygiene.extensions import db
+from smp_hygiene.models import NotificationChannel, Product, RecallScope, TreatmentSession
+from smp_hygiene.views.forms import BaseForm
+
+
+class OpenRecallForm(BaseForm):
+    """A recall of one lot, a range or list of lots, or a whole product."""
+
+    product_id = IntegerField(validators=[Optional()])
+    scope = StringField(default="")
+    lots = TextAreaField(default="")
+    range_first = StringField(default="")
+    range_last = StringField(default="")
+    reason = TextAreaField(default="")
+    source_reference = StringField(default="")
+
+    def parsed_scope(self) -> RecallScope:
+        try:
+            return RecallScope(self.scope.data)
+        except ValueError:
+            raise InvalidInput("Choose what the recall covers.") from None
+
+    def product(self) -> Product:
+        """The chosen product, only ever one of the auditor's clinic."""
+        product = db.session.get(Product, self.product_id.data or 0)
+        if product is None or product.clinic_id != current_user.clinic_id:
+            raise InvalidInput("Choose the recalled product.")
+        return product
+
+    def lot_numbers(self, scope: RecallScope) -> list[str]:
+        """First and last of a range, or the lots typed one per line or between commas."""
+        if scope is RecallScope.LOT_RANGE:
+            return [self.range_first.data, self.range_last.data]
+        return [part for part in re.split(r"[\n,;]+", self.lots.data) if part.strip()]
+
+
+class NotifyForm(BaseForm):
+    """How and when an affected client was told."""
+
+    client_id = IntegerField(validators=[Optional()])
+    session_id = IntegerField(validators=[Optional()])
+    channel = StringField(default="")
+    notified_at = StringField(default="")
+    note = StringField(default="")
+
+    def parsed_channel(self) -> NotificationChannel:
+        try:
+            return NotificationChannel(self.channel.data)
+        except ValueError:
+            raise InvalidInput("Choose how the client was told.") from None
+
+    def parsed_notified_at(self) -> datetime | None:
+        """The time typed, in UTC; empty means now."""
+        text = self.notified_at.data.strip()
+        if not text:
+            return None
+        try:
+            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+        except ValueError:
+            raise InvalidInput("The notification time is not a date and time.") from None
+
+    def session(self) -> TreatmentSession | None:
+        return db.session.get(TreatmentSession, self.session_id.data or 0)
+
+
+class CloseRecallForm(BaseForm):
+    """Why the look-back ends."""
+
+    close_reason = TextAreaField(default="")

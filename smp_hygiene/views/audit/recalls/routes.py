@@ -1,0 +1,106 @@
+"""Recall pages: the list, opening one, its affected clients, telling them, closing it."""
+
+from __future__ import annotations
+
+from flask import abort, flash, render_template, request, url_for
+from flask_login import current_user
+
+from smp_hygiene.errors import DomainError
+from smp_hygiene.models import Client, NotificationChannel, Recall, RecallScope
+from smp_hygiene.services.recalls import operations as recalls
+from smp_hygiene.services.recalls.queries import RECALL_SORTS
+from smp_hygiene.services.traceability import lots
+from smp_hygiene.views.audit.blueprint import bp
+from smp_hygiene.views.audit.listing import PER_PAGE, listing
+from smp_hygiene.views.audit.recalls.exports import AFFECTED_SORTS
+from smp_hygiene.views.audit.recalls.forms import CloseRecallForm, NotifyForm, OpenRecallForm
+from smp_hygiene.views.loading import own_or_404
+from smp_hygiene.views.writes import done, once, refusal_page
+
+
+@bp.get("/recalls")
+def recall_list():
+    """The clinic's recalls with their notification progress."""
+    args = listing(RECALL_SORTS, "opened")
+    state = request.args.get("state", "all")
+    page = recalls.list_recalls(current_user.clinic, state=state, **args, per_page=PER_PAGE)
+    return render_template("audit/recalls.html", page=page, listing=args, state=state)
+
+
+@bp.get("/recalls/new")
+def recall_new():
+    """The form that opens a recall of a lot, a range or list of lots, or a whole product."""
+    products = lots.list_products(current_user.clinic)
+    return render_template("audit/recall_new.html", products=products, scopes=list(RecallScope))
+
+
+def _recall_refused(error: DomainError):
+    """The form comes back with what was typed and why it was refused."""
+    flash(str(error), "error")
+    return recall_new(), error.http_status
+
+
+@bp.post("/recalls")
+@once
+@refusal_page(_recall_refused)
+def recall_open():
+    """Open a recall: its lots are blocked at the chair as soon as this commits."""
+    form = OpenRecallForm()
+    if not form.validate_on_submit():
+        abort(400)
+    scope = form.parsed_scope()
+    recall = recalls.open_recall(
+        current_user, form.product(), scope, form.lot_numbers(scope),
+        form.reason.data, form.source_reference.data,
+    )  # fmt: skip
+    return done(
+        url_for("audit.recall_show", recall_id=recall.id),
+        f"Recall #{recall.id} opened: {len(recall.recall_lots)} lot(s) blocked.",
+    )
+
+
+@bp.get("/recalls/<int:recall_id>")
+def recall_show(recall_id: int):
+    """A recall with its lots, affected clients and sessions, and the notification form."""
+    recall, args = own_or_404(Recall, recall_id), listing(AFFECTED_SORTS, "name", descending=False)
+    page = recalls.list_affected_clients(recall, **args, per_page=PER_PAGE)
+    [progress] = recalls.recall_progress([recall])
+    return render_template(
+        "audit/recall_show.html",
+        recall=recall,
+        page=page,
+        listing=args,
+        progress=progress,
+        channels=list(NotificationChannel),
+    )
+
+
+@bp.post("/recalls/<int:recall_id>/notifications")
+@once
+def recall_notify(recall_id: int):
+    """Mark an affected client notified: how, when, by whom (the signed-in auditor)."""
+    recall, form = own_or_404(Recall, recall_id), NotifyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    client = own_or_404(Client, form.client_id.data or 0)
+    recalls.mark_client_notified(
+        current_user, recall, client, form.parsed_channel(), form.parsed_notified_at(),
+        form.note.data, form.session(),
+    )  # fmt: skip
+    return done(
+        url_for("audit.recall_show", recall_id=recall.id), f"{client.full_name} marked as notified."
+    )
+
+
+@bp.post("/recalls/<int:recall_id>/close")
+@once
+def recall_close(recall_id: int):
+    """Close a recall with a reason; its lots stay recalled."""
+    recall, form = own_or_404(Recall, recall_id), CloseRecallForm()
+    if not form.validate_on_submit():
+        abort(400)
+    recalls.close_recall(current_user, recall, form.close_reason.data)
+    return done(
+        url_for("audit.recall_show", recall_id=recall.id),
+        f"Recall #{recall.id} closed. Its lots stay recalled.",
+    )
