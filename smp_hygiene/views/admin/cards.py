@@ -9,7 +9,7 @@ from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, TreatmentSession
 from smp_hygiene.services.verification import tokens as verification
-from smp_hygiene.views.admin import bp
+from smp_hygiene.views.admin.blueprint import bp
 from smp_hygiene.views.auth import role_required
 from smp_hygiene.views.loading import own_or_404
 

@@ -10,7 +10,7 @@ from flask_login import current_user
 from smp_hygiene.errors import DomainError, InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.services.consent import consents
-from smp_hygiene.views.admin import bp
+from smp_hygiene.views.admin.blueprint import bp
 
 BLOCKS_MARK = "!"
 

@@ -10,7 +10,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import PatchTestMode
 from smp_hygiene.services.people import clinics
 from smp_hygiene.services.sterilisation import sterilisers
-from smp_hygiene.views.admin import bp
+from smp_hygiene.views.admin.blueprint import bp
 from smp_hygiene.views.clinic_forms import SettingsForm
 
 NUMBER_FIELDS = {

@@ -8,7 +8,7 @@ from flask_login import current_user
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.services.verification import signing
-from smp_hygiene.views.admin import bp
+from smp_hygiene.views.admin.blueprint import bp
 
 
 @bp.get("/signing-keys")

@@ -9,7 +9,7 @@ from smp_hygiene.errors import DomainError, InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, User
 from smp_hygiene.services.people import users
-from smp_hygiene.views.admin import bp
+from smp_hygiene.views.admin.blueprint import bp
 from smp_hygiene.views.loading import own_or_404
 
 
