@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Response
 
+from smp_hygiene.models import Role
 from smp_hygiene.security import CONTENT_SECURITY_POLICY
 
 
@@ -27,3 +28,14 @@ def test_a_view_can_set_its_own_csp(app, client):
 
     assert response.headers["Content-Security-Policy"] == own
     assert response.headers["Content-Security-Policy"] != CONTENT_SECURITY_POLICY
+
+
+def test_a_wrong_password_is_refused_with_401_and_the_form_again(client, login):
+    email = login(Role.TECHNICIAN)
+    client.post("/auth/logout")
+
+    response = client.post("/auth/login", data={"email": email, "password": "not the one"})
+
+    assert response.status_code == 401
+    assert b'name="password"' in response.data
+    assert client.get("/chair/").status_code == 302

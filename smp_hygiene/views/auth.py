@@ -28,23 +28,29 @@ from smp_hygiene.extensions import db, login_manager
 from smp_hygiene.models import Role, User
 from smp_hygiene.services.people import users
 from smp_hygiene.timeutil import utcnow
+from smp_hygiene.views.writes import handle_refusals, refusal_page
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+handle_refusals(bp, "auth.login")
 
 
 class LoginForm(FlaskForm):
+    """Email and password; no nonce, since signing in twice does no harm."""
+
     email = EmailField("Email", validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired()])
 
 
 def role_required(*roles: Role):
-    """Let the view run only for a logged-in user holding one of `roles`."""
+    """Let the view run only for a logged-in user holding one of `roles`; pass the sets that
+    `services.people.permissions` names, e.g. `role_required(*AUDIT_ROLES)`."""
+    allowed = frozenset(roles)
 
     def decorate(view):
         @functools.wraps(view)
         @login_required
         def guarded(**kwargs):
-            if current_user.role not in roles:
+            if current_user.role not in allowed:
                 abort(403)
             return view(**kwargs)
 
@@ -63,21 +69,24 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def _login_refused(error: DomainError):
+    # 401 and the form again, whichever rule refused (wrong password, deactivated login).
+    flash(str(error), "error")
+    return render_template("auth/login.html", form=LoginForm()), 401
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@refusal_page(_login_refused)
 def login():
     """Sign in with email and password, then go where the user was headed."""
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            user = users.authenticate(form.email.data, form.password.data)
-        except DomainError as error:
-            flash(str(error), "error")
-            return render_template("auth/login.html", form=form), 401
-        db.session.commit()  # a rehashed password
-        login_user(user)
-        session.permanent = True
-        return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
-    return render_template("auth/login.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form)
+    user = users.authenticate(form.email.data, form.password.data)
+    db.session.commit()  # a rehashed password
+    login_user(user)
+    session.permanent = True
+    return redirect(safe_next(request.args.get("next")) or url_for("home.index"))
 
 
 @bp.post("/logout")

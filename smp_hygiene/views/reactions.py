@@ -4,30 +4,34 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from smp_hygiene.errors import DomainError
-from smp_hygiene.extensions import db
-from smp_hygiene.models import ReactionSeverity, Role, TreatmentSession
+from smp_hygiene.models import AdverseReaction, ReactionSeverity, TreatmentSession
+from smp_hygiene.services.people.permissions import AUDIT_ROLES, CHAIR_ROLES, can_treat
 from smp_hygiene.services.reactions import reactions
 from smp_hygiene.services.reactions.reactions import ReactionInput
 from smp_hygiene.views.auth import role_required
+from smp_hygiene.views.forms import BaseForm, choices
+from smp_hygiene.views.loading import own_or_404
+from smp_hygiene.views.writes import done, handle_refusals, once, refusal_page
 
 bp = Blueprint("reactions", __name__, url_prefix="/reactions")
+handle_refusals(bp, "home.index")
 
 
-class ReactionForm(FlaskForm):
+class ReactionForm(BaseForm):
+    """What happened and when; the service checks the dates against the session."""
+
     onset_at = DateTimeLocalField("Onset (UTC)", tz=UTC, validators=[DataRequired()])
     reported_at = DateTimeLocalField(
         "When the clinic learned of it (UTC; empty = now)", tz=UTC, validators=[Optional()]
     )
     severity = SelectField(
-        "Severity", choices=[SelectChoice(s.value, s.value.capitalize()) for s in ReactionSeverity]
+        "Severity", choices=choices((s.value, s.value.capitalize()) for s in ReactionSeverity)
     )
     signs = TextAreaField("Signs", validators=[DataRequired()])
     actions_taken = TextAreaField("Actions taken")
@@ -42,29 +46,39 @@ class ReactionForm(FlaskForm):
         )
 
 
-def _session_or_404() -> TreatmentSession:
-    session = db.session.get(TreatmentSession, request.args.get("session", type=int) or 0)
-    if session is None or session.clinic_id != current_user.clinic_id:
-        abort(404)
-    return session
+def _session() -> TreatmentSession:
+    """The session named by `?session=`, if it is one of the user's clinic; 404 otherwise."""
+    return own_or_404(TreatmentSession, request.args.get("session", type=int) or 0)
+
+
+def _page(form: ReactionForm, status: int = 200):
+    return render_template("reactions/new.html", session=_session(), form=form), status
+
+
+def _reaction_refused(error: DomainError):
+    flash(str(error), "error")
+    return _page(ReactionForm(), 422)
+
+
+def _logged(reaction: AdverseReaction) -> tuple[str, str]:
+    """Where the reporter goes next (technicians back to the chair) and what they are told."""
+    deadline = reactions.notice_deadline(reaction)
+    due = f" Health-department notice due by {reactions.when(deadline)}." if deadline else ""
+    if can_treat(current_user):
+        target = url_for("chair.show", session_id=reaction.session.id)
+    else:
+        target = url_for("audit.reaction", reaction_id=reaction.id)
+    return target, f"Reaction {reaction.id} logged.{due}"
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@role_required(Role.TECHNICIAN, Role.AUDITOR, Role.ADMIN)
+@refusal_page(_reaction_refused)
+@role_required(*CHAIR_ROLES, *AUDIT_ROLES)
+@once
 def new():
     """Log a reaction against one session of the user's clinic (R7)."""
-    session, form = _session_or_404(), ReactionForm()
+    session, form = _session(), ReactionForm()
     if not form.validate_on_submit():
-        return render_template("reactions/new.html", session=session, form=form)
-    try:
-        reaction = reactions.log_reaction(session, current_user, form.to_input())
-    except DomainError as error:
-        flash(str(error), "error")
-        return render_template("reactions/new.html", session=session, form=form), 422
-    db.session.commit()
-    deadline = reactions.notice_deadline(reaction)
-    due = f" Health-department notice due by {reactions.when(deadline)}." if deadline else ""
-    flash(f"Reaction {reaction.id} logged.{due}", "success")
-    if current_user.role is Role.TECHNICIAN:
-        return redirect(url_for("chair.show", session_id=session.id))
-    return redirect(url_for("audit.reaction", reaction_id=reaction.id))
+        return _page(form)
+    reaction = reactions.log_reaction(session, current_user, form.to_input())
+    return done(*_logged(reaction))

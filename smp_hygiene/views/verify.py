@@ -50,6 +50,7 @@ def _harden(response: Response) -> Response:
 
 
 def verify_url(token: str) -> str:
+    """The public address a card's QR code points to: PUBLIC_BASE_URL when set, else this host."""
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     path = url_for("verify.show", token=token)
     return base + path if base else url_for("verify.show", token=token, _external=True)

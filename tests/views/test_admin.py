@@ -373,3 +373,28 @@ def test_an_admin_form_posted_without_its_csrf_token_is_refused(csrf_app):
     assert accepted.status_code == 302
     with csrf_app.app_context():
         assert [i.text for i in db.session.scalars(select(ChecklistItem))] == ["Real item"]
+
+
+def test_a_checklist_item_sent_twice_with_one_nonce_is_added_once(app, client, login, world):
+    login(Role.ADMIN)
+    form = {"text": "Needle depth checked", "nonce": "same-form"}
+
+    first = client.post("/admin/checklist", data=form)
+    second = client.post("/admin/checklist", data=form, follow_redirects=True)
+
+    assert second.request.path == first.headers["Location"] == "/admin/checklist"
+    assert b"Already recorded." in second.data
+    with app.app_context():
+        texts = db.session.scalars(select(ChecklistItem.text)).all()
+        assert texts.count("Needle depth checked") == 1
+
+
+def test_a_refused_checklist_item_goes_back_to_the_page_it_came_from(client, login, world):
+    login(Role.ADMIN)
+
+    response = client.post(
+        "/admin/checklist", data={"text": " "}, headers={"Referer": "/admin/checklist"}
+    )
+
+    assert response.headers["Location"] == "/admin/checklist"
+    assert b"A checklist item needs some text." in client.get("/admin/checklist").data

@@ -1,29 +1,12 @@
 """The admin's workspace: clinic settings, checklist, consent forms, logins, keys and cards.
 
-One blueprint; its routes are split by subject into sibling modules.
+One blueprint (in `blueprint.py`); its routes are split by subject into sibling modules, which
+attach themselves to it when imported here.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask_login import current_user, login_required
-from werkzeug.exceptions import Forbidden
-
-from smp_hygiene.models import Role
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-@bp.before_request
-@login_required
-def require_admin():
-    """Every route here is for admins; technicians and auditors get 403 everywhere."""
-    if current_user.role is not Role.ADMIN:
-        raise Forbidden()
-
-
-# Route modules attach themselves to `bp`; import them last.
-from smp_hygiene.views.admin import (  # noqa: E402, F401
+from smp_hygiene.views.admin import (  # noqa: F401  importing a module registers its routes
     cards,
     checklist,
     consent_forms,
@@ -31,3 +14,6 @@ from smp_hygiene.views.admin import (  # noqa: E402, F401
     signing_keys,
     staff,
 )
+from smp_hygiene.views.admin.blueprint import bp
+
+__all__ = ["bp"]

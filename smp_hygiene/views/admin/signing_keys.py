@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
-from smp_hygiene.errors import DomainError
-from smp_hygiene.extensions import db
 from smp_hygiene.services.verification import signing
-from smp_hygiene.views.admin import bp
+from smp_hygiene.views.admin.blueprint import bp
+from smp_hygiene.views.writes import done, once
 
 
 @bp.get("/signing-keys")
@@ -25,13 +24,9 @@ def signing_keys():
 
 
 @bp.post("/signing-keys/rotate")
+@once
 def rotate_signing_key():
     """Retire the current key (old cards stay valid) and sign new cards with a new one."""
-    try:
-        key = signing.rotate_clinic_key(current_user.clinic, current_user)
-    except DomainError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"New cards are now signed with key {key.key_id}.", "success")
-    return redirect(url_for("admin.signing_keys"))
+    key = signing.rotate_clinic_key(current_user.clinic, current_user)
+    message = f"New cards are now signed with key {key.key_id}."
+    return done(url_for("admin.signing_keys"), message)
