@@ -28,8 +28,8 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
+from smp_hygiene.services.lots.identity import normalise_lot
 from smp_hygiene.services.people import users
-from smp_hygiene.services.supplies.receiving import normalise_lot
 from smp_hygiene.timeutil import utcnow
 
 PASSWORD = "correct horse battery"

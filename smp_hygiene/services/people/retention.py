@@ -28,7 +28,7 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.services.audit import chain
-from smp_hygiene.services.supplies.receiving import add_months
+from smp_hygiene.services.supplies.usability import add_months
 from smp_hygiene.timeutil import utcnow
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)  # the column is required; this date means "erased"

@@ -6,7 +6,6 @@ which refuses recalled lots, blocks them from the next scan. A recall is never d
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
@@ -18,11 +17,9 @@ from smp_hygiene.models import (
     Client,
     ClientNotification,
     Clinic,
-    LotStatus,
     NotificationChannel,
     Product,
     Recall,
-    RecallLot,
     RecallScope,
     Role,
     SupplyLot,
@@ -30,6 +27,8 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.services.audit import chain
+from smp_hygiene.services.lots.identity import in_range, normalise_lot, range_bounds
+from smp_hygiene.services.lots.status import block_lot
 from smp_hygiene.services.recalls.queries import (
     RecallNotice,
     RecallProgress,
@@ -39,7 +38,6 @@ from smp_hygiene.services.recalls.queries import (
     recall_notices_for_session,
     recall_progress,
 )
-from smp_hygiene.services.supplies.receiving import normalise_lot, set_lot_status
 from smp_hygiene.timeutil import utcnow
 
 __all__ = [
@@ -57,7 +55,6 @@ __all__ = [
 ]
 
 RECALL_ROLES = (Role.AUDITOR, Role.ADMIN)
-_TAIL_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
 def _require_auditor(actor: User, clinic_id: int) -> None:
@@ -105,7 +102,7 @@ def open_recall(
     db.session.add(recall)
     chain.record(actor, "recall.opened", recall)
     for lot in lots:
-        _block_lot(recall, lot, actor)
+        block_lot(recall, lot, actor)
     return recall
 
 
@@ -123,24 +120,8 @@ def _scope_keys(scope: RecallScope, given: list[str]) -> list[str]:
     if scope is RecallScope.LOT_LIST and not keys:
         raise InvalidInput("Give at least one lot number.")
     if scope is RecallScope.LOT_RANGE:
-        _range_bounds(keys)
+        range_bounds(keys)
     return list(dict.fromkeys(keys))
-
-
-def _range_bounds(keys: list[str]) -> tuple[str, int, int]:
-    """A range is two lot numbers that differ only in their final digits, e.g. D190 to D199."""
-    example = "e.g. D190 to D199"
-    if len(keys) != 2:
-        raise InvalidInput(f"Give the first and the last lot of the range ({example}).")
-    first, last = (_TAIL_NUMBER.match(key) for key in keys)
-    if not (first and last) or first.group(1) != last.group(1):
-        raise InvalidInput(
-            f"The two ends of a range must differ only in their final digits ({example})."
-        )
-    low, high = int(first.group(2)), int(last.group(2))
-    if low > high:
-        raise InvalidInput("The first lot of the range comes after the last.")
-    return first.group(1), low, high
 
 
 def _lots_in_scope(
@@ -155,23 +136,11 @@ def _lots_in_scope(
     if scope is RecallScope.PRODUCT:
         return lots, []
     if scope is RecallScope.LOT_RANGE:
-        prefix, low, high = _range_bounds(keys)
-        return [lot for lot in lots if _in_range(lot.lot_key, prefix, low, high)], []
+        prefix, low, high = range_bounds(keys)
+        return [lot for lot in lots if in_range(lot.lot_key, prefix, low, high)], []
     held = {lot.lot_key for lot in lots}
     not_held = [text for text in given if normalise_lot(text) not in held]
     return [lot for lot in lots if lot.lot_key in keys], not_held
-
-
-def _in_range(key: str, prefix: str, low: int, high: int) -> bool:
-    match = _TAIL_NUMBER.match(key)
-    return bool(match) and match.group(1) == prefix and low <= int(match.group(2)) <= high
-
-
-def _block_lot(recall: Recall, lot: SupplyLot, actor: User) -> None:
-    """RECALLED is what check_lot_usable refuses at the chair; set_lot_status audits it."""
-    db.session.add(RecallLot(recall=recall, lot=lot, previous_status=lot.status))
-    reason = f"Recall #{recall.id}: {recall.reason}"
-    set_lot_status(lot, LotStatus.RECALLED, actor, reason, recall.source_reference)
 
 
 def get_recall(clinic: Clinic, recall_id: int) -> Recall:
@@ -245,24 +214,3 @@ def list_open_recalls(clinic: Clinic) -> list[RecallProgress]:
         )
     )
     return recall_progress(recalls)
-
-
-def block_if_recalled(lot: SupplyLot, actor: User) -> Recall | None:
-    """A lot received after its recall was opened is blocked on arrival, by that recall."""
-    open_recalls = db.session.scalars(
-        select(Recall).where(Recall.product_id == lot.product_id, Recall.closed_at.is_(None))
-    )
-    for recall in open_recalls:
-        if _covers(recall, lot.lot_key):
-            _block_lot(recall, lot, actor)
-            return recall
-    return None
-
-
-def _covers(recall: Recall, key: str) -> bool:
-    keys = [k for k in recall.lot_keys.split("\n") if k]
-    if recall.scope is RecallScope.PRODUCT:
-        return True
-    if recall.scope is RecallScope.LOT_RANGE:
-        return _in_range(key, *_range_bounds(keys))
-    return key in keys

@@ -32,7 +32,7 @@ from smp_hygiene.services.barcodes.reader import ParsedBarcode, parse_barcode
 from smp_hygiene.services.consent import patch_tests
 from smp_hygiene.services.sessions import overrides
 from smp_hygiene.services.sterilisation import packs
-from smp_hygiene.services.supplies import receiving
+from smp_hygiene.services.supplies import receiving, usability
 from smp_hygiene.timeutil import local_date, utcnow
 
 # Two identical scans this close together are one barcode read twice, not two uses.
@@ -86,7 +86,7 @@ def record_scan(
     if scan.symbology == "smph-pack":
         return _use_pack(session, scan.own_code, raw_text, user, (now, since), acknowledge_reason)
     lot = receiving.get_lot_for_scan(session.clinic, scan)
-    receiving.check_lot_usable(lot, session_day(session))
+    usability.check_lot_usable(lot, session_day(session))
     use = SupplyUse(
         session_id=session.id,
         lot=lot,
@@ -99,7 +99,7 @@ def record_scan(
         _claim_unit(use, scan, lot)
     if lot.is_pigment:
         _clear_pigment(session, use, user, acknowledge_reason)
-        receiving.mark_opened(lot, user, now)
+        usability.mark_opened(lot, user, now)
     if diluent_raw and not lot.is_pigment:
         raise InvalidInput("Only a pigment dose is diluted: clear the diluent and scan again.")
     if diluent_raw:
@@ -199,5 +199,5 @@ def _diluent(session: TreatmentSession, raw_text: str) -> SupplyLot:
     lot = receiving.get_lot_for_scan(session.clinic, parse_barcode(raw_text))
     if lot.product.kind is not ProductKind.OTHER:
         raise NotAllowed(f"{lot.product.title} is not a diluent: scan the diluent bottle.")
-    receiving.check_lot_usable(lot, session_day(session))
+    usability.check_lot_usable(lot, session_day(session))
     return lot

@@ -21,7 +21,7 @@ from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, Clinic, Product, SupplyLot, SupplyUse, TreatmentSession, User
 from smp_hygiene.services.listing import Page, ordering, paginate, within_period
-from smp_hygiene.services.supplies.receiving import normalise_lot
+from smp_hygiene.services.lots.identity import normalise_lot
 
 SESSION_SORTS = {
     "date": TreatmentSession.started_at,
