@@ -22,7 +22,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.barcodes.gs1 import GS
 from smp_hygiene.services.people import users
-from smp_hygiene.services.reactions import reactions
+from smp_hygiene.services.reactions import operations as reactions
 from smp_hygiene.services.recalls import operations
 from smp_hygiene.services.sessions import checklists, lifecycle
 from smp_hygiene.services.supplies import catalogue, receiving

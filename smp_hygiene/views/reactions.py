@@ -14,8 +14,8 @@ from wtforms.validators import DataRequired, Optional
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ReactionSeverity, Role, TreatmentSession
-from smp_hygiene.services.reactions import reactions
-from smp_hygiene.services.reactions.reactions import ReactionInput
+from smp_hygiene.services.reactions import operations as reactions
+from smp_hygiene.services.reactions.operations import ReactionInput
 from smp_hygiene.views.auth import role_required
 
 bp = Blueprint("reactions", __name__, url_prefix="/reactions")

@@ -29,13 +29,13 @@ from smp_hygiene.models import (
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.lots.identity import in_range, normalise_lot, range_bounds
 from smp_hygiene.services.lots.status import block_lot
+from smp_hygiene.services.recalls.notices import RecallNotice, recall_notices_for_session
 from smp_hygiene.services.recalls.queries import (
-    RecallNotice,
     RecallProgress,
     affected_session_ids,
     list_affected_clients,
+    list_open_recalls,
     list_recalls,
-    recall_notices_for_session,
     recall_progress,
 )
 from smp_hygiene.timeutil import utcnow
@@ -202,15 +202,3 @@ def close_recall(actor: User, recall: Recall, reason: str) -> None:
     # stock safe. Releasing a lot is a separate decision, with its own reason and audit entry,
     # through the supplies service, so closing the paperwork never silently unblocks a lot.
     chain.record(actor, "recall.closed", recall, before=before)
-
-
-def list_open_recalls(clinic: Clinic) -> list[RecallProgress]:
-    """Open recalls, newest first, each with how many affected clients were told (dashboard)."""
-    recalls = list(
-        db.session.scalars(
-            select(Recall)
-            .where(Recall.clinic_id == clinic.id, Recall.closed_at.is_(None))
-            .order_by(Recall.opened_at.desc(), Recall.id.desc())
-        )
-    )
-    return recall_progress(recalls)

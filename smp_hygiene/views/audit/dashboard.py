@@ -8,7 +8,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from smp_hygiene.services.compliance import dashboard as dashboards
-from smp_hygiene.services.reactions import reactions
+from smp_hygiene.services.reactions import operations as reactions
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 

@@ -15,7 +15,7 @@ from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AdverseReaction
 from smp_hygiene.pdf import pdf_response
-from smp_hygiene.services.reactions import reactions
+from smp_hygiene.services.reactions import operations as reactions
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit import bp
 
