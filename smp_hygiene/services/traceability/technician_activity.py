@@ -56,13 +56,7 @@ def technician_sessions(
     per_page: int | None = 50,
 ) -> Page[TechnicianSession]:
     """A technician's sessions over a period, each with its checklist completion."""
-    answered = (
-        select(func.count(ChecklistAnswer.id))
-        .where(ChecklistAnswer.session_id == TreatmentSession.id)
-        .correlate(TreatmentSession)
-        .scalar_subquery()
-        .label("answered")
-    )
+    answered = _answered_count()
     sorts = {**SESSION_SORTS, "completion": answered}
     query = (
         select(TreatmentSession, answered)
@@ -88,6 +82,17 @@ def technician_sessions(
     )
     rows = [TechnicianSession(s, count, expected or 0) for s, count in found.items]
     return Page(rows, found.total, found.number, found.per_page)
+
+
+def _answered_count():
+    """The number of checklist ticks of each session in the outer query, as a sortable column."""
+    return (
+        select(func.count(ChecklistAnswer.id))
+        .where(ChecklistAnswer.session_id == TreatmentSession.id)
+        .correlate(TreatmentSession)
+        .scalar_subquery()
+        .label("answered")
+    )
 
 
 REFUSAL_SORTS = {"date": Refusal.at, "reason": Refusal.reason}

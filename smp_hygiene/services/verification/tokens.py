@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -124,32 +124,40 @@ def qr_text(card: VerifyCard, verify_url: str) -> str:
 
 
 def _revoked_entries(clinic: Clinic) -> list[dict]:
-    in_clinic = TreatmentSession.clinic_id == clinic.id
-    entries = []
-    for session in db.session.scalars(
-        select(TreatmentSession).where(in_clinic, TreatmentSession.status == SessionStatus.VOIDED)
-    ):
-        at = session.voided_at.isoformat() if session.voided_at else None
-        for card in db.session.scalars(
-            select(VerifyCard).where(VerifyCard.session_id == session.id)
-        ):
-            entries.append(
-                {"t": signed_codes.token_fingerprint(card.token), "reason": "voided", "at": at}
-            )
-    replaced = (
-        select(VerifyCard)
-        .join(TreatmentSession)
-        .where(in_clinic, VerifyCard.replaced_at.isnot(None))
-    )
-    for card in db.session.scalars(replaced):
-        entries.append(
-            {
-                "t": signed_codes.token_fingerprint(card.token),
-                "reason": "replaced",
-                "at": card.replaced_at.isoformat(),
-            }
+    """Every card of the clinic that no longer vouches for its record, and why."""
+    entries = _voided_cards(clinic) + _replaced_cards(clinic) + _recalled_cards(clinic)
+    return sorted(entries, key=lambda e: (e["t"], e["reason"]))
+
+
+def _revoked(card: VerifyCard, reason: str, at: datetime | None) -> dict:
+    at_text = at.isoformat() if at is not None else None
+    return {"t": signed_codes.token_fingerprint(card.token), "reason": reason, "at": at_text}
+
+
+def _voided_cards(clinic: Clinic) -> list[dict]:
+    rows = db.session.execute(
+        select(VerifyCard, TreatmentSession.voided_at)
+        .join(TreatmentSession, TreatmentSession.id == VerifyCard.session_id)
+        .where(
+            TreatmentSession.clinic_id == clinic.id,
+            TreatmentSession.status == SessionStatus.VOIDED,
         )
-    recalled = (
+    )
+    return [_revoked(card, "voided", voided_at) for card, voided_at in rows]
+
+
+def _replaced_cards(clinic: Clinic) -> list[dict]:
+    cards = db.session.scalars(
+        select(VerifyCard)
+        .join(TreatmentSession, TreatmentSession.id == VerifyCard.session_id)
+        .where(TreatmentSession.clinic_id == clinic.id, VerifyCard.replaced_at.isnot(None))
+    )
+    return [_revoked(card, "replaced", card.replaced_at) for card in cards]
+
+
+def _recalled_cards(clinic: Clinic) -> list[dict]:
+    """A recall revokes the cards of every session that used a recalled lot, diluent included."""
+    cards = db.session.scalars(
         select(VerifyCard)
         .join(SupplyUse, SupplyUse.session_id == VerifyCard.session_id)
         .join(
@@ -159,11 +167,7 @@ def _revoked_entries(clinic: Clinic) -> list[dict]:
         .where(SupplyLot.clinic_id == clinic.id, SupplyLot.status == LotStatus.RECALLED)
         .distinct()
     )
-    for card in db.session.scalars(recalled):
-        entries.append(
-            {"t": signed_codes.token_fingerprint(card.token), "reason": "recall", "at": None}
-        )
-    return sorted(entries, key=lambda e: (e["t"], e["reason"]))
+    return [_revoked(card, "recall", None) for card in cards]
 
 
 def revocations_document() -> dict:
