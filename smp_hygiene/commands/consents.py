@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 from smp_hygiene.commands.lookup import find_actor, find_clinic
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic, Role, User
+from smp_hygiene.models import Clinic, User
 from smp_hygiene.services.consent import consents
+from smp_hygiene.services.people import permissions
 
 FIELDS = ("title", "risk_text", "medical_questions", "guardian_consent_from_age", "valid_days")
 
@@ -48,7 +49,7 @@ def _check_types(path: Path, data: dict) -> None:
 
 def _publisher(clinic: Clinic, email: str | None) -> User:
     user = find_actor(email, clinic)
-    if user is None or user.clinic_id != clinic.id or user.role is not Role.ADMIN:
+    if user is None or user.clinic_id != clinic.id or not permissions.can_administer(user):
         raise click.ClickException("No admin of this clinic to publish as: pass --user EMAIL.")
     return user
 

@@ -48,9 +48,12 @@ def test_technician_can_start_a_session(ctx):
     assert AuditEntry.query.filter_by(action="session.started").count() == 1
 
 
-def test_auditor_cannot_start_a_session(ctx):
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMIN])
+def test_only_a_technician_can_start_a_session(ctx, role):
+    client = make_client()
+
     with pytest.raises(NotAllowed, match="Only a technician"):
-        lifecycle.start_session(make_client(), make_user(Role.AUDITOR))
+        lifecycle.start_session(client, make_user(role, clinic=client.clinic))
 
 
 def test_the_next_session_continues_the_course(ctx):

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from smp_hygiene.errors import InvalidInput, NotAllowed, NotFound, RecallClosed, UnknownLot
+from smp_hygiene.errors import InvalidInput, NotFound, RecallClosed, UnknownLot
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Client,
@@ -21,7 +21,6 @@ from smp_hygiene.models import (
     Product,
     Recall,
     RecallScope,
-    Role,
     SupplyLot,
     TreatmentSession,
     User,
@@ -29,6 +28,7 @@ from smp_hygiene.models import (
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.lots.identity import in_range, normalise_lot, range_bounds
 from smp_hygiene.services.lots.status import block_lot
+from smp_hygiene.services.people import permissions
 from smp_hygiene.services.recalls.notices import RecallNotice, recall_notices_for_session
 from smp_hygiene.services.recalls.queries import (
     RecallProgress,
@@ -54,12 +54,12 @@ __all__ = [
     "recall_progress",
 ]
 
-RECALL_ROLES = (Role.AUDITOR, Role.ADMIN)
-
 
 def _require_auditor(actor: User, clinic_id: int) -> None:
-    if actor.role not in RECALL_ROLES or actor.clinic_id != clinic_id:
-        raise NotAllowed("Only the clinic's auditors and admins can manage recalls.")
+    permissions.require(
+        permissions.can_audit(actor) and actor.clinic_id == clinic_id,
+        "Only the clinic's auditors and admins can manage recalls.",
+    )
 
 
 def _required(text: str, what: str) -> str:

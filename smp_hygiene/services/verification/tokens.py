@@ -8,12 +8,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from smp_hygiene.errors import InvalidInput, NotAllowed
+from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Clinic,
     LotStatus,
-    Role,
     SessionStatus,
     SupplyLot,
     SupplyUse,
@@ -22,6 +21,7 @@ from smp_hygiene.models import (
     VerifyCard,
 )
 from smp_hygiene.services.audit import chain
+from smp_hygiene.services.people import permissions
 from smp_hygiene.services.verification import signed_codes, signing
 from smp_hygiene.timeutil import utcnow
 
@@ -100,8 +100,10 @@ def rotate_verification_token(
     session: TreatmentSession, actor: User, reason: str = ""
 ) -> VerifyCard:
     """Reprint a card: the old token then says "this card was replaced" and shows no data."""
-    if actor.role is not Role.ADMIN or actor.clinic_id != session.clinic_id:
-        raise NotAllowed("Only an admin of this clinic can replace a verification card.")
+    permissions.require(
+        permissions.can_administer(actor) and actor.clinic_id == session.clinic_id,
+        "Only an admin of this clinic can replace a verification card.",
+    )
     old = current_card(session)
     if old is None:
         raise InvalidInput("This session has no verification card to replace.")
