@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from smp_hygiene.commands.lookup import find_actor, find_clinic
+from smp_hygiene.commands.lookup import find_actor, get_clinic
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, User
@@ -67,7 +67,7 @@ def _publisher(clinic: Clinic, email: str | None) -> User:
 @with_appcontext
 def publish_consent_form_command(path: Path, clinic_id: int | None, email: str | None) -> None:
     """Publish the next version of the clinic's consent form; what the file omits carries over."""
-    clinic = find_clinic(clinic_id)
+    clinic = get_clinic(clinic_id)
     fields = {**consents.next_version_defaults(clinic), **read_form_file(path)}
     try:
         template = consents.create_template(clinic, _publisher(clinic, email), **fields)

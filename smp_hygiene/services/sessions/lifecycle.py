@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from smp_hygiene.errors import CannotComplete, InvalidInput, NotAllowed, SessionNotOpen
+from smp_hygiene.errors import CannotComplete, InvalidInput, NotAllowed, NotFound, SessionNotOpen
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Addendum,
@@ -228,8 +228,12 @@ def record_refusal(
 
 
 def get_session(session_id: int, user: User) -> TreatmentSession:
-    """A session of the user's own clinic, or NotFound-like NotAllowed."""
+    """A session of the user's own clinic, or NotFound.
+
+    Another clinic's session is NotFound too, not NotAllowed: a refusal would confirm to a
+    stranger that a session with that number exists, and a clinical record reveals nothing.
+    """
     session = db.session.get(TreatmentSession, session_id)
     if session is None or session.clinic_id != user.clinic_id:
-        raise NotAllowed("No such session in your clinic.")
+        raise NotFound(f"There is no session #{session_id} in your clinic.")
     return session
