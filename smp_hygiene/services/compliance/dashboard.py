@@ -97,7 +97,8 @@ def technician_activity(
     Checklist items carry no retirement date, so the clinic's current active list is the
     measure: a session counts as complete when it answered all of them.
     """
-    n_items = db.session.scalar(select(func.count()).select_from(_active_items(clinic).subquery()))
+    active = select(func.count()).select_from(_active_items(clinic).subquery())
+    n_items = db.session.scalar(active) or 0  # a count is never NULL; typed so it is an int
     answered = (
         select(ChecklistAnswer.session_id, func.count(distinct(ChecklistAnswer.item_id)).label("n"))
         .where(ChecklistAnswer.item_id.in_(_active_items(clinic)))

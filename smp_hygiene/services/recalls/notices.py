@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select, union
+from sqlalchemy import CompoundSelect, select, union
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Recall, RecallLot, SupplyLot, SupplyUse, TreatmentSession
@@ -26,7 +26,7 @@ class RecallNotice:
 
 def recall_notices_for_session(session: TreatmentSession) -> list[RecallNotice]:
     """Every recall, open or closed, of a lot this session used: what, why, and what to do."""
-    used = union(
+    used: CompoundSelect = union(
         select(SupplyUse.lot_id).where(SupplyUse.session_id == session.id),
         select(SupplyUse.diluent_lot_id).where(
             SupplyUse.session_id == session.id, SupplyUse.diluent_lot_id.is_not(None)

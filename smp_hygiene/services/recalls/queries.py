@@ -152,7 +152,7 @@ def recall_progress(recalls: Sequence[Recall]) -> list[RecallProgress]:
             for column in (SupplyUse.lot_id, SupplyUse.diluent_lot_id)
         )
     ).subquery()
-    affected = dict(
+    affected: dict[int, int] = dict(
         db.session.execute(
             select(pairs.c.recall_id, func.count(distinct(pairs.c.client_id))).group_by(
                 pairs.c.recall_id

@@ -173,7 +173,7 @@ def trace_lot_number(
 
 def _sessions_of(lot: SupplyLot) -> list[TreatmentSession]:
     only_this = select(SupplyLot.id).where(SupplyLot.id == lot.id)
-    clinic = db.session.get(Clinic, lot.clinic_id)
+    clinic = db.session.get_one(Clinic, lot.clinic_id)  # a lot always belongs to a clinic
     found = sessions_using_lots(clinic, only_this, descending=False, per_page=None)
     return [row.session for row in found.items]
 

@@ -132,7 +132,7 @@ def _packs(session: TreatmentSession) -> list[PackLine]:
 
 def public_record(session: TreatmentSession) -> PublicRecord:
     """The record as a patient, another clinic or an inspector may see it."""
-    lines = {kind: [] for kind in ProductKind}
+    lines: dict[ProductKind, list[SupplyLine]] = {kind: [] for kind in ProductKind}
     for use in session.uses:
         lines[use.lot.product.kind].append(_line(use))
     answered = [a.answered_at for a in session.answers]
