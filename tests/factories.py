@@ -2,34 +2,52 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import date, datetime, timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AdverseReaction,
+    BiologicalIndicatorTest,
+    BowieDickTest,
     ChecklistAnswer,
     ChecklistItem,
     Client,
     Clinic,
+    CycleStatus,
+    IndicatorResult,
+    InstrumentPack,
     LotStatus,
+    PackStatus,
     PatchTest,
     PatchTestResult,
     Product,
     ProductKind,
     ReactionSeverity,
+    RecallScope,
+    Refusal,
     Role,
     SessionStatus,
+    SporeResult,
     SterilisationMethod,
+    Steriliser,
+    SteriliserCycle,
+    SteriliserProgram,
+    SteriliserType,
     SupplyLot,
     SupplyUse,
     TreatmentSession,
     User,
 )
+from smp_hygiene.services.consent import consents
+from smp_hygiene.services.lots.identity import normalise_lot
 from smp_hygiene.services.people import users
-from smp_hygiene.services.supplies.receiving import normalise_lot
+from smp_hygiene.services.recalls import operations
+from smp_hygiene.services.sessions import lifecycle
 from smp_hygiene.timeutil import utcnow
 
 PASSWORD = "correct horse battery"
@@ -184,9 +202,6 @@ def make_ready_session(technician: User | None = None, **fields) -> TreatmentSes
 
 def _signature_png() -> bytes:
     """A small drawn stroke, as the consent page's canvas sends it."""
-    import io
-
-    from PIL import Image, ImageDraw
 
     image = Image.new("RGBA", (120, 40), (0, 0, 0, 0))
     ImageDraw.Draw(image).line([(5, 30), (40, 8), (80, 32), (115, 10)], fill="black", width=3)
@@ -203,7 +218,6 @@ def seal_at_the_chair(
 ) -> TreatmentSession:
     """Seal a ready session through the chair's own services: every item ticked, one cartridge
     scanned, then completed (unlike make_completed_session, which builds the rows directly)."""
-    from smp_hygiene.services.sessions import lifecycle
 
     technician = session.technician
     for item in items:
@@ -214,7 +228,6 @@ def seal_at_the_chair(
 
 
 def make_consent_template(clinic=None, actor=None, **fields):
-    from smp_hygiene.services.consent import consents
 
     clinic = _clinic(clinic)
     fields.setdefault("title", "SMP consent")
@@ -222,7 +235,6 @@ def make_consent_template(clinic=None, actor=None, **fields):
 
 
 def make_consent_form(**fields):
-    from smp_hygiene.services.consent import consents
 
     defaults = dict(
         contraindications={name: False for name in consents.CONTRAINDICATIONS},
@@ -239,7 +251,6 @@ def make_consent_form(**fields):
 
 def make_consent(client, actor=None, **form_fields):
     """A signed, current consent for `client` (publishing a form first if the clinic has none)."""
-    from smp_hygiene.services.consent import consents
 
     if consents.find_current_template(client.clinic_id) is None:
         make_consent_template(client.clinic)
@@ -296,7 +307,6 @@ def make_use(
     **fields,
 ):
     """One scan of `lot` in `session` (optionally a pigment diluted with `diluent_lot`)."""
-    from smp_hygiene.models import SupplyUse
 
     use = SupplyUse(
         session=session,
@@ -312,7 +322,6 @@ def make_use(
 
 
 def make_refusal(user: User, reason: str = "UnsafeSupply", at: datetime | None = None, **fields):
-    from smp_hygiene.models import Refusal
 
     fields.setdefault("message", "This lot was recalled: do not use it.")
     refusal = Refusal(
@@ -325,8 +334,6 @@ def make_refusal(user: User, reason: str = "UnsafeSupply", at: datetime | None =
 
 def make_recall(lots: list[SupplyLot] | None = None, actor: User | None = None, **fields):
     """A recall opened through the service, of `lots` (one product) or of a fresh lot."""
-    from smp_hygiene.models import RecallScope
-    from smp_hygiene.services.recalls import operations
 
     lots = lots or [make_lot()]
     actor = actor or make_user(Role.AUDITOR, clinic=lots[0].product.clinic)
@@ -345,7 +352,6 @@ def make_recall(lots: list[SupplyLot] | None = None, actor: User | None = None, 
 
 
 def make_steriliser(clinic: Clinic | None = None, **fields):
-    from smp_hygiene.models import Steriliser, SteriliserType
 
     fields.setdefault("name", f"Autoclave {next(_serial)}")
     fields.setdefault("serial", f"SN-{next(_serial):06d}")
@@ -359,14 +365,6 @@ def make_steriliser(clinic: Clinic | None = None, **fields):
 
 def make_cycle(steriliser=None, packs: int = 1, **fields):
     """A passing prevac 134 °C load (printout values in range); status RECORDED unless given."""
-    from smp_hygiene.models import (
-        CycleStatus,
-        IndicatorResult,
-        InstrumentPack,
-        PackStatus,
-        SteriliserCycle,
-        SteriliserProgram,
-    )
 
     steriliser = steriliser or make_steriliser()
     operator = fields.pop("operator", None) or _staff(steriliser.clinic)
@@ -401,7 +399,6 @@ def make_cycle(steriliser=None, packs: int = 1, **fields):
 
 def make_spore_test(cycle, **fields):
     """A valid, negative spore test of `cycle`, read a day after it ran."""
-    from smp_hygiene.models import BiologicalIndicatorTest, SporeResult
 
     fields.setdefault("bi_lot", "BI-2026-11")
     fields.setdefault("result", SporeResult.NEGATIVE)
@@ -415,7 +412,6 @@ def make_spore_test(cycle, **fields):
 
 
 def make_bowie_dick(steriliser, tested_at: datetime, **fields):
-    from smp_hygiene.models import BowieDickTest, IndicatorResult
 
     fields.setdefault("result", IndicatorResult.PASS)
     fields.setdefault("recorded_by", _staff(steriliser.clinic))

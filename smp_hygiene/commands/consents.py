@@ -8,11 +8,12 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from smp_hygiene.commands.lookup import find_actor, find_clinic
+from smp_hygiene.commands.lookup import find_actor, get_clinic
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic, Role, User
+from smp_hygiene.models import Clinic, User
 from smp_hygiene.services.consent import consents
+from smp_hygiene.services.people import permissions
 
 FIELDS = ("title", "risk_text", "medical_questions", "guardian_consent_from_age", "valid_days")
 
@@ -48,7 +49,7 @@ def _check_types(path: Path, data: dict) -> None:
 
 def _publisher(clinic: Clinic, email: str | None) -> User:
     user = find_actor(email, clinic)
-    if user is None or user.clinic_id != clinic.id or user.role is not Role.ADMIN:
+    if user is None or user.clinic_id != clinic.id or not permissions.can_administer(user):
         raise click.ClickException("No admin of this clinic to publish as: pass --user EMAIL.")
     return user
 
@@ -66,7 +67,7 @@ def _publisher(clinic: Clinic, email: str | None) -> User:
 @with_appcontext
 def publish_consent_form_command(path: Path, clinic_id: int | None, email: str | None) -> None:
     """Publish the next version of the clinic's consent form; what the file omits carries over."""
-    clinic = find_clinic(clinic_id)
+    clinic = get_clinic(clinic_id)
     fields = {**consents.next_version_defaults(clinic), **read_form_file(path)}
     try:
         template = consents.create_template(clinic, _publisher(clinic, email), **fields)

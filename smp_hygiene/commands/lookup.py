@@ -10,7 +10,7 @@ from smp_hygiene.models import Clinic, Role, User
 from smp_hygiene.services.people import users
 
 
-def find_clinic(clinic_id: int | None) -> Clinic:
+def get_clinic(clinic_id: int | None) -> Clinic:
     """The clinic named by --clinic-id, or the first one; a clear error when there is none."""
     clinic = db.session.get(Clinic, clinic_id) if clinic_id else db.session.query(Clinic).first()
     if clinic is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from smp_hygiene.commands.lookup import find_actor, find_clinic
+from smp_hygiene.commands.lookup import find_actor, get_clinic
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.services.people import retention
@@ -16,7 +16,7 @@ from smp_hygiene.services.people import retention
 @with_appcontext
 def retention_report_command(clinic_id: int | None) -> None:
     """Clients past the clinic's retention period (none with an open recall or reaction)."""
-    clinic = find_clinic(clinic_id)
+    clinic = get_clinic(clinic_id)
     due = retention.list_due(clinic)
     click.echo(
         f"{clinic.name}: retention {clinic.retention_years} years; {len(due)} client(s) due."
@@ -35,7 +35,7 @@ def retention_report_command(clinic_id: int | None) -> None:
 @with_appcontext
 def erase_due_clients_command(clinic_id: int | None, email: str | None, yes: bool) -> None:
     """Erase the personal data of every client due; the treatment records and seals stay."""
-    clinic = find_clinic(clinic_id)
+    clinic = get_clinic(clinic_id)
     admin = find_actor(email, clinic)
     due = retention.list_due(clinic)
     if not yes:

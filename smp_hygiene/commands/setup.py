@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from smp_hygiene.commands.lookup import find_clinic
+from smp_hygiene.commands.lookup import get_clinic
 from smp_hygiene.demo import clinic as demo_data
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
@@ -22,7 +22,7 @@ from smp_hygiene.services.supplies import catalogue
 @with_appcontext
 def create_user_command(email: str, role: str, clinic_id: int | None) -> None:
     """Create a login; asks for the password interactively."""
-    clinic = find_clinic(clinic_id)
+    clinic = get_clinic(clinic_id)
     password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         users.create_user(clinic, email, Role(role), password)
@@ -91,7 +91,7 @@ def add_product_command(
     """Add a catalogue product, so its barcodes can be received."""
     try:
         product = catalogue.add_product(
-            find_clinic(clinic_id),
+            get_clinic(clinic_id),
             None,
             kind=ProductKind(kind),
             manufacturer=manufacturer,

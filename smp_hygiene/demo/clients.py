@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
+
+from PIL import Image, ImageDraw
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, Clinic, PatchTestResult, Product, User
@@ -59,10 +62,6 @@ def _consents(clinic: Clinic, admin: User, clients: list[Client], tech: User) ->
 
 def _signature(name: str) -> bytes:
     """A scribble standing in for a signature drawn on the tablet."""
-    import io
-
-    from PIL import Image, ImageDraw
-
     image = Image.new("RGBA", (600, 200), (0, 0, 0, 0))
     points = [(40 + 520 * i / (len(name) - 1), 150 - (ord(c) % 7) * 15) for i, c in enumerate(name)]
     ImageDraw.Draw(image).line(points, fill="black", width=4)

@@ -51,17 +51,7 @@ def load(clinic: Clinic, operator: User, auditor: User, weeks: int = 12) -> Pack
         day = date.today() - timedelta(days=7 * week + 2)
         at = datetime.combine(day, time(7, 30), tzinfo=utcnow().tzinfo)
         sterilisers.record_bowie_dick(autoclave, operator, IndicatorResult.PASS, at, "BD-2611")
-        reading = sterilisers.CycleReading(
-            cycle_number=1000 + weeks - week,
-            started_at=at + timedelta(minutes=30),
-            program=SteriliserProgram.PREVAC_134,
-            temperature_c=134.4,
-            exposure_minutes=5.5,
-            pressure_kpa=308.0,
-            ci_class=5,
-            ci_result=IndicatorResult.PASS,
-            printout_ref=f"PRN-{day:%Y%m%d}",
-        )
+        reading = _passing_reading(1000 + weeks - week, at + timedelta(minutes=30))
         cycle = sterilisers.record_cycle(
             autoclave, reading, operator, operator, list(PACK_CONTENTS) * 2
         )
@@ -77,3 +67,18 @@ def load(clinic: Clinic, operator: User, auditor: User, weeks: int = 12) -> Pack
         )
         pool.add(cycle)
     return pool
+
+
+def _passing_reading(number: int, started_at: datetime) -> sterilisers.CycleReading:
+    """A 134 °C prevac cycle whose printout and chemical indicator both pass."""
+    return sterilisers.CycleReading(
+        cycle_number=number,
+        started_at=started_at,
+        program=SteriliserProgram.PREVAC_134,
+        temperature_c=134.4,
+        exposure_minutes=5.5,
+        pressure_kpa=308.0,
+        ci_class=5,
+        ci_result=IndicatorResult.PASS,
+        printout_ref=f"PRN-{started_at:%Y%m%d}",
+    )

@@ -12,8 +12,8 @@ from wtforms.validators import DataRequired, Optional
 from smp_hygiene.errors import DomainError
 from smp_hygiene.models import AdverseReaction, ReactionSeverity, TreatmentSession
 from smp_hygiene.services.people.permissions import AUDIT_ROLES, CHAIR_ROLES, can_treat
-from smp_hygiene.services.reactions import reactions
-from smp_hygiene.services.reactions.reactions import ReactionInput
+from smp_hygiene.services.reactions import operations as reactions
+from smp_hygiene.services.reactions.operations import ReactionInput
 from smp_hygiene.views.auth import role_required
 from smp_hygiene.views.forms import BaseForm, choices
 from smp_hygiene.views.loading import own_or_404

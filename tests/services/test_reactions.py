@@ -18,8 +18,8 @@ from smp_hygiene.models import (
     Role,
     SessionStatus,
 )
-from smp_hygiene.services.reactions import reactions
-from smp_hygiene.services.reactions.reactions import ReactionInput
+from smp_hygiene.services.reactions import operations as reactions
+from smp_hygiene.services.reactions.operations import ReactionInput
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_checklist,

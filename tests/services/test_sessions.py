@@ -11,6 +11,7 @@ from smp_hygiene.errors import (
     ConsentRequired,
     InvalidInput,
     NotAllowed,
+    NotFound,
     SessionNotOpen,
     WarningNeedsAcknowledgement,
 )
@@ -22,6 +23,7 @@ from tests.factories import (
     gs1_for,
     make_checklist,
     make_client,
+    make_clinic,
     make_consenting_client,
     make_lot,
     make_ready_session,
@@ -48,9 +50,12 @@ def test_technician_can_start_a_session(ctx):
     assert AuditEntry.query.filter_by(action="session.started").count() == 1
 
 
-def test_auditor_cannot_start_a_session(ctx):
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMIN])
+def test_only_a_technician_can_start_a_session(ctx, role):
+    client = make_client()
+
     with pytest.raises(NotAllowed, match="Only a technician"):
-        lifecycle.start_session(make_client(), make_user(Role.AUDITOR))
+        lifecycle.start_session(client, make_user(role, clinic=client.clinic))
 
 
 def test_the_next_session_continues_the_course(ctx):
@@ -219,3 +224,15 @@ def test_a_client_without_a_signed_consent_cannot_start_a_session(ctx):
 
     with pytest.raises(ConsentRequired, match="^Robin Roe has no current signed consent"):
         lifecycle.start_session(client, make_user())
+
+
+def test_a_missing_session_is_not_found(ctx):
+    with pytest.raises(NotFound, match="no session #999"):
+        lifecycle.get_session(999, make_user())
+
+
+def test_another_clinics_session_is_not_found_either(ctx):
+    session, stranger = make_session(), make_user(clinic=make_clinic())
+
+    with pytest.raises(NotFound, match=f"no session #{session.id}"):
+        lifecycle.get_session(session.id, stranger)

@@ -8,8 +8,10 @@ import pytest
 
 from smp_hygiene.errors import MalformedBarcode, MalformedLabel, UnknownProduct, UnsafeSupply
 from smp_hygiene.models import AuditEntry, LotStatus, ProductKind, RecallScope, Role
+from smp_hygiene.services.lots.identity import normalise_lot
 from smp_hygiene.services.recalls import operations
 from smp_hygiene.services.supplies import receiving as supplies
+from smp_hygiene.services.supplies import usability
 from smp_hygiene.services.supplies.receiving import PigmentLabel
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_clinic, make_lot, make_product, make_user
@@ -99,13 +101,13 @@ def test_an_expired_pigment_lot_is_refused_with_its_date(ctx):
     lot = make_lot(lot_number="23B0412", expiry_date=date(2026, 10, 31))
 
     with pytest.raises(UnsafeSupply, match=r"^Pigment lot 23B0412 expired on 2026-10-31\.$"):
-        supplies.check_lot_usable(lot, date(2026, 11, 1))
+        usability.check_lot_usable(lot, date(2026, 11, 1))
 
 
 def test_a_lot_is_usable_on_its_expiry_day(ctx):
     lot = make_lot(expiry_date=date(2026, 10, 31))
 
-    supplies.check_lot_usable(lot, date(2026, 10, 31))
+    usability.check_lot_usable(lot, date(2026, 10, 31))
 
 
 def test_a_needle_lot_past_sterility_expiry_is_refused(ctx):
@@ -119,7 +121,7 @@ def test_a_needle_lot_past_sterility_expiry_is_refused(ctx):
     with pytest.raises(
         UnsafeSupply, match="no longer guaranteed sterile .sterility expiry 2026-09-30"
     ):
-        supplies.check_lot_usable(lot, date(2026, 11, 1))
+        usability.check_lot_usable(lot, date(2026, 11, 1))
 
 
 @pytest.mark.parametrize(
@@ -135,7 +137,7 @@ def test_a_lot_that_is_not_available_is_refused(ctx, status, words):
     lot = make_lot(status=status, status_reason="Heavy metals", status_reference="A12/0097/17")
 
     with pytest.raises(UnsafeSupply, match=words):
-        supplies.check_lot_usable(lot, date.today())
+        usability.check_lot_usable(lot, date.today())
 
 
 def test_a_bottle_opened_longer_than_its_period_after_opening_is_refused(ctx):
@@ -143,15 +145,15 @@ def test_a_bottle_opened_longer_than_its_period_after_opening_is_refused(ctx):
     lot = make_lot(product, lot_number="P6", opened_at=utcnow() - timedelta(days=200))
 
     with pytest.raises(UnsafeSupply, match="6-month period after opening ended on"):
-        supplies.check_lot_usable(lot, date.today())
+        usability.check_lot_usable(lot, date.today())
 
 
 def test_lot_numbers_are_matched_on_their_normalised_form(ctx):
-    assert supplies.normalise_lot("Lot-Nr. D 199") == supplies.normalise_lot("d199") == "D199"
+    assert normalise_lot("Lot-Nr. D 199") == normalise_lot("d199") == "D199"
 
 
 def test_add_months_clamps_to_the_end_of_a_short_month():
-    assert supplies.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert usability.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
 
 
 def test_a_lot_received_after_its_recall_opened_arrives_blocked(ctx):

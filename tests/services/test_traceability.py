@@ -12,8 +12,8 @@ from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistAnswer, Clinic, ProductKind
 from smp_hygiene.services import listing
+from smp_hygiene.services.lots.identity import normalise_lot
 from smp_hygiene.services.recalls import operations
-from smp_hygiene.services.supplies import receiving
 from smp_hygiene.services.traceability import client_history, technician_activity
 from smp_hygiene.services.traceability import lots as traceability
 from smp_hygiene.services.traceability.lots import LotSearch
@@ -57,7 +57,7 @@ def _by_lot(clinic, **search):
     "typed", ["D199", "d199", "Lot-Nr. D 199", "LOT: D-199", "batch no. d 199"]
 )
 def test_normalised_lot_numbers_match_the_stored_key(typed):
-    assert receiving.normalise_lot(typed) == "D199"
+    assert normalise_lot(typed) == "D199"
 
 
 def test_auditor_can_find_every_session_and_client_that_used_a_lot(ctx):

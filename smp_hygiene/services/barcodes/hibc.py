@@ -141,7 +141,8 @@ def _with_field(
             f'HIBC {field} "{value}" is {len(value)} characters long; '
             f"HIBC allows at most {MAX_LOT}."
         )
-    return HibcLabel(expiry=expiry, quantity=quantity, link=link, **{field: value})
+    lot, serial = (None, value) if field == "serial" else (value, None)
+    return HibcLabel(lot=lot, serial=serial, expiry=expiry, quantity=quantity, link=link)
 
 
 def _required(value: str, field: str) -> str:

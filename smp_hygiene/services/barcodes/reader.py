@@ -12,8 +12,8 @@ from smp_hygiene.services.barcodes.gs1 import (
     read_element_strings,
     read_hri,
     restore_separators,
-    shown,
 )
+from smp_hygiene.services.barcodes.gs1_checks import shown
 from smp_hygiene.services.barcodes.hibc import parse_hibc
 
 _AIM = re.compile(r"\][A-Za-z][0-9A-Za-z]")

@@ -21,8 +21,8 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
-from smp_hygiene.services.reactions import reactions
-from smp_hygiene.services.recalls import operations
+from smp_hygiene.services.reactions import queries as reactions
+from smp_hygiene.services.recalls import queries as recalls
 from smp_hygiene.services.sterilisation import spore_tests
 
 EXPIRY_WINDOW_DAYS = 30
@@ -61,7 +61,7 @@ class Dashboard:
     expiring: list[ExpiringLot]
     batch_problems: list[reactions.BatchProblem]
     pending_notices: list[AdverseReaction]  # R24: health-department notices not yet sent
-    open_recalls: list[operations.RecallProgress]
+    open_recalls: list[recalls.RecallProgress]
     overdue_spore_tests: list[spore_tests.OverdueSporeTest]
 
 
@@ -97,7 +97,8 @@ def technician_activity(
     Checklist items carry no retirement date, so the clinic's current active list is the
     measure: a session counts as complete when it answered all of them.
     """
-    n_items = db.session.scalar(select(func.count()).select_from(_active_items(clinic).subquery()))
+    active = select(func.count()).select_from(_active_items(clinic).subquery())
+    n_items = db.session.scalar(active) or 0  # a count is never NULL; typed so it is an int
     answered = (
         select(ChecklistAnswer.session_id, func.count(distinct(ChecklistAnswer.item_id)).label("n"))
         .where(ChecklistAnswer.item_id.in_(_active_items(clinic)))
@@ -160,8 +161,8 @@ def expiring_lots(clinic: Clinic, today: date, days: int = EXPIRY_WINDOW_DAYS) -
     return sorted(expiring, key=lambda e: (e.expires_on, e.lot.lot_number))
 
 
-def _open_recalls(clinic: Clinic) -> list[operations.RecallProgress]:
-    return operations.list_open_recalls(clinic)
+def _open_recalls(clinic: Clinic) -> list[recalls.RecallProgress]:
+    return recalls.list_open_recalls(clinic)
 
 
 def _overdue_spore_tests(clinic: Clinic, now: datetime) -> list[spore_tests.OverdueSporeTest]:

@@ -6,10 +6,11 @@ import json
 
 from sqlalchemy import func, select
 
-from smp_hygiene.errors import InvalidInput, NotAllowed
+from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic, ConsentTemplate, Role, User
+from smp_hygiene.models import Clinic, ConsentTemplate, User
 from smp_hygiene.services.audit import chain
+from smp_hygiene.services.people import permissions
 
 # DOMAIN R25: every version of the form says this, whatever else the clinic writes.
 DELAYED_REACTION_NOTICE = (
@@ -48,8 +49,10 @@ def create_template(
 ) -> ConsentTemplate:
     """Publish the clinic's next form version, as one of its admins; the delayed-reaction notice
     is always part of it."""
-    if actor.role is not Role.ADMIN or actor.clinic_id != clinic.id:
-        raise NotAllowed("Only an admin of this clinic can publish its consent form.")
+    permissions.require(
+        permissions.can_administer(actor) and actor.clinic_id == clinic.id,
+        "Only an admin of this clinic can publish its consent form.",
+    )
     if guardian_consent_from_age is not None and not 14 <= guardian_consent_from_age < ADULT_AGE:
         raise InvalidInput("A guardian rule must start between 14 and 17 years.")
     _check_template_fields(title, risk_text, medical_questions, valid_days)

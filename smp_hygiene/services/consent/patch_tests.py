@@ -58,12 +58,13 @@ def clearing_test(
     """The negative test that clears `client` for `product`, or PatchTestRequired saying why."""
     latest = _latest_read(client, product, session_start)
     name = product.title
-    if latest is None:
+    if latest is None or latest.read_at is None:
         raise PatchTestRequired(
             f"{client.full_name} has no read patch test for {name}. "
             "Apply one and read it before using this pigment."
         )
-    when = f"{latest.read_at:%Y-%m-%d %H:%M} UTC"
+    read_at = latest.read_at
+    when = f"{read_at:%Y-%m-%d %H:%M} UTC"
     if latest.result is PatchTestResult.POSITIVE:
         raise PatchTestRequired(
             f"{client.full_name} reacted to {name} (positive patch test read "
@@ -75,14 +76,14 @@ def clearing_test(
             f"The patch test for {name} read {when} was inconclusive. "
             "Repeat the test before using this pigment."
         )
-    ready_at = latest.read_at + timedelta(hours=clinic.patch_test_min_hours)
+    ready_at = read_at + timedelta(hours=clinic.patch_test_min_hours)
     if ready_at > session_start:
         raise PatchTestRequired(
             f"The patch test for {name} was read {when}: it must be read at least "
             f"{clinic.patch_test_min_hours} hours before the session starts "
             f"(from {ready_at:%Y-%m-%d %H:%M} UTC)."
         )
-    if latest.read_at < session_start - timedelta(days=clinic.patch_test_valid_days):
+    if read_at < session_start - timedelta(days=clinic.patch_test_valid_days):
         raise PatchTestRequired(
             f"The patch test for {name} read {when} is older than "
             f"{clinic.patch_test_valid_days} days. Repeat the test."

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import available_timezones
 
-from smp_hygiene.errors import InvalidInput, NotAllowed
+from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic, PatchTestMode, Role, User
+from smp_hygiene.models import Clinic, PatchTestMode, User
 from smp_hygiene.services.audit import chain
+from smp_hygiene.services.people import permissions
 from smp_hygiene.services.sessions import checklists
 from smp_hygiene.services.verification import signing
 
@@ -54,8 +55,10 @@ def create_clinic(
 
 def update_settings(clinic: Clinic, admin: User, **settings) -> Clinic:
     """Change rule settings within safe bounds; every change is audited with before and after."""
-    if admin.role is not Role.ADMIN or admin.clinic_id != clinic.id:
-        raise NotAllowed("Only an admin of this clinic can change its settings.")
+    permissions.require(
+        permissions.can_administer(admin) and admin.clinic_id == clinic.id,
+        "Only an admin of this clinic can change its settings.",
+    )
     before = chain.snapshot(clinic)
     for key, value in settings.items():
         if key in SETTING_BOUNDS:

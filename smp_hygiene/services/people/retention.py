@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from smp_hygiene.errors import InvalidInput, NotAllowed
+from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AdverseReaction,
@@ -22,13 +22,13 @@ from smp_hygiene.models import (
     ReactionStatus,
     Recall,
     RecallLot,
-    Role,
     SupplyUse,
     TreatmentSession,
     User,
 )
 from smp_hygiene.services.audit import chain
-from smp_hygiene.services.supplies.receiving import add_months
+from smp_hygiene.services.people import permissions
+from smp_hygiene.services.supplies.usability import add_months
 from smp_hygiene.timeutil import utcnow
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)  # the column is required; this date means "erased"
@@ -86,8 +86,10 @@ def _still_needed(client: Client) -> bool:
 def anonymise_client(client: Client, admin: User, today: date | None = None) -> None:
     """Erase name, birth date, contact, notes and consent identity data of a client past
     retention; the audit entry names only the client id, so it keeps nothing personal."""
-    if admin.role is not Role.ADMIN or admin.clinic_id != client.clinic_id:
-        raise NotAllowed("Only an admin of this clinic can erase a client's personal data.")
+    permissions.require(
+        permissions.can_administer(admin) and admin.clinic_id == client.clinic_id,
+        "Only an admin of this clinic can erase a client's personal data.",
+    )
     due = {d.client.id: d for d in list_due(client.clinic, today)}
     if client.id not in due:
         raise InvalidInput(

@@ -10,6 +10,7 @@ from smp_hygiene.errors import AlreadyExists, InvalidCredentials, InvalidInput, 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Role, User
 from smp_hygiene.services.audit import chain
+from smp_hygiene.services.people import permissions
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the email is unknown, so a miss costs as long as a wrong password.
@@ -145,7 +146,6 @@ def _set_active(user: User, admin: User, active: bool) -> None:
 
 
 def _require_admin(admin: User, user: User | None = None) -> None:
-    if admin.role is not Role.ADMIN:
-        raise NotAllowed("Only an admin can manage logins.")
+    permissions.require(permissions.can_administer(admin), "Only an admin can manage logins.")
     if user is not None and user.clinic_id != admin.clinic_id:
         raise NotAllowed("This person works at another clinic.")

@@ -6,40 +6,38 @@ which refuses recalled lots, blocks them from the next scan. A recall is never d
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from smp_hygiene.errors import InvalidInput, NotAllowed, NotFound, RecallClosed, UnknownLot
+from smp_hygiene.errors import InvalidInput, NotFound, RecallClosed, UnknownLot
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Client,
     ClientNotification,
     Clinic,
-    LotStatus,
     NotificationChannel,
     Product,
     Recall,
-    RecallLot,
     RecallScope,
-    Role,
     SupplyLot,
     TreatmentSession,
     User,
 )
 from smp_hygiene.services.audit import chain
+from smp_hygiene.services.lots.identity import in_range, normalise_lot, range_bounds
+from smp_hygiene.services.lots.status import block_lot
+from smp_hygiene.services.people import permissions
+from smp_hygiene.services.recalls.notices import RecallNotice, recall_notices_for_session
 from smp_hygiene.services.recalls.queries import (
-    RecallNotice,
     RecallProgress,
     affected_session_ids,
     list_affected_clients,
+    list_open_recalls,
     list_recalls,
-    recall_notices_for_session,
     recall_progress,
 )
-from smp_hygiene.services.supplies.receiving import normalise_lot, set_lot_status
 from smp_hygiene.timeutil import utcnow
 
 __all__ = [
@@ -56,13 +54,12 @@ __all__ = [
     "recall_progress",
 ]
 
-RECALL_ROLES = (Role.AUDITOR, Role.ADMIN)
-_TAIL_NUMBER = re.compile(r"^(.*?)(\d+)$")
-
 
 def _require_auditor(actor: User, clinic_id: int) -> None:
-    if actor.role not in RECALL_ROLES or actor.clinic_id != clinic_id:
-        raise NotAllowed("Only the clinic's auditors and admins can manage recalls.")
+    permissions.require(
+        permissions.can_audit(actor) and actor.clinic_id == clinic_id,
+        "Only the clinic's auditors and admins can manage recalls.",
+    )
 
 
 def _required(text: str, what: str) -> str:
@@ -105,7 +102,7 @@ def open_recall(
     db.session.add(recall)
     chain.record(actor, "recall.opened", recall)
     for lot in lots:
-        _block_lot(recall, lot, actor)
+        block_lot(recall, lot, actor)
     return recall
 
 
@@ -123,24 +120,8 @@ def _scope_keys(scope: RecallScope, given: list[str]) -> list[str]:
     if scope is RecallScope.LOT_LIST and not keys:
         raise InvalidInput("Give at least one lot number.")
     if scope is RecallScope.LOT_RANGE:
-        _range_bounds(keys)
+        range_bounds(keys)
     return list(dict.fromkeys(keys))
-
-
-def _range_bounds(keys: list[str]) -> tuple[str, int, int]:
-    """A range is two lot numbers that differ only in their final digits, e.g. D190 to D199."""
-    example = "e.g. D190 to D199"
-    if len(keys) != 2:
-        raise InvalidInput(f"Give the first and the last lot of the range ({example}).")
-    first, last = (_TAIL_NUMBER.match(key) for key in keys)
-    if not (first and last) or first.group(1) != last.group(1):
-        raise InvalidInput(
-            f"The two ends of a range must differ only in their final digits ({example})."
-        )
-    low, high = int(first.group(2)), int(last.group(2))
-    if low > high:
-        raise InvalidInput("The first lot of the range comes after the last.")
-    return first.group(1), low, high
 
 
 def _lots_in_scope(
@@ -155,23 +136,11 @@ def _lots_in_scope(
     if scope is RecallScope.PRODUCT:
         return lots, []
     if scope is RecallScope.LOT_RANGE:
-        prefix, low, high = _range_bounds(keys)
-        return [lot for lot in lots if _in_range(lot.lot_key, prefix, low, high)], []
+        prefix, low, high = range_bounds(keys)
+        return [lot for lot in lots if in_range(lot.lot_key, prefix, low, high)], []
     held = {lot.lot_key for lot in lots}
     not_held = [text for text in given if normalise_lot(text) not in held]
     return [lot for lot in lots if lot.lot_key in keys], not_held
-
-
-def _in_range(key: str, prefix: str, low: int, high: int) -> bool:
-    match = _TAIL_NUMBER.match(key)
-    return bool(match) and match.group(1) == prefix and low <= int(match.group(2)) <= high
-
-
-def _block_lot(recall: Recall, lot: SupplyLot, actor: User) -> None:
-    """RECALLED is what check_lot_usable refuses at the chair; set_lot_status audits it."""
-    db.session.add(RecallLot(recall=recall, lot=lot, previous_status=lot.status))
-    reason = f"Recall #{recall.id}: {recall.reason}"
-    set_lot_status(lot, LotStatus.RECALLED, actor, reason, recall.source_reference)
 
 
 def get_recall(clinic: Clinic, recall_id: int) -> Recall:
@@ -233,36 +202,3 @@ def close_recall(actor: User, recall: Recall, reason: str) -> None:
     # stock safe. Releasing a lot is a separate decision, with its own reason and audit entry,
     # through the supplies service, so closing the paperwork never silently unblocks a lot.
     chain.record(actor, "recall.closed", recall, before=before)
-
-
-def list_open_recalls(clinic: Clinic) -> list[RecallProgress]:
-    """Open recalls, newest first, each with how many affected clients were told (dashboard)."""
-    recalls = list(
-        db.session.scalars(
-            select(Recall)
-            .where(Recall.clinic_id == clinic.id, Recall.closed_at.is_(None))
-            .order_by(Recall.opened_at.desc(), Recall.id.desc())
-        )
-    )
-    return recall_progress(recalls)
-
-
-def block_if_recalled(lot: SupplyLot, actor: User) -> Recall | None:
-    """A lot received after its recall was opened is blocked on arrival, by that recall."""
-    open_recalls = db.session.scalars(
-        select(Recall).where(Recall.product_id == lot.product_id, Recall.closed_at.is_(None))
-    )
-    for recall in open_recalls:
-        if _covers(recall, lot.lot_key):
-            _block_lot(recall, lot, actor)
-            return recall
-    return None
-
-
-def _covers(recall: Recall, key: str) -> bool:
-    keys = [k for k in recall.lot_keys.split("\n") if k]
-    if recall.scope is RecallScope.PRODUCT:
-        return True
-    if recall.scope is RecallScope.LOT_RANGE:
-        return _in_range(key, *_range_bounds(keys))
-    return key in keys

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import CompoundSelect, Select, case, distinct, exists, func, select, union
@@ -18,7 +17,6 @@ from smp_hygiene.models import (
     Clinic,
     Recall,
     RecallLot,
-    SupplyLot,
     SupplyUse,
     TreatmentSession,
 )
@@ -60,19 +58,6 @@ class AffectedClient:
     @property
     def lot_labels(self) -> list[str]:
         return list(dict.fromkeys(use.label for row in self.sessions for use in row.lots))
-
-
-@dataclass(frozen=True)
-class RecallNotice:
-    """What the public patient page says about a recall that touched this session."""
-
-    product: str
-    lots: list[str]
-    reason: str
-    source: str
-    opened_on: date
-    is_closed: bool
-    what_to_do: str
 
 
 def recalled_lot_ids(recall: Recall) -> Select:
@@ -168,7 +153,7 @@ def recall_progress(recalls: Sequence[Recall]) -> list[RecallProgress]:
             for column in (SupplyUse.lot_id, SupplyUse.diluent_lot_id)
         )
     ).subquery()
-    affected = dict(
+    affected: dict[int, int] = dict(
         db.session.execute(
             select(pairs.c.recall_id, func.count(distinct(pairs.c.client_id))).group_by(
                 pairs.c.recall_id
@@ -213,40 +198,13 @@ def list_recalls(
     return found
 
 
-def recall_notices_for_session(session: TreatmentSession) -> list[RecallNotice]:
-    """Every recall, open or closed, of a lot this session used: what, why, and what to do."""
-    used = union(
-        select(SupplyUse.lot_id).where(SupplyUse.session_id == session.id),
-        select(SupplyUse.diluent_lot_id).where(
-            SupplyUse.session_id == session.id, SupplyUse.diluent_lot_id.is_not(None)
-        ),
+def list_open_recalls(clinic: Clinic) -> list[RecallProgress]:
+    """Open recalls, newest first, each with how many affected clients were told (dashboard)."""
+    recalls = list(
+        db.session.scalars(
+            select(Recall)
+            .where(Recall.clinic_id == clinic.id, Recall.closed_at.is_(None))
+            .order_by(Recall.opened_at.desc(), Recall.id.desc())
+        )
     )
-    rows = db.session.execute(
-        select(Recall, SupplyLot.lot_number)
-        .join(RecallLot, RecallLot.recall_id == Recall.id)
-        .join(SupplyLot, SupplyLot.id == RecallLot.lot_id)
-        .where(RecallLot.lot_id.in_(used))
-        .order_by(Recall.opened_at, Recall.id, SupplyLot.lot_number)
-    ).all()
-    lots: dict[Recall, list[str]] = {}
-    for recall, lot_number in rows:
-        lots.setdefault(recall, []).append(lot_number)
-    return [_notice(recall, numbers, session.clinic) for recall, numbers in lots.items()]
-
-
-def _notice(recall: Recall, lot_numbers: list[str], clinic: Clinic) -> RecallNotice:
-    contact = " or ".join(part for part in (clinic.phone, clinic.email) if part)
-    ask = f"Questions: contact {clinic.name}" + (f" ({contact})." if contact else ".")
-    return RecallNotice(
-        product=recall.product.title,
-        lots=lot_numbers,
-        reason=recall.reason,
-        source=recall.source_label,
-        opened_on=recall.opened_at.date(),
-        is_closed=not recall.is_open,
-        what_to_do=(
-            "This product was withdrawn after your treatment. If the treated area has healed "
-            "normally, you do not need to do anything. If you notice redness, swelling, "
-            "itching, bumps or blisters there, see a doctor and show them this page. " + ask
-        ),
-    )
+    return recall_progress(recalls)

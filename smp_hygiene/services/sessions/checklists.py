@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
-from smp_hygiene.models import ChecklistItem, Clinic, Role, User
+from smp_hygiene.models import ChecklistItem, Clinic, User
 from smp_hygiene.services.audit import chain
+from smp_hygiene.services.people import permissions
 
 MAX_TEXT = 300  # ChecklistItem.text
 
@@ -85,5 +86,6 @@ def retire_item(item: ChecklistItem, admin: User) -> None:
 
 
 def _require_admin(user: User) -> None:
-    if user.role is not Role.ADMIN:
-        raise NotAllowed("Only an admin can change the clinic's checklist.")
+    permissions.require(
+        permissions.can_administer(user), "Only an admin can change the clinic's checklist."
+    )

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from smp_hygiene.errors import CannotComplete, InvalidInput, NotAllowed, SessionNotOpen
+from smp_hygiene.errors import CannotComplete, InvalidInput, NotAllowed, NotFound, SessionNotOpen
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Addendum,
@@ -14,13 +14,13 @@ from smp_hygiene.models import (
     ChecklistItem,
     Client,
     Refusal,
-    Role,
     SessionStatus,
     TreatmentSession,
     User,
 )
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.consent import consents
+from smp_hygiene.services.people import permissions
 from smp_hygiene.services.sessions import checklists, overrides, sealing
 from smp_hygiene.services.sessions.scans import ScanResult, record_scan, require_open
 from smp_hygiene.services.verification import tokens as verification
@@ -30,7 +30,6 @@ __all__ = ["ScanResult", "record_scan"]  # the chair calls both through this mod
 
 # A gap longer than this starts a new course rather than continuing the last one.
 COURSE_GAP = timedelta(days=120)
-CHAIR_ROLES = (Role.TECHNICIAN, Role.ADMIN)
 
 
 def start_session(
@@ -44,8 +43,12 @@ def start_session(
 ) -> TreatmentSession:
     """Open a session; a second one within the healing gap needs an acknowledged reason."""
     now = now or utcnow()
-    if technician.role not in CHAIR_ROLES or technician.clinic_id != client.clinic_id:
-        raise NotAllowed("Only a technician of this clinic can start a session for this client.")
+    # Technicians only: every session is signed by the practitioner who treats, and the admins
+    # and auditors who review records never make them.
+    permissions.require(
+        permissions.can_treat(technician) and technician.clinic_id == client.clinic_id,
+        "Only a technician of this clinic can start a session for this client.",
+    )
     consents.require_current_consent(client)  # DOMAIN R20
     _refuse_parallel_session(client)
     previous = _previous_session(client, now)
@@ -156,7 +159,7 @@ def complete_session(
 ) -> TreatmentSession:
     """Seal the record: its digest is stored and a verification token issued."""
     require_open(session, user)
-    if user.id != session.technician_id and user.role is not Role.ADMIN:
+    if user.id != session.technician_id and not permissions.can_administer(user):
         raise NotAllowed("Only the technician who ran the session can complete it.")
     blockers = completion_blockers(session)
     if blockers:
@@ -194,7 +197,7 @@ def void_session(session: TreatmentSession, user: User, reason: str) -> None:
         raise NotAllowed("This session belongs to another clinic.")
     if session.status is SessionStatus.VOIDED:
         raise SessionNotOpen(f"Session #{session.id} is already voided.")
-    if session.status is SessionStatus.COMPLETED and user.role is not Role.ADMIN:
+    if session.status is SessionStatus.COMPLETED and not permissions.can_administer(user):
         raise NotAllowed("Only an admin can void a completed session.")
     if not reason.strip():
         raise InvalidInput("Say why the session is voided.")
@@ -225,8 +228,12 @@ def record_refusal(
 
 
 def get_session(session_id: int, user: User) -> TreatmentSession:
-    """A session of the user's own clinic, or NotFound-like NotAllowed."""
+    """A session of the user's own clinic, or NotFound.
+
+    Another clinic's session is NotFound too, not NotAllowed: a refusal would confirm to a
+    stranger that a session with that number exists, and a clinical record reveals nothing.
+    """
     session = db.session.get(TreatmentSession, session_id)
     if session is None or session.clinic_id != user.clinic_id:
-        raise NotAllowed("No such session in your clinic.")
+        raise NotFound(f"There is no session #{session_id} in your clinic.")
     return session

@@ -12,6 +12,7 @@ from smp_hygiene.errors import (
     AlreadyUsed,
     InvalidInput,
     LabelInfoNotShown,
+    MalformedBarcode,
     NotAllowed,
     PatchTestRequired,
     SessionNotOpen,
@@ -32,7 +33,7 @@ from smp_hygiene.services.barcodes.reader import ParsedBarcode, parse_barcode
 from smp_hygiene.services.consent import patch_tests
 from smp_hygiene.services.sessions import overrides
 from smp_hygiene.services.sterilisation import packs
-from smp_hygiene.services.supplies import receiving
+from smp_hygiene.services.supplies import receiving, usability
 from smp_hygiene.timeutil import local_date, utcnow
 
 # Two identical scans this close together are one barcode read twice, not two uses.
@@ -84,9 +85,9 @@ def record_scan(
         return ScanResult(repeat, duplicate=True)
     scan = parse_barcode(raw_text)
     if scan.symbology == "smph-pack":
-        return _use_pack(session, scan.own_code, raw_text, user, (now, since), acknowledge_reason)
+        return _use_pack(session, scan, raw_text, user, (now, since), acknowledge_reason)
     lot = receiving.get_lot_for_scan(session.clinic, scan)
-    receiving.check_lot_usable(lot, session_day(session))
+    usability.check_lot_usable(lot, session_day(session))
     use = SupplyUse(
         session_id=session.id,
         lot=lot,
@@ -95,24 +96,33 @@ def record_scan(
         used_by=user,
         raw_barcode=raw_text,
     )
-    if lot.is_needle:
-        _claim_unit(use, scan, lot)
-    if lot.is_pigment:
-        _clear_pigment(session, use, user, acknowledge_reason)
-        receiving.mark_opened(lot, user, now)
-    if diluent_raw and not lot.is_pigment:
-        raise InvalidInput("Only a pigment dose is diluted: clear the diluent and scan again.")
+    _apply_kind_rules(session, use, scan, user, acknowledge_reason)
     if diluent_raw:
-        use.diluent_lot = _diluent(session, diluent_raw)
+        use.diluent_lot = _diluent(session, lot, diluent_raw)
     _insert(use)
     db.session.expire(session, ["uses"])
     chain.record(user, "supply.used", use)
     return ScanResult(use)
 
 
+def _apply_kind_rules(
+    session: TreatmentSession,
+    use: SupplyUse,
+    scan: ParsedBarcode,
+    user: User,
+    acknowledge_reason: str | None,
+) -> None:
+    """A needle is one unit used once; a pigment needs its clearance and starts its bottle clock."""
+    if use.lot.is_needle:
+        _claim_unit(use, scan, use.lot)
+    if use.lot.is_pigment:
+        _clear_pigment(session, use, user, acknowledge_reason)
+        usability.mark_opened(use.lot, user, use.used_at)
+
+
 def _use_pack(
     session: TreatmentSession,
-    code: str,
+    scan: ParsedBarcode,
     raw_text: str,
     user: User,
     when: tuple[datetime, datetime],
@@ -120,6 +130,9 @@ def _use_pack(
 ) -> ScanResult:
     """Reprocessed instruments: the sterilisation rules live in services/packs."""
     now, since = when
+    code = scan.own_code
+    if code is None:
+        raise MalformedBarcode("This instrument-pack label carries no pack code.")
     repeat = db.session.scalar(
         select(PackUse).where(
             PackUse.session_id == session.id,
@@ -195,9 +208,12 @@ def _clear_pigment(
         overrides.acknowledge(session, user, "patch_test", str(refusal), acknowledge_reason)
 
 
-def _diluent(session: TreatmentSession, raw_text: str) -> SupplyLot:
+def _diluent(session: TreatmentSession, dosed: SupplyLot, raw_text: str) -> SupplyLot:
+    """Only a pigment dose is diluted, and the diluent obeys the same supply rules."""
+    if not dosed.is_pigment:
+        raise InvalidInput("Only a pigment dose is diluted: clear the diluent and scan again.")
     lot = receiving.get_lot_for_scan(session.clinic, parse_barcode(raw_text))
     if lot.product.kind is not ProductKind.OTHER:
         raise NotAllowed(f"{lot.product.title} is not a diluent: scan the diluent bottle.")
-    receiving.check_lot_usable(lot, session_day(session))
+    usability.check_lot_usable(lot, session_day(session))
     return lot

@@ -28,6 +28,8 @@ def add_product(
         raise InvalidInput("A product needs a manufacturer and a name.")
     if gtin:
         gtin = parse_barcode(f"(01){gtin.strip()}").gtin  # validates the check digit
+        if gtin is None:
+            raise InvalidInput("Give the product's 14-digit GTIN, or leave it empty.")
         if find_by_key(clinic, gtin):
             raise AlreadyExists(f"GTIN {gtin} is already in the catalogue.")
     if kind is ProductKind.PIGMENT and not period_after_opening_months:

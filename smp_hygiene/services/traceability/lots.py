@@ -22,7 +22,7 @@ from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, Clinic, Product, SupplyLot, SupplyUse, TreatmentSession, User
 from smp_hygiene.services.listing import ordering, page_args, within_period
-from smp_hygiene.services.supplies.receiving import normalise_lot
+from smp_hygiene.services.lots.identity import normalise_lot
 
 SESSION_SORTS = {
     "date": TreatmentSession.started_at,
@@ -174,7 +174,7 @@ def trace_lot_number(
 
 def _sessions_of(lot: SupplyLot) -> list[TreatmentSession]:
     only_this = select(SupplyLot.id).where(SupplyLot.id == lot.id)
-    clinic = db.session.get(Clinic, lot.clinic_id)
+    clinic = db.session.get_one(Clinic, lot.clinic_id)  # a lot always belongs to a clinic
     found = sessions_using_lots(clinic, only_this, descending=False, per_page=None)
     return [row.session for row in found.items]
 

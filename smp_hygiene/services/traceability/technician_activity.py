@@ -57,12 +57,7 @@ def technician_sessions(
     per_page: int | None = 50,
 ) -> Pagination:
     """A technician's sessions over a period, each with its checklist completion."""
-    answered = (
-        select(func.count(ChecklistAnswer.id))
-        .where(ChecklistAnswer.session_id == TreatmentSession.id)
-        .correlate(TreatmentSession)
-        .scalar_subquery()
-    )
+    answered = _answered_count()
     sorts = {**SESSION_SORTS, "completion": answered}
     query = (
         select(TreatmentSession)
@@ -92,6 +87,17 @@ def technician_sessions(
     )
     found.items = [TechnicianSession(s, counts.get(s.id, 0), expected or 0) for s in found.items]
     return found
+
+
+def _answered_count():
+    """The number of checklist ticks of each session in the outer query, as a sortable column."""
+    return (
+        select(func.count(ChecklistAnswer.id))
+        .where(ChecklistAnswer.session_id == TreatmentSession.id)
+        .correlate(TreatmentSession)
+        .scalar_subquery()
+        .label("answered")
+    )
 
 
 REFUSAL_SORTS = {"date": Refusal.at, "reason": Refusal.reason}

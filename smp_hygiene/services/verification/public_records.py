@@ -10,8 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from smp_hygiene.models import ProductKind, SessionStatus, SupplyUse, TreatmentSession
-from smp_hygiene.services.recalls import operations as recalls
-from smp_hygiene.services.recalls.queries import RecallNotice
+from smp_hygiene.services.recalls.notices import RecallNotice, recall_notices_for_session
 from smp_hygiene.services.sterilisation import packs
 from smp_hygiene.services.verification import signed_codes, tokens
 
@@ -133,7 +132,7 @@ def _packs(session: TreatmentSession) -> list[PackLine]:
 
 def public_record(session: TreatmentSession) -> PublicRecord:
     """The record as a patient, another clinic or an inspector may see it."""
-    lines = {kind: [] for kind in ProductKind}
+    lines: dict[ProductKind, list[SupplyLine]] = {kind: [] for kind in ProductKind}
     for use in session.uses:
         lines[use.lot.product.kind].append(_line(use))
     answered = [a.answered_at for a in session.answers]
@@ -157,7 +156,7 @@ def public_record(session: TreatmentSession) -> PublicRecord:
         checklist_signed_at=max(answered) if answered else None,
         overrides=[(o.message, o.reason) for o in session.overrides],
         addenda=[AddendumLine(a.created_at, a.reason, a.body) for a in session.addenda],
-        recalls=recalls.recall_notices_for_session(session),
+        recalls=recall_notices_for_session(session),
         voided_at=session.voided_at,
         void_reason=session.void_reason,
         lots_fingerprint=signed_codes.lots_fingerprint(tokens.lot_numbers(session)),

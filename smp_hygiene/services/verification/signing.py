@@ -42,7 +42,7 @@ def private_key_for(key: SigningKey) -> Ed25519PrivateKey:
     if raw:
         private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(raw))
     elif path.exists():
-        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        private = _ed25519(key, serialization.load_pem_private_key(path.read_bytes(), None))
     else:
         raise SigningKeyMissing(
             f"The private signing key {key.key_id} is missing: set {env_name(key.key_id)} "
@@ -50,6 +50,13 @@ def private_key_for(key: SigningKey) -> Ed25519PrivateKey:
         )
     if public_bytes(private) != signed_codes.b64d(key.public_key):
         raise SigningKeyMissing(f"The private key found for {key.key_id} does not match it.")
+    return private
+
+
+def _ed25519(key: SigningKey, private: object) -> Ed25519PrivateKey:
+    """A PEM file can hold any kind of key; only an Ed25519 one signs our codes."""
+    if not isinstance(private, Ed25519PrivateKey):
+        raise SigningKeyMissing(f"The private key file for {key.key_id} is not an Ed25519 key.")
     return private
 
 

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 
-from smp_hygiene.errors import InvalidInput, NotAllowed
+from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Clinic,
     LotStatus,
-    Role,
     SessionStatus,
     SupplyLot,
     SupplyUse,
@@ -22,6 +21,7 @@ from smp_hygiene.models import (
     VerifyCard,
 )
 from smp_hygiene.services.audit import chain
+from smp_hygiene.services.people import permissions
 from smp_hygiene.services.verification import signed_codes, signing
 from smp_hygiene.timeutil import utcnow
 
@@ -100,8 +100,10 @@ def rotate_verification_token(
     session: TreatmentSession, actor: User, reason: str = ""
 ) -> VerifyCard:
     """Reprint a card: the old token then says "this card was replaced" and shows no data."""
-    if actor.role is not Role.ADMIN or actor.clinic_id != session.clinic_id:
-        raise NotAllowed("Only an admin of this clinic can replace a verification card.")
+    permissions.require(
+        permissions.can_administer(actor) and actor.clinic_id == session.clinic_id,
+        "Only an admin of this clinic can replace a verification card.",
+    )
     old = current_card(session)
     if old is None:
         raise InvalidInput("This session has no verification card to replace.")
@@ -124,32 +126,40 @@ def qr_text(card: VerifyCard, verify_url: str) -> str:
 
 
 def _revoked_entries(clinic: Clinic) -> list[dict]:
-    in_clinic = TreatmentSession.clinic_id == clinic.id
-    entries = []
-    for session in db.session.scalars(
-        select(TreatmentSession).where(in_clinic, TreatmentSession.status == SessionStatus.VOIDED)
-    ):
-        at = session.voided_at.isoformat() if session.voided_at else None
-        for card in db.session.scalars(
-            select(VerifyCard).where(VerifyCard.session_id == session.id)
-        ):
-            entries.append(
-                {"t": signed_codes.token_fingerprint(card.token), "reason": "voided", "at": at}
-            )
-    replaced = (
-        select(VerifyCard)
-        .join(TreatmentSession)
-        .where(in_clinic, VerifyCard.replaced_at.isnot(None))
-    )
-    for card in db.session.scalars(replaced):
-        entries.append(
-            {
-                "t": signed_codes.token_fingerprint(card.token),
-                "reason": "replaced",
-                "at": card.replaced_at.isoformat(),
-            }
+    """Every card of the clinic that no longer vouches for its record, and why."""
+    entries = _voided_cards(clinic) + _replaced_cards(clinic) + _recalled_cards(clinic)
+    return sorted(entries, key=lambda e: (e["t"], e["reason"]))
+
+
+def _revoked(card: VerifyCard, reason: str, at: datetime | None) -> dict:
+    at_text = at.isoformat() if at is not None else None
+    return {"t": signed_codes.token_fingerprint(card.token), "reason": reason, "at": at_text}
+
+
+def _voided_cards(clinic: Clinic) -> list[dict]:
+    rows = db.session.execute(
+        select(VerifyCard, TreatmentSession.voided_at)
+        .join(TreatmentSession, TreatmentSession.id == VerifyCard.session_id)
+        .where(
+            TreatmentSession.clinic_id == clinic.id,
+            TreatmentSession.status == SessionStatus.VOIDED,
         )
-    recalled = (
+    )
+    return [_revoked(card, "voided", voided_at) for card, voided_at in rows]
+
+
+def _replaced_cards(clinic: Clinic) -> list[dict]:
+    cards = db.session.scalars(
+        select(VerifyCard)
+        .join(TreatmentSession, TreatmentSession.id == VerifyCard.session_id)
+        .where(TreatmentSession.clinic_id == clinic.id, VerifyCard.replaced_at.isnot(None))
+    )
+    return [_revoked(card, "replaced", card.replaced_at) for card in cards]
+
+
+def _recalled_cards(clinic: Clinic) -> list[dict]:
+    """A recall revokes the cards of every session that used a recalled lot, diluent included."""
+    cards = db.session.scalars(
         select(VerifyCard)
         .join(SupplyUse, SupplyUse.session_id == VerifyCard.session_id)
         .join(
@@ -159,11 +169,7 @@ def _revoked_entries(clinic: Clinic) -> list[dict]:
         .where(SupplyLot.clinic_id == clinic.id, SupplyLot.status == LotStatus.RECALLED)
         .distinct()
     )
-    for card in db.session.scalars(recalled):
-        entries.append(
-            {"t": signed_codes.token_fingerprint(card.token), "reason": "recall", "at": None}
-        )
-    return sorted(entries, key=lambda e: (e["t"], e["reason"]))
+    return [_revoked(card, "recall", None) for card in cards]
 
 
 def revocations_document() -> dict:

@@ -11,7 +11,7 @@ from flask_login import current_user
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.services.compliance import dashboard as dashboards
 from smp_hygiene.services.compliance.dashboard import Dashboard
-from smp_hygiene.services.reactions import reactions
+from smp_hygiene.services.reactions import operations as reactions
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.listing import day_after, day_start, parse_period

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.models import AdverseReaction
 from smp_hygiene.pdf import pdf_response
-from smp_hygiene.services.reactions import reactions
+from smp_hygiene.services.reactions import operations as reactions
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.forms import BaseForm

@@ -1,4 +1,4 @@
-"""Adverse reactions: logged against a session, traced to every lot it used (R7, R24)."""
+"""Read side of adverse reactions: notice deadlines, lists, batch problems, the report (R7, R24)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import distinct, func, select, union_all
 from sqlalchemy.orm import selectinload
 
-from smp_hygiene.errors import AlreadyExists, InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AdverseReaction,
@@ -19,31 +18,14 @@ from smp_hygiene.models import (
     InstrumentPack,
     PackUse,
     PatchTest,
-    ReactionSeverity,
-    ReactionStatus,
-    Role,
     SafetyOverride,
     SteriliserCycle,
     SupplyLot,
     SupplyUse,
     TreatmentSession,
-    User,
 )
 from smp_hygiene.services.audit import chain as audit_log
 from smp_hygiene.timeutil import utcnow
-
-NOTICE_ROLES = (Role.AUDITOR, Role.ADMIN)
-
-
-@dataclass(frozen=True)
-class ReactionInput:
-    """What the reporter tells us; `reported_at` is when the clinic learned of it (default now)."""
-
-    onset_at: datetime
-    signs: str
-    severity: ReactionSeverity
-    actions_taken: str = ""
-    reported_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -53,81 +35,6 @@ class BatchProblem:
     lot: SupplyLot
     clients: int
     reactions: int
-
-
-def when(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
-
-
-def log_reaction(
-    session: TreatmentSession, actor: User, data: ReactionInput, now: datetime | None = None
-) -> AdverseReaction:
-    """Log a reaction against a session of the actor's own clinic; any role may report one."""
-    now = now or utcnow()
-    if actor.clinic_id != session.clinic_id:
-        raise NotAllowed("You can only log reactions for sessions of your own clinic.")
-    # A voided session is still logged against: the record was voided, but the client may
-    # well have been treated (an interrupted session), as traceability.trace_lot_number assumes.
-    reported_at = data.reported_at or now
-    _check_times(session, data.onset_at, reported_at, now)
-    if not data.signs.strip():
-        raise InvalidInput("Describe the signs of the reaction (e.g. redness, swelling, pus).")
-    reaction = AdverseReaction(
-        clinic_id=session.clinic_id,
-        session=session,
-        reported_by=actor,
-        reported_at=reported_at,
-        onset_at=data.onset_at,
-        signs=data.signs.strip(),
-        severity=data.severity,
-        actions_taken=data.actions_taken.strip(),
-    )
-    db.session.add(reaction)
-    audit_log.record(actor, "reaction.logged", reaction)
-    return reaction
-
-
-def _check_times(
-    session: TreatmentSession, onset_at: datetime, reported_at: datetime, now: datetime
-) -> None:
-    if onset_at > now:
-        raise InvalidInput("The onset of the reaction cannot be in the future.")
-    if onset_at < session.started_at:
-        raise InvalidInput(
-            f"The onset ({when(onset_at)}) is before session {session.id} started "
-            f"({when(session.started_at)})."
-        )
-    if reported_at > now:
-        raise InvalidInput("The time the clinic learned of the reaction cannot be in the future.")
-    if reported_at < onset_at:
-        raise InvalidInput("The clinic cannot have learned of the reaction before its onset.")
-
-
-def record_authority_notice(
-    reaction: AdverseReaction,
-    actor: User,
-    sent_at: datetime,
-    reference: str,
-    now: datetime | None = None,
-) -> None:
-    """Record the health-department notice (R24); an auditor or admin of the clinic does this."""
-    now = now or utcnow()
-    if actor.role not in NOTICE_ROLES or actor.clinic_id != reaction.clinic_id:
-        raise NotAllowed("Only an auditor or admin of this clinic can record the notice.")
-    if reaction.reported_to_authority_at is not None:
-        raise AlreadyExists(
-            f"The notice for reaction {reaction.id} was already recorded "
-            f"({when(reaction.reported_to_authority_at)}, ref {reaction.authority_reference})."
-        )
-    if sent_at > now or sent_at < reaction.onset_at:
-        raise InvalidInput("The notice must be dated between the onset and now.")
-    if not reference.strip():
-        raise InvalidInput("Give the health department's reference, or who took the notice.")
-    before = audit_log.snapshot(reaction)
-    reaction.reported_to_authority_at = sent_at
-    reaction.authority_reference = reference.strip()
-    reaction.status = ReactionStatus.REPORTED
-    audit_log.record(actor, "reaction.reported_to_authority", reaction, before=before)
 
 
 def notice_deadline(reaction: AdverseReaction) -> datetime | None:
