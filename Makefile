@@ -38,8 +38,7 @@ run: $(VENV)/.run-deps system-libs
 	$(FLASK) demo-data
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(VENV)/.dev-deps system-libs chromium
-	$(VENV)/bin/ruff check .
+test: $(VENV)/.dev-deps system-libs chromium lint
 	$(PY) -m pytest -q -n 2 --dist loadfile
 	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== the same suite again on PostgreSQL (browser tests excepted) =="; \

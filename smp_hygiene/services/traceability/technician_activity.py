@@ -72,11 +72,17 @@ def technician_sessions(
     )
     query = within_period(query, TreatmentSession.started_at, date_from, date_to)
     found = db.paginate(query, **page_args(page, per_page))
-    # db.paginate yields one entity per row, so the page's answer counts come in one more query
+    found.items = _with_completion(clinic, found.items)
+    return found
+
+
+def _with_completion(clinic: Clinic, sessions: list[TreatmentSession]) -> list[TechnicianSession]:
+    """Each session with its ticks and the clinic's active item count, in two grouped queries
+    (db.paginate yields one entity per row, so the counts cannot ride along in the page query)."""
     counts = dict(
         db.session.execute(
             select(ChecklistAnswer.session_id, func.count(ChecklistAnswer.id))
-            .where(ChecklistAnswer.session_id.in_([s.id for s in found.items]))
+            .where(ChecklistAnswer.session_id.in_([s.id for s in sessions]))
             .group_by(ChecklistAnswer.session_id)
         ).all()
     )
@@ -85,8 +91,7 @@ def technician_sessions(
             ChecklistItem.clinic_id == clinic.id, ChecklistItem.is_active.is_(True)
         )
     )
-    found.items = [TechnicianSession(s, counts.get(s.id, 0), expected or 0) for s in found.items]
-    return found
+    return [TechnicianSession(s, counts.get(s.id, 0), expected or 0) for s in sessions]
 
 
 def _answered_count():
