@@ -1,6 +1,6 @@
 """All tables; import names from here."""
 
-from smp_hygiene.models.audit import AuditEntry
+from smp_hygiene.models.audit import AuditEntry, ChainCheckpoint
 from smp_hygiene.models.consent import Consent, ConsentTemplate
 from smp_hygiene.models.enums import (
     LotStatus,
@@ -57,6 +57,7 @@ __all__ = [
     "AuditEntry",
     "BiologicalIndicatorTest",
     "BowieDickTest",
+    "ChainCheckpoint",
     "ChecklistAnswer",
     "ChecklistItem",
     "Client",

@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface
 
 from smp_hygiene import pdf
 from smp_hygiene.extensions import limiter
+from smp_hygiene.services.audit import checkpoints
 from smp_hygiene.services.verification import public_records, qrcodes, signing, tokens
 
 bp = Blueprint("verify", __name__)
@@ -104,6 +105,12 @@ def qr_svg(token: str):
 def keys():
     """Every clinic's public signing keys with their validity, so keys can rotate."""
     return signing.keys_document()
+
+
+@bp.get("/.well-known/smp-hygiene-checkpoints.json")
+def checkpoints_document():
+    """Each clinic's newest signed audit checkpoint, so every saved copy pins the chain."""
+    return checkpoints.checkpoints_document()
 
 
 @bp.get("/.well-known/smp-hygiene-revocations.json")

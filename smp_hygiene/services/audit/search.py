@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, Clinic, User
@@ -25,12 +25,7 @@ class AuditFilter:
 
 
 def _entries(clinic: Clinic, wanted: AuditFilter) -> Select:
-    # Entries carry no clinic: they belong to the clinic of their actor. System entries
-    # (no actor: CLI jobs, migrations of data) are shown to every clinic's auditors.
-    staff = select(User.id).where(User.clinic_id == clinic.id)
-    stmt = select(AuditEntry).where(
-        or_(AuditEntry.actor_id.in_(staff), AuditEntry.actor_id.is_(None))
-    )
+    stmt = select(AuditEntry).where(AuditEntry.clinic_id == clinic.id)
     if wanted.actor_id is not None:
         stmt = stmt.where(AuditEntry.actor_id == wanted.actor_id)
     if wanted.entity_type:

@@ -24,7 +24,7 @@ from smp_hygiene.models import (
     SupplyUse,
     TreatmentSession,
 )
-from smp_hygiene.services.audit import chain as audit_log
+from smp_hygiene.services.audit import verifying
 from smp_hygiene.timeutil import utcnow
 
 
@@ -151,7 +151,7 @@ class ReactionReport:
     overrides: list[SafetyOverride]
     packs: list[PackUse]
     notice_due_at: datetime | None
-    chain: audit_log.ChainReport
+    chain: verifying.ChainReport
     generated_at: datetime
 
     @property
@@ -178,7 +178,7 @@ def reaction_report(reaction: AdverseReaction, now: datetime | None = None) -> R
         overrides=list(session.overrides),
         packs=_session_packs(session),
         notice_due_at=notice_deadline(reaction),
-        chain=audit_log.verify_chain(),
+        chain=verifying.verify_clinic_chain(reaction.clinic),
         generated_at=now or utcnow(),
     )
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from smp_hygiene.services.audit import chain as audit_log
+from smp_hygiene.services.audit import verifying
 from smp_hygiene.timeutil import utcnow
 
 
@@ -16,6 +16,6 @@ def report_context(title: str, period: str, **context) -> dict:
         period=period,
         generated_at=utcnow(),
         generated_by=current_user,
-        chain=audit_log.verify_chain(),
+        chain=verifying.verify_clinic_chain(current_user.clinic),
         **context,
     )
