@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -45,12 +46,13 @@ def verify_clinic_chain(clinic: Clinic, full: bool = False) -> ChainReport:
     if isinstance(start, ChainReport):
         return start
     count, prev, head_id, checked = start.entries, start.prev_hash, None, 0
-    for entry in _entries_after(clinic.id, start.after_id):
-        count, checked = count + 1, checked + 1
-        problem = _link_problem(entry, prev)
-        if problem:
-            return ChainReport(clinic.id, clinic.name, count, head_id, prev, entry.id, problem)
-        prev, head_id = entry.entry_hash, entry.id
+    with closing(_entries_after(clinic.id, start.after_id)) as entries:
+        for entry in entries:
+            count, checked = count + 1, checked + 1
+            problem = _link_problem(entry, prev)
+            if problem:
+                return ChainReport(clinic.id, clinic.name, count, head_id, prev, entry.id, problem)
+            prev, head_id = entry.entry_hash, entry.id
     head_id = head_id if head_id is not None else (start.after_id or None)
     return ChainReport(clinic.id, clinic.name, count, head_id, prev, checked=checked)
 
@@ -63,7 +65,11 @@ def _entries_after(clinic_id: int, after_id: int) -> Iterator[AuditEntry]:
         .order_by(AuditEntry.id)
         .execution_options(yield_per=1000)
     )
-    yield from db.session.scalars(stmt)
+    result = db.session.scalars(stmt)
+    try:
+        yield from result
+    finally:
+        result.close()  # a walk that stops at a break must not leave a server-side cursor open
 
 
 def _link_problem(entry: AuditEntry, expected_prev: str) -> str:
