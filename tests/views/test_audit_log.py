@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import AuditEntry, Client, Role, User
+from smp_hygiene.models import AuditEntry, ChainCheckpoint, Client, Role, User
 from smp_hygiene.services.audit import chain
 from tests.factories import make_client, make_clinic, make_user
 
@@ -139,6 +139,35 @@ def test_auditor_is_told_which_entry_was_changed_with_raw_sql(app, client, login
         f"Audit chain broken at entry {entries[1]}: entry {entries[1]} was changed "
         "after it was written" in response.data.decode()
     )
+
+
+def test_auditor_checks_only_their_own_clinics_chain(app, client, login, entries):
+    with app.app_context():
+        db.session.execute(
+            text("UPDATE audit_entry SET action = 'client.viewed' WHERE id = :id"),
+            {"id": entries[-1]},  # the other clinic's entry
+        )
+        db.session.commit()
+    login(Role.AUDITOR)
+
+    response = client.post("/audit/log/verify", follow_redirects=True)
+
+    assert "Audit chain intact" in response.data.decode()
+
+
+def test_checking_the_chain_stores_where_it_was_found_intact(app, client, login, entries):
+    login(Role.AUDITOR)
+
+    client.post("/audit/log/verify")
+
+    with app.app_context():
+        mark = db.session.scalars(select(ChainCheckpoint)).one()
+        assert (
+            mark.entry_id
+            == db.session.scalars(
+                select(AuditEntry.id).where(AuditEntry.clinic_id == mark.clinic_id)
+            ).all()[-1]
+        )
 
 
 def test_chain_check_needs_a_csrf_token(app, client, login):

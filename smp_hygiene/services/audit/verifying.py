@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import closing
 from dataclasses import dataclass
 
@@ -57,7 +57,7 @@ def verify_clinic_chain(clinic: Clinic, full: bool = False) -> ChainReport:
     return ChainReport(clinic.id, clinic.name, count, head_id, prev, checked=checked)
 
 
-def _entries_after(clinic_id: int, after_id: int) -> Iterator[AuditEntry]:
+def _entries_after(clinic_id: int, after_id: int) -> Generator[AuditEntry]:
     """The clinic's entries in chain order, streamed: memory stays flat however long the chain."""
     stmt = (
         select(AuditEntry)
