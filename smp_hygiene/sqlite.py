@@ -1,16 +1,27 @@
-"""SQLite needs foreign keys on per connection, a busy timeout, and real transactions.
+"""SQLite as a real multi-process database: WAL, a busy timeout, and writes that begin as writes.
 
-pysqlite delays BEGIN until the first write, so a SAVEPOINT opened before any write starts the
-outer transaction itself and its RELEASE commits everything: a later rollback would then keep a
-half-done change. SQLAlchemy's documented fix is to let SQLAlchemy emit BEGIN itself.
+- Foreign keys are switched on per connection (SQLite's default is off).
+- File databases use WAL, so readers never block the writer and the writer never blocks readers.
+- pysqlite delays BEGIN, so a SAVEPOINT opened before any write starts the outer transaction
+  itself and its RELEASE commits everything: a later rollback would then keep a half-done change.
+  SQLAlchemy's documented fix is to let SQLAlchemy emit BEGIN itself, which we do.
+- A request that may write (anything but GET/HEAD/OPTIONS) and all work outside a request (CLI,
+  jobs, tests) begin with `BEGIN IMMEDIATE`: the one write lock is taken at the start, waiting up
+  to the busy timeout for it. With a deferred BEGIN, a transaction that read first and then
+  writes fails at once with SQLITE_BUSY when another writer committed in between (its WAL
+  snapshot is stale, and waiting cannot help): two chairs scanning under two workers got 500s.
+  Reads keep a plain deferred BEGIN, so pages never wait for a writer.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 
 from smp_hygiene.extensions import db
+
+BUSY_TIMEOUT_MS = 10_000
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def register(app: Flask) -> None:
@@ -25,9 +36,22 @@ def _on_connect(dbapi_connection, _record) -> None:
     dbapi_connection.isolation_level = None  # SQLAlchemy, not pysqlite, decides when to BEGIN
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if _is_file(cursor):
+        cursor.execute("PRAGMA journal_mode=WAL")  # kept in the file; cheap to repeat
     cursor.close()
 
 
+def _is_file(cursor) -> bool:
+    """In-memory and temporary databases have no file name, and no WAL."""
+    main = next(row for row in cursor.execute("PRAGMA database_list") if row[1] == "main")
+    return bool(main[2])
+
+
 def _on_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    """Outside a request (CLI, jobs, tests) we cannot tell, so assume a write."""
+    return not has_request_context() or request.method not in READ_ONLY_METHODS

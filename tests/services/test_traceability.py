@@ -39,7 +39,7 @@ def count_queries():
     statements: list[str] = []
 
     def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        if statement.strip().upper() != "BEGIN":  # transaction control, not a query
+        if not statement.strip().upper().startswith("BEGIN"):  # transaction control, not a query
             statements.append(statement)
 
     event.listen(db.engine, "before_cursor_execute", before_cursor_execute)

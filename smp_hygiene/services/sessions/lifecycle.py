@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from smp_hygiene.errors import CannotComplete, InvalidInput, NotAllowed, NotFound, SessionNotOpen
+from smp_hygiene.errors import InvalidInput, NotAllowed, NotFound, SessionNotOpen
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Addendum,
@@ -21,12 +21,14 @@ from smp_hygiene.models import (
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.consent import consents
 from smp_hygiene.services.people import permissions
-from smp_hygiene.services.sessions import checklists, overrides, sealing
+from smp_hygiene.services.sessions import overrides
+from smp_hygiene.services.sessions.completion import complete_session, completion_blockers
+from smp_hygiene.services.sessions.locks import lock_session
 from smp_hygiene.services.sessions.scans import ScanResult, record_scan, require_open
-from smp_hygiene.services.verification import tokens as verification
 from smp_hygiene.timeutil import utcnow
 
-__all__ = ["ScanResult", "record_scan"]  # the chair calls both through this module
+# The chair and the audit views call these through this module.
+__all__ = ["ScanResult", "complete_session", "completion_blockers", "record_scan"]
 
 # A gap longer than this starts a new course rather than continuing the last one.
 COURSE_GAP = timedelta(days=120)
@@ -118,6 +120,7 @@ def _healing_gap_warning(
 
 def attest_label_info(session: TreatmentSession, user: User, now: datetime | None = None) -> None:
     """The client was shown batch and ingredients of the pigments (REACH entry 75, R3)."""
+    lock_session(session)
     require_open(session, user)
     if session.label_info_provided_at is None:
         session.label_info_provided_at = now or utcnow()
@@ -128,6 +131,7 @@ def answer_item(
     session: TreatmentSession, item: ChecklistItem, user: User, now: datetime | None = None
 ) -> ChecklistAnswer:
     """Tick one checklist item; ticking it again keeps the first tick."""
+    lock_session(session)
     require_open(session, user)
     if item.clinic_id != session.clinic_id or not item.is_active:
         raise InvalidInput("That checklist item is not on this clinic's current checklist.")
@@ -142,43 +146,9 @@ def answer_item(
     return answer
 
 
-def completion_blockers(session: TreatmentSession) -> list[str]:
-    """What still stands between this session and its seal, in the technician's words."""
-    blockers = []
-    answered = {a.item_id for a in session.answers}
-    missing = [i.text for i in checklists.active_items(session.clinic) if i.id not in answered]
-    if missing:
-        blockers.append("Checklist items not ticked: " + "; ".join(missing) + ".")
-    if not any(use.lot.is_needle for use in session.uses):
-        blockers.append("No needle cartridge scanned yet.")
-    return blockers
-
-
-def complete_session(
-    session: TreatmentSession, user: User, now: datetime | None = None
-) -> TreatmentSession:
-    """Seal the record: its digest is stored and a verification token issued."""
-    require_open(session, user)
-    if user.id != session.technician_id and not permissions.can_administer(user):
-        raise NotAllowed("Only the technician who ran the session can complete it.")
-    blockers = completion_blockers(session)
-    if blockers:
-        raise CannotComplete("Cannot complete yet. " + " ".join(blockers))
-    session.status, session.completed_at = SessionStatus.COMPLETED, now or utcnow()
-    db.session.flush()
-    session.sealed_digest = sealing.digest(session)
-    verification.issue_verification_token(session)
-    chain.record(
-        user,
-        "session.completed",
-        session,
-        after={"status": session.status, "sealed_digest": session.sealed_digest},
-    )
-    return session
-
-
 def add_addendum(session: TreatmentSession, author: User, reason: str, body: str) -> Addendum:
     """Correct a sealed record by adding to it; the record itself never changes."""
+    lock_session(session)
     if author.clinic_id != session.clinic_id:
         raise NotAllowed("This session belongs to another clinic.")
     if session.status is SessionStatus.IN_PROGRESS:
@@ -193,6 +163,7 @@ def add_addendum(session: TreatmentSession, author: User, reason: str, body: str
 
 def void_session(session: TreatmentSession, user: User, reason: str) -> None:
     """Void with a reason; a sealed record stays readable and is shown as voided."""
+    lock_session(session)
     if user.clinic_id != session.clinic_id:
         raise NotAllowed("This session belongs to another clinic.")
     if session.status is SessionStatus.VOIDED:

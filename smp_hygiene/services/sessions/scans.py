@@ -32,6 +32,7 @@ from smp_hygiene.services.audit import chain
 from smp_hygiene.services.barcodes.reader import ParsedBarcode, parse_barcode
 from smp_hygiene.services.consent import patch_tests
 from smp_hygiene.services.sessions import overrides
+from smp_hygiene.services.sessions.locks import lock_session
 from smp_hygiene.services.sterilisation import packs
 from smp_hygiene.services.supplies import receiving, usability
 from smp_hygiene.timeutil import local_date, utcnow
@@ -78,6 +79,7 @@ def record_scan(
 ) -> ScanResult:
     """Record one supply used in the session, after every rule for that kind of supply."""
     now = now or utcnow()
+    lock_session(session)
     require_open(session, user)
     since = now - repeat_window  # an identical scan after this is a double read
     repeat = _recent_repeat(session, raw_text, since)

@@ -31,6 +31,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.sessions import overrides
+from smp_hygiene.services.sessions.locks import lock_session
 from smp_hygiene.services.sterilisation.spore_tests import spore_test_overdue
 from smp_hygiene.services.sterilisation.sterilisers import settings_for
 from smp_hygiene.timeutil import local_date, utcnow
@@ -63,6 +64,7 @@ def use_pack(
     An overdue spore test blocks, or warns unless `acknowledge_reason` is given, per the clinic
     setting; an acknowledged warning is kept on the session as a SafetyOverride.
     """
+    lock_session(session)
     if user.clinic_id != session.clinic_id:
         raise NotAllowed("This session belongs to another clinic.")
     if session.status is not SessionStatus.IN_PROGRESS:

@@ -22,6 +22,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.people import permissions
+from smp_hygiene.services.sessions.locks import lock_session
 from smp_hygiene.services.verification import signed_codes, signing
 from smp_hygiene.timeutil import utcnow
 
@@ -52,9 +53,17 @@ def find_session_by_token(token: str) -> TreatmentSession | None:
 
 
 def find_replaced_card(token: str) -> VerifyCard | None:
-    """A card that an admin replaced: its token still answers, with no data."""
+    """A card that no longer vouches for its session (an admin replaced it, or it is not the
+    session's current card): its token still answers, with no data."""
     card = _lookup(VerifyCard, VerifyCard.token, token)
-    return card if card is not None and card.replaced_at is not None else None
+    if card is None or (card.replaced_at is None and not _superseded(card)):
+        return None
+    return card
+
+
+def _superseded(card: VerifyCard) -> bool:
+    session = db.session.get(TreatmentSession, card.session_id)
+    return session is None or session.verify_token != card.token
 
 
 def current_card(session: TreatmentSession) -> VerifyCard | None:
@@ -100,6 +109,7 @@ def rotate_verification_token(
     session: TreatmentSession, actor: User, reason: str = ""
 ) -> VerifyCard:
     """Reprint a card: the old token then says "this card was replaced" and shows no data."""
+    lock_session(session)
     permissions.require(
         permissions.can_administer(actor) and actor.clinic_id == session.clinic_id,
         "Only an admin of this clinic can replace a verification card.",
@@ -128,6 +138,7 @@ def qr_text(card: VerifyCard, verify_url: str) -> str:
 def _revoked_entries(clinic: Clinic) -> list[dict]:
     """Every card of the clinic that no longer vouches for its record, and why."""
     entries = _voided_cards(clinic) + _replaced_cards(clinic) + _recalled_cards(clinic)
+    entries += _superseded_cards(clinic)
     return sorted(entries, key=lambda e: (e["t"], e["reason"]))
 
 
@@ -155,6 +166,25 @@ def _replaced_cards(clinic: Clinic) -> list[dict]:
         .where(TreatmentSession.clinic_id == clinic.id, VerifyCard.replaced_at.isnot(None))
     )
     return [_revoked(card, "replaced", card.replaced_at) for card in cards]
+
+
+def _superseded_cards(clinic: Clinic) -> list[dict]:
+    """Cards that are not their session's current card and were never formally replaced: e.g.
+    one signed by a completion that lost a race. Published as "replaced", the word every
+    verifier already in the field (verify-qr, the offline page) knows as revoked."""
+    cards = db.session.scalars(
+        select(VerifyCard)
+        .join(TreatmentSession, TreatmentSession.id == VerifyCard.session_id)
+        .where(
+            TreatmentSession.clinic_id == clinic.id,
+            VerifyCard.replaced_at.is_(None),
+            or_(
+                TreatmentSession.verify_token.is_(None),
+                TreatmentSession.verify_token != VerifyCard.token,
+            ),
+        )
+    )
+    return [_revoked(card, "replaced", None) for card in cards]
 
 
 def _recalled_cards(clinic: Clinic) -> list[dict]:
