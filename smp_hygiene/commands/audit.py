@@ -21,11 +21,7 @@ def audit_verify_command() -> None:
         sys.exit(1)
     seals = sealing.verify_seals()
     if not seals.ok:
-        click.echo(
-            f"BROKEN: session #{seals.broken_session_id} no longer matches its sealed "
-            "digest: its record was changed after completion",
-            err=True,
-        )
+        click.echo(f"BROKEN: {seals.problem}", err=True)
         sys.exit(1)
     click.echo(f"OK: {chain.entries} audit entries chained, {seals.checked} sealed sessions match.")
 
