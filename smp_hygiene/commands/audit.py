@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from smp_hygiene.services.audit import chain as audit_log
+from smp_hygiene.services.audit import crosscheck
 from smp_hygiene.services.sessions import sealing
 
 
@@ -23,7 +24,21 @@ def audit_verify_command() -> None:
     if not seals.ok:
         click.echo(f"BROKEN: {seals.problem}", err=True)
         sys.exit(1)
+    _cross_check()
     click.echo(f"OK: {chain.entries} audit entries chained, {seals.checked} sealed sessions match.")
+
+
+def _cross_check() -> None:
+    """The database against the trail: sealed sessions still sealed, named records still there."""
+    report = crosscheck.cross_check()
+    for problem in report.problems:
+        click.echo(f"BROKEN: {problem}", err=True)
+    if not report.ok:
+        sys.exit(1)
+    click.echo(
+        f"OK: {report.completions} completions in the audit trail match their sessions; "
+        f"{report.entities} records it names are all present."
+    )
 
 
 COMMANDS = (audit_verify_command,)
