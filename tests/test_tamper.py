@@ -30,6 +30,7 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
+from smp_hygiene.services.audit import crosscheck
 from smp_hygiene.services.people import clients, retention
 from smp_hygiene.services.sessions import lifecycle, sealing
 from smp_hygiene.services.sterilisation import spore_tests
@@ -163,7 +164,8 @@ def test_a_supply_use_changed_and_the_digest_recomputed_is_caught(app, sealed):
     assert "holds a digest other than the one the audit trail sealed it on" in result.stderr
 
 
-def test_a_whole_sealed_session_deleted_is_caught(app, sealed):
+def _deleting_the_session(sealed) -> list:
+    """The session and every row that points at it, so no foreign key objects."""
     tables = [t for t in db.metadata.sorted_tables if t.name != "treatment_session"]
     dependants = [
         delete(table).where(fk.parent == sealed.session)
@@ -171,14 +173,24 @@ def test_a_whole_sealed_session_deleted_is_caught(app, sealed):
         for fk in table.foreign_keys
         if fk.column.table.name == "treatment_session"
     ]
+    return [*dependants, delete(TreatmentSession).where(TreatmentSession.id == sealed.session)]
 
-    result = _run(
-        app, *dependants, delete(TreatmentSession).where(TreatmentSession.id == sealed.session)
-    )
+
+def test_a_whole_sealed_session_deleted_is_caught(app, sealed):
+    result = _run(app, *_deleting_the_session(sealed))
 
     _names_the_session(result, sealed)
     assert "is missing but the audit trail sealed it on " in result.stderr
     assert f"clinic {sealed.clinic} ({CLINIC}): supply use #" in result.stderr
+
+
+def test_audit_verify_stops_listing_after_enough_problems(app, sealed, monkeypatch):
+    monkeypatch.setattr(crosscheck, "MAX_PROBLEMS", 2)
+
+    result = _run(app, *_deleting_the_session(sealed))
+
+    assert result.exit_code == 1
+    assert result.stderr.count("BROKEN: ") == 2
 
 
 def test_the_clearing_patch_test_result_changed_is_caught(app, sealed):

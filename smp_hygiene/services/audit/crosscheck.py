@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -49,7 +49,7 @@ def cross_check() -> CrossCheckReport:
     return CrossCheckReport(completions, entities, tuple(problems))
 
 
-def _collect(findings: Iterator[str | None], problems: list[str]) -> int:
+def _collect(findings: Generator[str | None], problems: list[str]) -> int:
     """Count what was checked, keeping the problems; stop once enough are known."""
     checked = 0
     for problem in findings:
@@ -57,11 +57,12 @@ def _collect(findings: Iterator[str | None], problems: list[str]) -> int:
         if problem:
             problems.append(problem)
         if len(problems) >= MAX_PROBLEMS:
+            findings.close()  # its streamed query's cursor with it
             break
     return checked
 
 
-def check_completions() -> Iterator[str | None]:
+def check_completions() -> Generator[str | None]:
     """Each `session.completed` entry against the session it sealed: None where it holds."""
     last_voids = (
         select(AuditEntry.entity_id, func.max(AuditEntry.id))
@@ -75,11 +76,12 @@ def check_completions() -> Iterator[str | None]:
         .order_by(AuditEntry.id)
         .execution_options(yield_per=BATCH)
     )
-    for batch in db.session.scalars(entries).partitions():
-        sessions = _sessions([entry.entity_id for entry in batch])
-        for entry in batch:
-            session = sessions.get(entry.entity_id)
-            yield _completion_problem(entry, session, voids.get(entry.entity_id, 0))
+    with db.session.scalars(entries) as streamed:
+        for batch in streamed.partitions():
+            sessions = _sessions([entry.entity_id for entry in batch])
+            for entry in batch:
+                session = sessions.get(entry.entity_id)
+                yield _completion_problem(entry, session, voids.get(entry.entity_id, 0))
 
 
 def _sessions(entity_ids: list[str]) -> dict[str, TreatmentSession]:
@@ -112,7 +114,7 @@ def _digest_in(entry: AuditEntry) -> str | None:
     return after.get("sealed_digest") if isinstance(after, dict) else None
 
 
-def check_entities() -> Iterator[str | None]:
+def check_entities() -> Generator[str | None]:
     """Every record the trail names still exists, unless it records its lawful erasure."""
     models = {mapper.class_.__name__: mapper.class_ for mapper in Base.registry.mappers}
     erased = func.max(case((AuditEntry.action.in_(ERASING_ACTIONS), 1), else_=0))
@@ -122,9 +124,10 @@ def check_entities() -> Iterator[str | None]:
         .order_by(AuditEntry.entity_type, AuditEntry.entity_id)
         .execution_options(yield_per=BATCH)
     )
-    for batch in db.session.execute(named).partitions():
-        for entity_type, rows in groupby(batch, key=lambda row: row[0]):
-            yield from _missing(models.get(entity_type), entity_type, list(rows))
+    with db.session.execute(named) as streamed:
+        for batch in streamed.partitions():
+            for entity_type, rows in groupby(batch, key=lambda row: row[0]):
+                yield from _missing(models.get(entity_type), entity_type, list(rows))
 
 
 def _missing(model: Any, entity_type: str, rows: Sequence[Row]) -> Iterator[str | None]:

@@ -9,7 +9,6 @@ before version 2) still verify against the fields version 1 covered.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -193,24 +192,24 @@ class SealReport:
         return self.broken_session_id is None
 
 
-def _sealed_sessions() -> Iterator[TreatmentSession]:
-    # Every status: a sealed session set back to in progress is checked like any other.
-    query = select(TreatmentSession).where(TreatmentSession.sealed_digest.is_not(None))
-    yield from db.session.scalars(
-        query.order_by(TreatmentSession.id).execution_options(yield_per=500)
-    )
-
-
 def verify_seals() -> SealReport:
     """Recompute every sealed session's digest, whatever its status; name the first that no
     longer matches, with its clinic."""
+    # Every status: a sealed session set back to in progress is checked like any other.
+    query = select(TreatmentSession).where(TreatmentSession.sealed_digest.is_not(None))
+    sealed = db.session.scalars(
+        query.order_by(TreatmentSession.id).execution_options(yield_per=500)
+    )
     checked = 0
-    for session in _sealed_sessions():
-        checked += 1
-        if not seal_matches(session):
-            problem = (
-                f"{clinic_label(session)}: session #{session.id} no longer matches its sealed "
-                "digest: its record was changed after completion"
-            )
-            return SealReport(checked, session.id, problem)
+    try:
+        for session in sealed:
+            checked += 1
+            if not seal_matches(session):
+                problem = (
+                    f"{clinic_label(session)}: session #{session.id} no longer matches its "
+                    "sealed digest: its record was changed after completion"
+                )
+                return SealReport(checked, session.id, problem)
+    finally:
+        sealed.close()  # a PostgreSQL server-side cursor stays open until closed
     return SealReport(checked)
