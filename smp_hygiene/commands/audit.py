@@ -15,7 +15,7 @@ from sqlalchemy import select
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic
-from smp_hygiene.services.audit import checkpoints, verifying
+from smp_hygiene.services.audit import checkpoints, crosscheck, verifying
 from smp_hygiene.services.sessions import sealing
 
 
@@ -54,14 +54,23 @@ def check_seals() -> bool:
     """Recompute every sealed record's digest."""
     seals = sealing.verify_seals()
     if not seals.ok:
-        click.echo(
-            f"BROKEN: session #{seals.broken_session_id} no longer matches its sealed "
-            "digest: its record was changed after completion",
-            err=True,
-        )
+        click.echo(f"BROKEN: {seals.problem}", err=True)
         return False
     click.echo(f"OK: {seals.checked} sealed sessions match.")
     return True
+
+
+def check_database_against_trail() -> bool:
+    """Sealed sessions still sealed and matching the trail's digest; named records still there."""
+    report = crosscheck.cross_check()
+    for problem in report.problems:
+        click.echo(f"BROKEN: {problem}", err=True)
+    if report.ok:
+        click.echo(
+            f"OK: {report.completions} completions in the audit trail match their sessions; "
+            f"{report.entities} records it names are all present."
+        )
+    return report.ok
 
 
 @click.command("audit-verify")
@@ -79,6 +88,7 @@ def audit_verify_command(checkpoint_file: Path | None) -> None:
     if checkpoint_file is not None:
         results.append(check_checkpoints(checkpoint_file))
     results.append(check_seals())
+    results.append(check_database_against_trail())
     if not all(results):
         sys.exit(1)
 

@@ -182,7 +182,10 @@ def list_pack_uses(session: TreatmentSession) -> list[PackUse]:
 
 
 def sealed_pack(use: PackUse) -> dict:
-    """What a sealed record vouches for about one pack: which load, released when (R13, R17)."""
+    """What a sealed record vouches for about one pack: which load, its printout, released when
+    and by whom (R13, R17). The cycle's and pack's status are left out: a later quarantine must
+    not break the seal, it is shown beside it. What was true when the pack was opened is kept
+    as a fact that cannot change afterwards: the load had been released before that moment."""
     pack, cycle = use.pack, use.pack.cycle
     return {
         "pack": pack.code,
@@ -190,10 +193,26 @@ def sealed_pack(use: PackUse) -> dict:
         "steriliser": cycle.steriliser.name,
         "steriliser_serial": cycle.steriliser.serial,
         "cycle": cycle.cycle_number,
+        "cycle_id": cycle.id,
+        "program": cycle.program,
+        "printout": _printout(cycle),
         "sterilised_at": cycle.started_at,
         "released_at": cycle.released_at,
+        "released_by": cycle.released_by_id,
+        "released_before_use": cycle.released_at is not None and cycle.released_at <= use.used_at,
         "expires_on": pack.expires_on,
         "used_at": use.used_at,
         "used_by": use.used_by_id,
         "raw": use.raw_barcode,
+    }
+
+
+def _printout(cycle: SteriliserCycle) -> dict:
+    # float(): a value set as an int in this transaction reads back as a float later
+    return {
+        "temperature_c": float(cycle.temperature_c),
+        "exposure_minutes": float(cycle.exposure_minutes),
+        "pressure_kpa": float(cycle.pressure_kpa),
+        "ci_class": cycle.ci_class,
+        "ci_result": cycle.ci_result,
     }

@@ -46,8 +46,7 @@ def session_record(session_id: int):
         "audit/session.html",
         session=session,
         packs=packs.list_pack_uses(session),
-        seal_matches=bool(session.sealed_digest)
-        and sealing.digest(session) == session.sealed_digest,
+        seal_matches=sealing.seal_matches(session),
         voided_by=db.session.get(User, session.voided_by_id) if session.voided_by_id else None,
         card=tokens.current_card(session),
         public_url=verify_url(session.verify_token) if session.verify_token else None,
