@@ -1,4 +1,5 @@
-"""Two chairs scanning at once through real gunicorn (2 sync workers) on a SQLite file: no 5xx.
+"""Two chairs scanning at once through real gunicorn (2 and 4 sync workers) on a SQLite file:
+no 5xx.
 
 Needs: gunicorn (requirements.txt) and a free local port; nothing else. Before WAL and
 `BEGIN IMMEDIATE`, a third of such scans answered 500 "database is locked".
@@ -59,9 +60,9 @@ def _seed(uri: str) -> list[dict]:
     return chairs
 
 
-def _start_gunicorn(uri: str, port: int, log) -> subprocess.Popen:
+def _start_gunicorn(uri: str, port: int, log, workers: int = 2) -> subprocess.Popen:
     env = {"DATABASE_URL": uri, "SECRET_KEY": "load-test", "APP_ENV": "development"}
-    command = [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "sync"]
+    command = [sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", "sync"]
     command += ["-b", f"127.0.0.1:{port}", "--timeout", "60", "wsgi:app"]
     return subprocess.Popen(  # noqa: S603  our own interpreter and arguments
         command,
@@ -126,12 +127,13 @@ def _scan_all(chair: Chair, session_id: int, barcodes: list[str], statuses: Coun
         chair.opener.open(chair.base + f"/chair/sessions/{session_id}", timeout=30).close()
 
 
-def test_two_chairs_scanning_through_two_gunicorn_workers_get_no_5xx(tmp_path):
+@pytest.mark.parametrize("workers", [2, 4])
+def test_two_chairs_scanning_through_gunicorn_workers_get_no_5xx(tmp_path, workers):
     uri = f"sqlite:///{tmp_path / 'clinic.sqlite3'}"
     chairs, port = _seed(uri), _free_port()
     base, statuses = f"http://127.0.0.1:{port}", Counter()
     log = (tmp_path / "gunicorn.log").open("w")
-    server = _start_gunicorn(uri, port, log)
+    server = _start_gunicorn(uri, port, log, workers)
     try:
         _wait_until_up(base, server)
         threads = []
@@ -150,7 +152,7 @@ def test_two_chairs_scanning_through_two_gunicorn_workers_get_no_5xx(tmp_path):
         server.wait(timeout=15)
         log.close()
 
-    print(f"gunicorn -w 2 on SQLite: {dict(statuses)}")
+    print(f"gunicorn -w {workers} on SQLite: {dict(statuses)}")
     assert "database is locked" not in (tmp_path / "gunicorn.log").read_text()
     assert sum(statuses.values()) == 2 * THREADS_PER_CHAIR * SCANS_PER_THREAD
     assert not [status for status in statuses if status >= 500], statuses
