@@ -323,3 +323,27 @@ def test_a_lawfully_erased_client_still_verifies(app):
     result = app.test_cli_runner().invoke(args=["audit-verify"])
 
     assert result.exit_code == 0, result.output
+
+
+def test_a_seal_the_trail_never_recorded_is_caught(app, sealed):
+    with app.app_context():
+        first = db.session.get(TreatmentSession, sealed.session)
+        forged = lifecycle.start_session(
+            first.client, first.technician, treated_area="Crown", acknowledge_reason="test"
+        )
+        db.session.commit()
+        forged_id, digest = forged.id, sealing.digest(forged)
+
+    result = _run(
+        app,
+        text(
+            "UPDATE treatment_session SET status = 'completed', sealed_digest = :digest "
+            "WHERE id = :id"
+        ).bindparams(digest=digest, id=forged_id),
+    )
+
+    assert result.exit_code == 1, result.output
+    assert (
+        f"BROKEN: clinic {sealed.clinic} ({CLINIC}): session #{forged_id} carries a seal that "
+        "no entry of the audit trail records"
+    ) in result.stderr

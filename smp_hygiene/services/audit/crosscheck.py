@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
 
-from sqlalchemy import Row, case, func, inspect, select
+from sqlalchemy import Row, String, case, cast, exists, func, inspect, select
 
 from smp_hygiene.extensions import Base, db
 from smp_hygiene.models import AuditEntry, Clinic, SessionStatus, TreatmentSession
@@ -45,6 +45,7 @@ def cross_check() -> CrossCheckReport:
     each problem naming its clinic and the session or entry."""
     problems: list[str] = []
     completions = _collect(check_completions(), problems)
+    _collect(check_unwitnessed_seals(), problems)
     entities = _collect(check_entities(), problems)
     return CrossCheckReport(completions, entities, tuple(problems))
 
@@ -82,6 +83,27 @@ def check_completions() -> Generator[str | None]:
             for entry in batch:
                 session = sessions.get(entry.entity_id)
                 yield _completion_problem(entry, session, voids.get(entry.entity_id, 0))
+
+
+def check_unwitnessed_seals() -> Generator[str]:
+    """A session holding a seal that no `session.completed` entry witnessed was sealed (or
+    forged) behind the app's back: the trail is what makes a seal a seal."""
+    witnessed = select(AuditEntry.id).where(
+        AuditEntry.action == COMPLETED,
+        AuditEntry.entity_type == "TreatmentSession",
+        AuditEntry.entity_id == cast(TreatmentSession.id, String),
+    )
+    forged = (
+        select(TreatmentSession)
+        .where(TreatmentSession.sealed_digest.is_not(None), ~exists(witnessed))
+        .order_by(TreatmentSession.id)
+        .limit(MAX_PROBLEMS)
+    )
+    for session in db.session.scalars(forged):
+        yield (
+            f"{sealing.clinic_label(session)}: session #{session.id} carries a seal that no "
+            "entry of the audit trail records"
+        )
 
 
 def _sessions(entity_ids: list[str]) -> dict[str, TreatmentSession]:
