@@ -55,11 +55,12 @@ def _chain_of(clinic_id: int) -> list[AuditEntry]:
 def _forge(clinic_id: int, **fields) -> AuditEntry:
     """Append an entry as the application would, with its own hash function."""
     tail = _chain_of(clinic_id)[-1]
-    entry = AuditEntry(
-        clinic_id=clinic_id, actor_id=None, actor_label="system", action="patch_test.read",
-        entity_type="PatchTest", entity_id="1", before="null", after='{"result":"negative"}',
-        prev_hash=tail.entry_hash, **fields,
-    )  # fmt: skip
+    values = {
+        "actor_id": None, "actor_label": "system", "action": "patch_test.read",
+        "entity_type": "PatchTest", "entity_id": "1", "before": "null",
+        "after": '{"result":"negative"}', **fields,
+    }  # fmt: skip
+    entry = AuditEntry(clinic_id=clinic_id, prev_hash=tail.entry_hash, **values)
     entry.entry_hash = chain.entry_hash(entry)
     db.session.add(entry)
     db.session.commit()
@@ -118,10 +119,17 @@ def test_a_forged_backdated_entry_after_a_checkpoint_is_caught(app, clinics, tmp
 
 
 def test_without_a_checkpoint_a_forged_appended_entry_passes(app, clinics):
-    # The chain is unkeyed: its hash is public, so an appended entry with a correct hash looks
-    # real. This is why operators checkpoint (docs/audit-chain.md).
+    # The chain is unkeyed: its hash is public, so an appended entry with a correct hash that
+    # names a record which really exists looks real (one naming a missing record is caught by
+    # the database cross-check). This is why operators checkpoint (docs/audit-chain.md).
     with app.app_context():
-        _forge(clinics[0], at=utcnow() - timedelta(days=3))
+        _forge(
+            clinics[0],
+            at=utcnow() - timedelta(days=3),
+            action="clinic.settings_changed",
+            entity_type="Clinic",
+            entity_id=str(clinics[0]),
+        )
 
     assert _verify(app).exit_code == 0
 
