@@ -42,7 +42,7 @@ test: $(VENV)/.dev-deps system-libs chromium lint
 	$(PY) -m pytest -q -n 2 --dist loadfile
 	@if $(PY) -c "import psycopg; psycopg.connect('$(POSTGRES_ADMIN_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== the same suite again on PostgreSQL (browser tests excepted) =="; \
-	  TEST_DATABASE=postgres $(PY) -m pytest -q -n 2 --dist loadfile --ignore=tests/e2e; \
+	  TEST_DATABASE=postgres $(PY) -m pytest -q -n 2 --dist loadfile --ignore=tests/e2e -m "not server"; \
 	else echo "PostgreSQL is not reachable on 127.0.0.1:5432: the PostgreSQL pass was skipped."; fi
 
 lint: $(VENV)/.dev-deps

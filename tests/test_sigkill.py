@@ -44,9 +44,10 @@ def _start(uri: str, port: int, log) -> subprocess.Popen:
     )
 
 
-def _scan_until_done(chair: Chair, session_id: int, barcodes: list[str], acked: list) -> None:
+def _scan_until_done(
+    chair: Chair, session_id: int, token: str, barcodes: list[str], acked: list
+) -> None:
     """Post each barcode once; keep those answered 200. A dropped connection is not an answer."""
-    token = chair.csrf(f"/chair/sessions/{session_id}")
     for raw in barcodes:
         try:
             status, _ = chair.post(f"/chair/sessions/{session_id}/scans", {"barcode": raw}, token)
@@ -58,8 +59,11 @@ def _scan_until_done(chair: Chair, session_id: int, barcodes: list[str], acked: 
             acked.append(raw)
 
 
-def _kill_and_restart(server, uri: str, port: int, log, base: str):
-    time.sleep(0.4)
+def _kill_and_restart(server, uri: str, port: int, log, base: str, acked: list):
+    """Kill once scans are flowing again (a busy machine may be slow to answer the first)."""
+    seen, deadline = len(acked), time.monotonic() + 30
+    while len(acked) < seen + 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
     os.killpg(server.pid, signal.SIGKILL)
     server.wait(timeout=10)
     restarted = _start(uri, port, log)
@@ -76,16 +80,17 @@ def test_no_acknowledged_scan_is_lost_when_the_server_is_killed(tmp_path):
     try:
         _wait_until_up(base, server)
         chair = Chair(base, seat["email"])
+        token = chair.csrf(f"/chair/sessions/{seat['id']}")
         half = len(seat["raw"]) // 2
         shares = [seat["raw"][:half], seat["raw"][half:]]
         threads = [
-            threading.Thread(target=_scan_until_done, args=(chair, seat["id"], share, acked))
+            threading.Thread(target=_scan_until_done, args=(chair, seat["id"], token, share, acked))
             for share in shares
         ]
         for thread in threads:
             thread.start()
         for _ in range(KILLS):
-            server = _kill_and_restart(server, uri, port, log, base)
+            server = _kill_and_restart(server, uri, port, log, base, acked)
         for thread in threads:
             thread.join(timeout=90)
     finally:
