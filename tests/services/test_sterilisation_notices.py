@@ -14,8 +14,13 @@ from smp_hygiene.services.sterilisation import notices, spore_tests
 from smp_hygiene.services.verification import offline_check, public_records, signing, tokens
 from smp_hygiene.services.verification.offline_check import Status
 from smp_hygiene.timeutil import utcnow
-from tests.factories import make_cycle, make_sealed_session, make_spore_test, make_steriliser
-from tests.factories import make_user
+from tests.factories import (
+    make_cycle,
+    make_sealed_session,
+    make_spore_test,
+    make_steriliser,
+    make_user,
+)
 
 # Every reason word a verifier deployed before notices existed acts on.
 OLD_VERIFIER_WORDS = {"voided", "replaced", "recall"}
