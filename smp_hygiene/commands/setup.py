@@ -19,13 +19,32 @@ from smp_hygiene.services.supplies import catalogue
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default="technician")
 @click.option("--clinic-id", type=int, default=None, help="Defaults to the first clinic.")
+@click.option("--name", default="", help="As shown on records.")
+@click.option("--licence-number", default="", help="Practitioner licence (technicians).")
+@click.option("--licence-issuer", default="", help="Who issued the licence (technicians).")
 @with_appcontext
-def create_user_command(email: str, role: str, clinic_id: int | None) -> None:
-    """Create a login; asks for the password interactively."""
+def create_user_command(
+    email: str,
+    role: str,
+    clinic_id: int | None,
+    name: str,
+    licence_number: str,
+    licence_issuer: str,
+) -> None:
+    """Create a login; asks for the password interactively. Technicians need their licence."""
     clinic = get_clinic(clinic_id)
-    password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        users.create_user(clinic, email, Role(role), password)
+        users.check_licence(Role(role), licence_number, licence_issuer)
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        users.create_user(
+            clinic,
+            email,
+            Role(role),
+            password,
+            display_name=name.strip(),
+            licence_number=licence_number,
+            licence_issuer=licence_issuer,
+        )
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()

@@ -50,6 +50,8 @@ class User(UserMixin, Model):
     email: Mapped[str] = mapped_column(String(200), unique=True)
     display_name: Mapped[str] = mapped_column(String(200), default="")
     licence_number: Mapped[str] = mapped_column(String(100), default="")
+    # Who issued the licence or registration: a number means little to an inspector without it.
+    licence_issuer: Mapped[str] = mapped_column(String(200), default="", server_default="")
     role: Mapped[Role] = mapped_column(enum_type(Role), default=Role.TECHNICIAN)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     is_active_user: Mapped[bool] = mapped_column(default=True)
@@ -64,6 +66,14 @@ class User(UserMixin, Model):
     @property
     def name(self) -> str:
         return self.display_name or self.email
+
+    @property
+    def licence(self) -> str:
+        """The licence as records print it, e.g. "licence BP-2231, issued by Brussels Health"."""
+        if not self.licence_number:
+            return ""
+        issuer = f", issued by {self.licence_issuer}" if self.licence_issuer else ""
+        return f"licence {self.licence_number}{issuer}"
 
 
 class Client(Model):

@@ -19,6 +19,7 @@ def _new(**fields) -> dict:
         "role": Role.TECHNICIAN,
         "password": "long enough pw",
         "licence_number": "BP-2231",
+        "licence_issuer": "Brussels-Capital Health Inspectorate",
     }
     return {**values, **fields}
 
@@ -54,6 +55,27 @@ def test_technician_cannot_be_added_without_a_licence_number(ctx):
 
     with pytest.raises(InvalidInput, match="A technician needs a licence number"):
         users.add_staff(admin, **_new(licence_number="  "))
+
+
+@pytest.mark.parametrize("issuer", ["", "   ", "\t"])
+def test_technician_cannot_be_added_without_the_licence_issuing_body(ctx, issuer):
+    admin = f.make_user(Role.ADMIN)
+
+    with pytest.raises(InvalidInput, match="Give the body that issued the technician's licence"):
+        users.add_staff(admin, **_new(licence_issuer=issuer))
+
+
+def test_technician_licence_issuer_is_kept_trimmed_shown_and_audited(ctx):
+    user = users.add_staff(f.make_user(Role.ADMIN), **_new(licence_issuer="  Brussels Health "))
+
+    assert user.licence_issuer == "Brussels Health"
+    assert user.licence == "licence BP-2231, issued by Brussels Health"
+    entry = db.session.scalar(
+        select(AuditEntry).where(
+            AuditEntry.action == "user.created", AuditEntry.entity_id == str(user.id)
+        )
+    )
+    assert "Brussels Health" in entry.after
 
 
 def test_auditor_can_be_added_without_a_licence_number(ctx):

@@ -244,6 +244,7 @@ def test_admin_can_add_a_technician_who_can_then_sign_in(app, client, login, wor
         "email": "nia@example.test",
         "role": "technician",
         "licence_number": "BP-1",
+        "licence_issuer": "Brussels Health",
         "password": "a long first pw",
     }
 

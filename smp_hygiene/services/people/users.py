@@ -35,6 +35,7 @@ def create_user(
     display_name: str = "",
     actor: User | None = None,
     licence_number: str = "",
+    licence_issuer: str = "",
 ) -> User:
     """Create a login; emails are unique across the service and passwords at least 10 chars."""
     email = email.strip().lower()
@@ -48,6 +49,7 @@ def create_user(
         role=role,
         display_name=display_name,
         licence_number=licence_number.strip(),
+        licence_issuer=licence_issuer.strip(),
         password_hash=_hasher.hash(password),
     )
     db.session.add(user)
@@ -81,6 +83,7 @@ def _public(user: User) -> dict:
         "clinic_id": user.clinic_id,
         "display_name": user.display_name,
         "licence_number": user.licence_number,
+        "licence_issuer": user.licence_issuer,
         "is_active": user.is_active_user,
     }
 
@@ -101,14 +104,14 @@ def add_staff(
     role: Role,
     password: str,
     licence_number: str = "",
+    licence_issuer: str = "",
 ) -> User:
     """An admin adds a colleague to their own clinic; technicians sign records, so they need a
-    name and a practitioner licence number on file."""
+    name and a practitioner licence (number and issuing body) on file."""
     _require_admin(admin)
     if not display_name.strip():
         raise InvalidInput("Give the person's name, as it should appear on records.")
-    if role is Role.TECHNICIAN and not licence_number.strip():
-        raise InvalidInput("A technician needs a licence number: it is shown on their records.")
+    check_licence(role, licence_number, licence_issuer)
     return create_user(
         admin.clinic,
         email,
@@ -117,7 +120,22 @@ def add_staff(
         display_name=display_name.strip(),
         actor=admin,
         licence_number=licence_number,
+        licence_issuer=licence_issuer,
     )
+
+
+def check_licence(role: Role, licence_number: str, licence_issuer: str) -> None:
+    """A technician's records carry their licence: its number and who issued it, as inspectors
+    ask for both."""
+    if role is not Role.TECHNICIAN:
+        return
+    if not licence_number.strip():
+        raise InvalidInput("A technician needs a licence number: it is shown on their records.")
+    if not licence_issuer.strip():
+        raise InvalidInput(
+            "Give the body that issued the technician's licence (e.g. the council or health "
+            "authority): it is shown on their records beside the number."
+        )
 
 
 def deactivate_user(user: User, admin: User) -> None:

@@ -21,7 +21,7 @@ REVOCATIONS_MAX_AGE = timedelta(days=7)
 
 class Status(enum.StrEnum):
     VALID = "valid"
-    RECALL = "valid, with a recall notice"
+    RECALL = "valid, with a notice"
     UNCHECKED = "valid signature, revocations not checked"
     REVOKED = "revoked"
     INVALID = "invalid"
@@ -31,6 +31,17 @@ REVOKED_WORDS = {
     "voided": "the clinic voided this record",
     "replaced": "this card was replaced by a newer one",
 }
+# A "recall" entry is a notice: the card stays genuine. Its optional "notice" field says which;
+# verifiers older than the field read every one as the supply recall, which still sends the
+# patient to the record. An unknown notice word gets the plain sentence, never silence.
+NOTICE_WORDS = {
+    None: "a supply used in this treatment was recalled: open the record or ask the clinic",
+    "sterilisation": (
+        "the instruments used were sterilised in a load later quarantined after a failed spore "
+        "test: open the record or ask the clinic"
+    ),
+}
+OTHER_NOTICE = "the clinic published a notice about this treatment: open the record or ask it"
 
 
 @dataclass
@@ -114,11 +125,19 @@ def check(text: str, keys_doc: dict, revocations_doc: dict | None, now: datetime
         )
     age = max(now - datetime.fromisoformat(listing["issued_at"]), timedelta(0))
     fingerprint = signed_codes.token_fingerprint(code.claims.token)
-    reasons = {r["reason"] for r in listing.get("revoked", []) if r.get("t") == fingerprint}
+    entries = [r for r in listing.get("revoked", []) if r.get("t") == fingerprint]
+    reasons = {r.get("reason") for r in entries}
     revoked = sorted(reasons & set(REVOKED_WORDS))
     if revoked:
         return Verdict(Status.REVOKED, [REVOKED_WORDS[r] for r in revoked], code.claims, age)
     if "recall" in reasons:
-        notice = "a supply used in this treatment was recalled: open the record or ask the clinic"
-        return Verdict(Status.RECALL, [notice], code.claims, age)
+        return Verdict(Status.RECALL, notice_texts(entries), code.claims, age)
     return Verdict(Status.VALID, ["genuine and sealed; not revoked"], code.claims, age)
+
+
+def notice_texts(entries: list[dict]) -> list[str]:
+    """What each distinct notice on the card's "recall" entries tells the patient, in order."""
+    words = [r.get("notice") for r in entries if r.get("reason") == "recall"]
+    texts = [NOTICE_WORDS.get(w, OTHER_NOTICE) if isinstance(w, str | None) else OTHER_NOTICE
+             for w in words]  # fmt: skip
+    return list(dict.fromkeys(texts))

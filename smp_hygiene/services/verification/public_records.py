@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 from smp_hygiene.models import ProductKind, SessionStatus, SupplyUse, TreatmentSession
 from smp_hygiene.services.recalls.notices import RecallNotice, recall_notices_for_session
-from smp_hygiene.services.sterilisation import packs
+from smp_hygiene.services.sterilisation import notices, packs
+from smp_hygiene.services.sterilisation.notices import SterilisationNotice
 from smp_hygiene.services.verification import signed_codes, tokens
 
 
@@ -24,6 +25,10 @@ class SupplyLine:
     expiry: date | None
     sterility_expiry: date | None = None
     diluent: str = ""
+    # A pigment's label as the client was shown it (REACH entry 75 point 7, DOMAIN R3).
+    ingredients: str = ""
+    tattoo_use_statement: bool = False
+    label_warnings: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class PublicRecord:
     clinic_email: str
     day: date
     technician: str
+    technician_licence: str
     course_number: int
     client_initials: str
     treated_area: str
@@ -67,6 +73,7 @@ class PublicRecord:
     lots_fingerprint: str
     sealed_fingerprint: str
     packs: list[PackLine] = field(default_factory=list)
+    sterilisation_notices: list[SterilisationNotice] = field(default_factory=list)
 
     @property
     def checklist_complete(self) -> bool:
@@ -84,6 +91,9 @@ def _line(use: SupplyUse) -> SupplyLine:
         expiry=lot.expiry_date,
         sterility_expiry=lot.sterility_expiry,
         diluent=f"{diluent.product.title}, lot {diluent.lot_number}" if diluent else "",
+        ingredients=lot.ingredients if lot.is_pigment else "",
+        tattoo_use_statement=lot.has_tattoo_use_statement and lot.is_pigment,
+        label_warnings=lot.label_warnings if lot.is_pigment else "",
     )
 
 
@@ -115,6 +125,7 @@ class PackLine:
     steriliser: str
     cycle: int
     released_at: datetime | None
+    quarantined: bool = False  # the load, after a positive spore test (R16)
 
 
 def _packs(session: TreatmentSession) -> list[PackLine]:
@@ -125,6 +136,7 @@ def _packs(session: TreatmentSession) -> list[PackLine]:
             use.pack.cycle.steriliser.name,
             use.pack.cycle.cycle_number,
             use.pack.cycle.released_at,
+            notices.load_quarantined(use.pack),
         )
         for use in packs.list_pack_uses(session)
     ]
@@ -144,6 +156,7 @@ def public_record(session: TreatmentSession) -> PublicRecord:
         clinic_email=session.clinic.email,
         day=(session.completed_at or session.started_at).date(),
         technician=session.technician.display_name or "the clinic's technician",
+        technician_licence=session.technician.licence,
         course_number=session.course_number,
         client_initials=session.client.initials,
         treated_area=session.treated_area,
@@ -157,6 +170,7 @@ def public_record(session: TreatmentSession) -> PublicRecord:
         overrides=[(o.message, o.reason) for o in session.overrides],
         addenda=[AddendumLine(a.created_at, a.reason, a.body) for a in session.addenda],
         recalls=recall_notices_for_session(session),
+        sterilisation_notices=notices.sterilisation_notices_for_session(session),
         voided_at=session.voided_at,
         void_reason=session.void_reason,
         lots_fingerprint=signed_codes.lots_fingerprint(tokens.lot_numbers(session)),

@@ -23,6 +23,7 @@ from smp_hygiene.models import (
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.people import permissions
 from smp_hygiene.services.sessions.locks import lock_session
+from smp_hygiene.services.sterilisation import notices
 from smp_hygiene.services.verification import signed_codes, signing
 from smp_hygiene.timeutil import utcnow
 
@@ -138,8 +139,8 @@ def qr_text(card: VerifyCard, verify_url: str) -> str:
 def _revoked_entries(clinic: Clinic) -> list[dict]:
     """Every card of the clinic that no longer vouches for its record, and why."""
     entries = _voided_cards(clinic) + _replaced_cards(clinic) + _recalled_cards(clinic)
-    entries += _superseded_cards(clinic)
-    return sorted(entries, key=lambda e: (e["t"], e["reason"]))
+    entries += _superseded_cards(clinic) + _sterilisation_notices(clinic)
+    return sorted(entries, key=lambda e: (e["t"], e["reason"], e.get("notice", "")))
 
 
 def _revoked(card: VerifyCard, reason: str, at: datetime | None) -> dict:
@@ -200,6 +201,19 @@ def _recalled_cards(clinic: Clinic) -> list[dict]:
         .distinct()
     )
     return [_revoked(card, "recall", None) for card in cards]
+
+
+def _sterilisation_notices(clinic: Clinic) -> list[dict]:
+    """A pack from a load quarantined after a positive spore test: a notice, not a revocation.
+    Published under "recall", the notice word every deployed verifier knows (the load's packs are
+    recalled, R16), so an old verifier says "genuine, with a recall notice: open the record";
+    the "notice" field lets a new one say which notice it is."""
+    cards = db.session.scalars(
+        select(VerifyCard).where(
+            VerifyCard.session_id.in_(notices.sessions_with_suspect_packs(clinic))
+        )
+    )
+    return [_revoked(card, "recall", None) | {"notice": "sterilisation"} for card in cards]
 
 
 def revocations_document() -> dict:

@@ -13,6 +13,13 @@
     voided: "the clinic voided this record",
     replaced: "this card was replaced by a newer one",
   };
+  // A "recall" entry is a notice, the card stays genuine; its optional "notice" field says which.
+  // Older pages read every one as the supply recall, which still sends the patient to the record.
+  const RECALL_NOTICE = "a supply used in this treatment was recalled: open the record or ask the clinic";
+  const NOTICE_WORDS = {
+    sterilisation: "the instruments used were sterilised in a load later quarantined after a failed spore test: open the record or ask the clinic",
+  };
+  const OTHER_NOTICE = "the clinic published a notice about this treatment: open the record or ask it";
   const encoder = new TextEncoder();
   let lists = { keys: null, revocations: null, fetchedAt: null };
 
@@ -98,6 +105,15 @@
     return payload;
   }
 
+  function noticeText(word) {
+    if (word === undefined || word === null) return RECALL_NOTICE;
+    return typeof word === "string" && Object.hasOwn(NOTICE_WORDS, word) ? NOTICE_WORDS[word] : OTHER_NOTICE;
+  }
+
+  function noticeTexts(entries) {
+    return [...new Set(entries.filter((r) => r.reason === "recall").map((r) => noticeText(r.notice)))];
+  }
+
   async function check(text, now) {
     let code;
     try { code = parse(text); } catch (error) { return { status: "invalid", reasons: [error.message] }; }
@@ -106,18 +122,17 @@
     const listing = await revocationList(lists.revocations, lists.keys, code.clinicId, now);
     if (typeof listing === "string") return { status: "unchecked", reasons: ["could not check for revocations: " + listing], code };
     const fingerprint = await tokenFingerprint(code.token);
-    const reasons = new Set((listing.revoked || []).filter((r) => r.t === fingerprint).map((r) => r.reason));
+    const entries = (listing.revoked || []).filter((r) => r.t === fingerprint);
+    const reasons = new Set(entries.map((r) => r.reason));
     const revoked = Object.keys(REVOKED_WORDS).filter((r) => reasons.has(r));
     if (revoked.length) return { status: "revoked", reasons: revoked.map((r) => REVOKED_WORDS[r]), code, ageMs: listing.ageMs };
-    if (reasons.has("recall")) {
-      return { status: "recall", reasons: ["a supply used in this treatment was recalled: open the record or ask the clinic"], code, ageMs: listing.ageMs };
-    }
+    if (reasons.has("recall")) return { status: "recall", reasons: noticeTexts(entries), code, ageMs: listing.ageMs };
     return { status: "valid", reasons: ["genuine and sealed; not revoked"], code, ageMs: listing.ageMs };
   }
 
   const TITLES = {
     valid: ["Genuine record", "verdict-ok"],
-    recall: ["Genuine record, with a recall notice", "verdict-warn"],
+    recall: ["Genuine record, with a notice", "verdict-warn"],
     unchecked: ["Genuine signature, but revocations could not be checked", "verdict-warn"],
     revoked: ["Not valid: revoked", "verdict-bad"],
     invalid: ["Not valid", "verdict-bad"],

@@ -173,6 +173,9 @@ class NewLoginForm(BaseForm):
     licence_number = StringField(
         "Practitioner licence number (required for technicians)", filters=[_text]
     )
+    licence_issuer = StringField(
+        "Issued by (council or health authority; required for technicians)", filters=[_text]
+    )
     password = PasswordField("First password", filters=[_text])
 
     def values(self) -> dict:
@@ -181,6 +184,7 @@ class NewLoginForm(BaseForm):
             "email": self.email.data,
             "display_name": self.display_name.data,
             "licence_number": self.licence_number.data,
+            "licence_issuer": self.licence_issuer.data,
             "role": Role(self.role.data),
             "password": self.password.data,
         }

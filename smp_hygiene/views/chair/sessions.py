@@ -22,6 +22,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import ChecklistItem, Client, SessionStatus, TreatmentSession
 from smp_hygiene.services.sessions import checklists, worklists
 from smp_hygiene.services.sessions import lifecycle as sessions
+from smp_hygiene.services.supplies import labels
 from smp_hygiene.views.chair.blueprint import bp, keep_if_refused
 from smp_hygiene.views.forms import BaseForm
 from smp_hygiene.views.loading import own_or_404
@@ -132,6 +133,9 @@ def show(session_id: int):
         ticked={a.item_id: a for a in session.answers},
         pigments=worklists.pigment_statuses(session),
         blockers=sessions.completion_blockers(session),
+        labels=labels.session_labels(session)
+        if session.status is SessionStatus.IN_PROGRESS
+        else [],
     )
 
 

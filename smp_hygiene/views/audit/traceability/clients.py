@@ -7,7 +7,7 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
 from smp_hygiene.csvexport import csv_response
-from smp_hygiene.models import Client
+from smp_hygiene.models import Client, User
 from smp_hygiene.pdf import pdf_response
 from smp_hygiene.services.traceability import client_history
 from smp_hygiene.views.audit.blueprint import bp
@@ -17,6 +17,7 @@ from smp_hygiene.views.loading import own_or_404
 
 CLIENT_HEADER = ["Client", "Name", "Date of birth", "Phone", "Email", "Address", "On file since"]
 CLIENT_SUPPLY_HEADER = ["Date", "Session", "Product", "Lot", "Expiry", "Diluent", "Patch test"]
+CLIENT_SUPPLY_HEADER += ["Technician"]
 
 
 def _client_listing() -> dict:
@@ -49,6 +50,11 @@ def trace_clients_csv():
     return csv_response("clients.csv", CLIENT_HEADER, rows)
 
 
+def _practitioner(technician: User) -> str:
+    """Name and licence, as inspectors ask for both on a treatment record."""
+    return f"{technician.name}, {technician.licence or 'licence not recorded'}"
+
+
 def client_supply_rows(page: Pagination) -> list[list]:
     return [
         [
@@ -61,6 +67,7 @@ def client_supply_rows(page: Pagination) -> list[list]:
             if use.diluent_lot
             else "",
             f"#{use.patch_test_id}" if use.patch_test_id else "",
+            _practitioner(use.session.technician),
         ]
         for use in page.items
     ]

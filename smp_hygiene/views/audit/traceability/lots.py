@@ -17,7 +17,7 @@ from smp_hygiene.views.audit.traceability.refusals import bad_request, flashed
 from smp_hygiene.views.writes import refusal_page
 
 LOT_HEADER = ["Session", "Date", "Status", "Client", "Phone", "Email", "Address", "Technician"]
-LOT_HEADER += ["Lots"]
+LOT_HEADER += ["Lots", "Technician's licence"]
 
 
 def _lot_search() -> LotSearch:
@@ -52,6 +52,7 @@ def lot_rows(page: Pagination) -> list[list]:
             row.session.client.address,
             row.session.technician.name,
             "; ".join(use.label for use in row.lots),
+            row.session.technician.licence or "not recorded",  # inspectors ask for it
         ]
         for row in page.items
     ]
