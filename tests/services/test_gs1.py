@@ -243,7 +243,7 @@ def test_conflicting_duplicate_fields_are_refused():
         ("", "Nothing was scanned"),
         ("  \r\n", "Nothing was scanned"),
         ("hello", r'"hello" is not a code we can read'),
-        (f"01{GTIN}9", r'No GS1 field starts like "9" \(character 17 of the scan\)'),
+        (f"01{GTIN}X", r'No GS1 field starts like "X" \(character 17 of the scan\)'),
         ("(1)22", r"\(1\) is not a GS1 field we know"),
         (f"(01){GTIN}junk(", "not a readable GS1"),
         ("(99)", "does not fit its GS1 format"),
@@ -322,6 +322,9 @@ def test_as_json_has_iso_dates_and_product_key():
         "hibc_product": None,
         "own_code": None,
         "carrier": "GS1 DataMatrix",
+        "identifies_lot": True,
+        "quantity": None,
+        "expiry_time": None,
         "product_key": GTIN,
     }
 

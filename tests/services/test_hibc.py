@@ -122,7 +122,7 @@ def test_old_julian_secondary_gives_date_and_lot():
         ("+1123BJC5D6E71", 'labeler code "1123" must start with a letter'),
         ("+A123BJC5D6E7X", 'unit of measure "X" must be a digit'),
         ("+A123B", "needs a 4-character labeler code"),
-        ("+A123" + "B" * 14 + "1", "longer than 13 characters"),
+        ("+A123" + "B" * 19 + "1", "longer than 18 characters"),
         (f"{PRIMARY}/$$1326LOT", "expiry 1326 is not a real date: month 13"),
         (f"{PRIMARY}/$$3260230LOT", "expiry 260230 is not a real date: day 30"),
         (f"{PRIMARY}/$$526366LOT", "expiry 26366 is not a real date: day 366"),
