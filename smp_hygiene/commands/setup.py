@@ -92,6 +92,7 @@ def create_clinic_command(
 @click.argument("manufacturer")
 @click.argument("name")
 @click.option("--gtin", default=None)
+@click.option("--hibc", default=None, help="HIBC labeler + product code, e.g. A123BJC5D6E7.")
 @click.option("--colour", default="")
 @click.option("--pao-months", type=int, default=None, help="Pigments: period after opening.")
 @click.option("--configuration", default="", help='Needles: e.g. "1RL 0.25 mm".')
@@ -102,6 +103,7 @@ def add_product_command(
     manufacturer: str,
     name: str,
     gtin: str | None,
+    hibc: str | None,
     colour: str,
     pao_months: int | None,
     configuration: str,
@@ -116,6 +118,7 @@ def add_product_command(
             manufacturer=manufacturer,
             name=name,
             gtin=gtin,
+            hibc_code=hibc,
             colour=colour,
             period_after_opening_months=pao_months,
             configuration=configuration,

@@ -16,7 +16,10 @@ from smp_hygiene.timeutil import utcnow
 class Product(Model):
     """A catalogue entry; barcodes find it by GTIN or by HIBC labeler + product code."""
 
-    __table_args__ = (UniqueConstraint("clinic_id", "product_key"),)
+    __table_args__ = (
+        UniqueConstraint("clinic_id", "product_key"),
+        UniqueConstraint("clinic_id", "hibc_code"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
@@ -24,6 +27,8 @@ class Product(Model):
     manufacturer: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200))
     gtin: Mapped[str | None] = mapped_column(String(14))
+    # HIBC labeler code + product code ("A123BJC5D6E7"): how an HIBC label names this product.
+    hibc_code: Mapped[str | None] = mapped_column(String(22))
     # gtin, or "HIBC:<LIC><PCN>": what a scan is matched on.
     product_key: Mapped[str | None] = mapped_column(String(40))
     colour: Mapped[str] = mapped_column(String(100), default="")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, time
 
 import pytest
 from hypothesis import given
@@ -243,7 +244,7 @@ def test_conflicting_duplicate_fields_are_refused():
         ("", "Nothing was scanned"),
         ("  \r\n", "Nothing was scanned"),
         ("hello", r'"hello" is not a code we can read'),
-        (f"01{GTIN}9", r'No GS1 field starts like "9" \(character 17 of the scan\)'),
+        (f"01{GTIN}X", r'No GS1 field starts like "X" \(character 17 of the scan\)'),
         ("(1)22", r"\(1\) is not a GS1 field we know"),
         (f"(01){GTIN}junk(", "not a readable GS1"),
         ("(99)", "does not fit its GS1 format"),
@@ -322,6 +323,9 @@ def test_as_json_has_iso_dates_and_product_key():
         "hibc_product": None,
         "own_code": None,
         "carrier": "GS1 DataMatrix",
+        "identifies_lot": True,
+        "quantity": None,
+        "expiry_time": None,
         "product_key": GTIN,
     }
 
@@ -365,3 +369,91 @@ def test_any_text_parses_or_raises_a_domain_error(text):
     except InvalidInput:
         return
     assert isinstance(scan, ParsedBarcode)
+
+
+# --- (7003) expiry date and time; refusals that name the real fault ---------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"(01){GTIN}(7003)2605311030(10)AB",
+        f"01{GTIN}70032605311030\x1d10AB",
+        f"https://id.gs1.org/01/{GTIN}/10/AB?7003=2605311030",
+    ],
+)
+def test_expiry_date_and_time_7003_counts_as_an_expiry(text):
+    scan = parse(text)
+
+    assert (scan.expiry, scan.expiry_time, scan.lot) == (date(2026, 5, 31), time(10, 30), "AB")
+
+
+@given(st.dates(date(2000, 1, 1), date(2049, 12, 31)), st.times())
+def test_any_7003_expiry_gives_its_date_and_time(day, moment):
+    scan = parse(f"(01){GTIN}(7003){day:%y%m%d}{moment:%H%M}", today=date(2025, 1, 1))
+
+    assert (scan.expiry, scan.expiry_time) == (day, moment.replace(second=0, microsecond=0))
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        (f"(01){GTIN}(7003)2605312530", MalformedBarcode, "not a real time: 25:30"),
+        (f"(01){GTIN}(7003)2613311030", MalformedBarcode, "261331 is not a real date: month 13"),
+        (
+            f"(01){GTIN}(17)260531(7003)2605301030",
+            MalformedLabel,
+            r"two different expiries: \(17\) 2026-05-31 and \(7003\) 2026-05-30",
+        ),
+    ],
+)
+def test_unreadable_or_contradicting_7003_is_refused(text, error, message):
+    with pytest.raises(error, match=message):
+        parse(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [f"(01){GTIN}1", f"01{GTIN}1", f"]d201{GTIN}1\x1d10AB", f"https://id.gs1.org/01/{GTIN}1"],
+)
+def test_a_15_digit_gtin_says_it_has_15_digits(text):
+    with pytest.raises(MalformedBarcode, match=f"GTIN {GTIN}1 (in the web link )?has 15 digits"):
+        parse(text)
+
+
+@pytest.mark.parametrize("stray", ["x", "-", "%20", ".", "A"])
+def test_a_digital_link_with_stray_characters_names_them(stray):
+    shown_stray = " " if stray == "%20" else stray
+
+    with pytest.raises(
+        MalformedBarcode,
+        match=f'GTIN "{GTIN}{re.escape(shown_stray)}" in the web link contains '
+        f'"{re.escape(shown_stray)}", which is not a digit',
+    ):
+        parse(f"https://id.gs1.org/01/{GTIN}{stray}/10/AB")
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/21/XYZ/10/AB", "puts /10/ after /21/: a GS1 Digital Link orders them /22/, /10/, /21/"),
+        ("/10/AB/22/V1", "puts /22/ after /10/"),
+        ("/21/XYZ/22/V1", "puts /22/ after /21/"),
+        ("/10/AB/10/CD", "has /10/ twice"),
+        ("/17/260531", "has /17/ after the GTIN, which is not a key qualifier"),
+        ("/10", "ends with /10 and no value after it"),
+    ],
+)
+def test_a_digital_link_with_misplaced_qualifiers_says_so(path, message):
+    with pytest.raises(MalformedBarcode, match=re.escape(message)):
+        parse(f"https://id.gs1.org/01/{GTIN}{path}")
+
+
+@pytest.mark.parametrize("path", ["/10/AB", "/21/XYZ", "/22/V1/10/AB/21/XYZ"])
+def test_a_digital_link_in_gs1_order_is_read(path):
+    assert parse(f"https://example.com/shop/01/{GTIN}{path}").gtin == GTIN
+
+
+@pytest.mark.parametrize("gtin", ["96385074", "036000291452", "9501101530003", GTIN])
+def test_a_digital_link_accepts_every_gtin_length(gtin):
+    assert parse(f"https://id.gs1.org/01/{gtin}").gtin == gtin.zfill(14)

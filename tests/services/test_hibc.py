@@ -122,7 +122,7 @@ def test_old_julian_secondary_gives_date_and_lot():
         ("+1123BJC5D6E71", 'labeler code "1123" must start with a letter'),
         ("+A123BJC5D6E7X", 'unit of measure "X" must be a digit'),
         ("+A123B", "needs a 4-character labeler code"),
-        ("+A123" + "B" * 14 + "1", "longer than 13 characters"),
+        ("+A123" + "B" * 19 + "1", "longer than 18 characters"),
         (f"{PRIMARY}/$$1326LOT", "expiry 1326 is not a real date: month 13"),
         (f"{PRIMARY}/$$3260230LOT", "expiry 260230 is not a real date: day 30"),
         (f"{PRIMARY}/$$526366LOT", "expiry 26366 is not a real date: day 366"),
@@ -229,3 +229,192 @@ def test_dropping_a_character_is_refused_or_changes_the_result(lic, product, uni
     except (MalformedBarcode, MalformedLabel):
         return
     assert changed != original
+
+
+# --- ANSI/HIBC 2.6 (2016): the standard's own examples, and its supplemental data (§2.3.2) -----
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # §2.3.2: concatenated primary/secondary with production date and serial number
+        (
+            "+A99912345/$$52001510X3/16D20111212/S77DEFG457",
+            HibcLabel(
+                lic="A999",
+                product="1234",
+                unit_of_measure=5,
+                lot="10X3",
+                serial="77DEFG45",
+                expiry=date(2020, 1, 15),
+                production_date=date(2011, 12, 12),
+            ),
+        ),
+        # §2.3.2.3: production date and expiry date after a lot-only secondary
+        (
+            "+A99912345/$10X3/16D20111231/14D202001313",
+            HibcLabel(
+                lic="A999",
+                product="1234",
+                unit_of_measure=5,
+                lot="10X3",
+                expiry=date(2020, 1, 31),
+                production_date=date(2011, 12, 31),
+            ),
+        ),
+        # §2.3.2.4: quantity as the last supplemental field
+        (
+            "+A99912349/$10X3/16D20111231/14D20200131/Q500Z",
+            HibcLabel(
+                lic="A999",
+                product="1234",
+                unit_of_measure=9,
+                lot="10X3",
+                expiry=date(2020, 1, 31),
+                production_date=date(2011, 12, 31),
+                quantity=500,
+            ),
+        ),
+        # §2.2.1.1: concatenated primary and secondary, YYJJJ expiry
+        (
+            "+A99912345/$$52001510X33",
+            HibcLabel(
+                lic="A999", product="1234", unit_of_measure=5, lot="10X3", expiry=date(2020, 1, 15)
+            ),
+        ),
+        # §4.3.2: standalone secondary, linked to its primary by the link character G
+        (
+            "+$$52001510X3GD",
+            HibcLabel(lot="10X3", expiry=date(2020, 1, 15), link="G"),
+        ),
+        # Appendix E1.1: standalone lot without a date
+        ("+$A1234GU", HibcLabel(lot="A1234", link="G")),
+        # Appendix C.3: a primary with a long product code
+        ("+H123ABC01234567890D", HibcLabel(lic="H123", product="ABC0123456789", unit_of_measure=0)),
+    ],
+)
+def test_the_standards_examples_are_read_as_published(text, expected):
+    assert parse_hibc(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fields"),
+    [
+        # MMYY 1125 is November 2025; /S opens the serial, which is not part of the lot.
+        (
+            "+J123AQ3451/$$1125BC34567/S4012L",
+            ("J123", "AQ345", "BC34567", "4012", date(2025, 11, 30), None),
+        ),
+        # $$7: lot without a date in the secondary; the expiry comes from /14D.
+        (
+            "+E308T800206X0/$$7230513/14D20260413F",
+            ("E308", "T800206X", "230513", None, date(2026, 4, 13), None),
+        ),
+        # $$9: a 5-digit quantity and nothing else.
+        ("+EHWD3551419/$$900100F", ("EHWD", "355141", None, None, None, 100)),
+    ],
+)
+def test_real_labels_keep_supplemental_data_out_of_the_lot(text, fields):
+    label = parse_hibc(text)
+
+    assert (
+        label.lic,
+        label.product,
+        label.lot,
+        label.serial,
+        label.expiry,
+        label.quantity,
+    ) == fields
+
+
+supplements = st.fixed_dictionaries(
+    {},
+    optional={
+        "serial": st.text(ALNUM + "-.", min_size=1, max_size=18),
+        "production_date": st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+        "expiry": st.dates(date(2000, 1, 1), date(2099, 12, 31)),
+        "quantity": st.integers(0, 99999),
+    },
+)
+
+
+def encode_supplements(fields: dict) -> str:
+    """Write supplemental fields as HIBC 2.6 §2.3.2 does, the quantity last."""
+    parts = []
+    if "serial" in fields:
+        parts.append(f"/S{fields['serial']}")
+    if "production_date" in fields:
+        parts.append(f"/16D{fields['production_date']:%Y%m%d}")
+    if "expiry" in fields:
+        parts.append(f"/14D{fields['expiry']:%Y%m%d}")
+    if "quantity" in fields:
+        parts.append(f"/Q{fields['quantity']}")
+    return "".join(parts)
+
+
+@given(lics, st.text(ALNUM, min_size=1, max_size=18), st.integers(0, 9), lots, supplements)
+def test_any_supplemental_fields_round_trip_beside_the_lot(lic, product, unit, lot, fields):
+    text = signed(f"+{lic}{product}{unit}/$${'7'}{lot}{encode_supplements(fields)}")
+
+    label = parse_hibc(text)
+
+    assert (label.lic, label.product, label.lot) == (lic, product, lot)
+    assert {key: getattr(label, key) for key in fields} == fields
+
+
+@given(st.text(ALNUM, min_size=1, max_size=18))
+def test_product_codes_up_to_18_characters_are_read(product):
+    assert parse_hibc(signed(f"+A123{product}1")).product == product
+
+
+@given(st.sampled_from("0123456789"), st.text(ALNUM, min_size=3, max_size=3), st.data())
+def test_a_labeler_code_starting_with_a_digit_is_named_whatever_the_check_character(
+    first, rest, data
+):
+    product = data.draw(st.text(ALNUM[10:], min_size=1, max_size=8))  # keeps it from a YYJJJ date
+    check = data.draw(st.sampled_from(CHARSET))
+
+    with pytest.raises(
+        MalformedBarcode, match=f'labeler code "{first}{rest}" must start with a letter'
+    ):
+        parse_hibc(f"+{first}{rest}{product}1{check}")
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "message"),
+    [
+        (f"{PRIMARY}/$10X3/17D20111231", MalformedBarcode, '"/17D20111231" is not one HIBC 2.6'),
+        (f"{PRIMARY}/$10X3/16D2011123", MalformedBarcode, 'manufacture date "2011123" must be 8'),
+        (f"{PRIMARY}/$10X3/14D20261301", MalformedBarcode, "expiry 20261301 is not a real date"),
+        (f"{PRIMARY}/$10X3/Q500/S123", MalformedBarcode, "/Q must be the last supplemental"),
+        (f"{PRIMARY}/$10X3/Q123456", MalformedBarcode, 'quantity /Q "123456" must be 1 to 5'),
+        (f"{PRIMARY}/$10X3/S", MalformedBarcode, "serial /S is empty"),
+        (f"{PRIMARY}/$10X3/S1/S2", MalformedBarcode, "/S appears twice"),
+        (f"{PRIMARY}/$10X3/", MalformedBarcode, '"/" is not one HIBC 2.6'),
+        (f"{PRIMARY}/", MalformedBarcode, "secondary data is empty"),
+        (f"{PRIMARY}/$10X3/S" + "9" * 19, MalformedLabel, 'serial "9{19}" is 19 characters'),
+        (f"{PRIMARY}/$$3260531L$T", MalformedBarcode, 'lot "L\\$T" contains "\\$"'),
+        (
+            f"{PRIMARY}/$$0526LOT7/14D20260415",
+            MalformedLabel,
+            "two different expiry values: 2026-05-31 in the secondary and 2026-04-15",
+        ),
+        (f"{PRIMARY}/$$+3260531SER1/S2", MalformedLabel, "two different serial values"),
+        (f"{PRIMARY}/$$900010LOT/Q5", MalformedLabel, "two different quantity values: 10"),
+    ],
+)
+def test_unreadable_supplemental_data_is_refused_precisely(data, error, message):
+    with pytest.raises(error, match=message):
+        parse_hibc(signed(data))
+
+
+def test_quantity_may_be_followed_by_a_lot_without_a_date():
+    label = parse_hibc(signed(f"{PRIMARY}/$$900100LOT7"))
+
+    assert (label.quantity, label.lot, label.expiry) == (100, "LOT7", None)
+
+
+def test_standalone_secondary_with_supplemental_data_keeps_its_link_character():
+    label = parse_hibc(signed("+$$3260531LOT7/S123G"))
+
+    assert (label.lot, label.serial, label.link) == ("LOT7", "123", "G")

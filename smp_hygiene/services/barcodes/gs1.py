@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, time
 from typing import TypedDict
 
 from biip import ParseConfig, ParseError
@@ -12,16 +12,18 @@ from biip.gs1_digital_link_uris import GS1DigitalLinkURI
 from biip.gs1_element_strings import GS1ElementString, GS1ElementStrings
 from biip.gs1_messages import GS1Message
 
-from smp_hygiene.errors import MalformedBarcode
+from smp_hygiene.errors import MalformedBarcode, MalformedLabel
 from smp_hygiene.services.barcodes.gs1_checks import (
     GS,
     check_swallowed,
     explain,
     gs1_date,
+    gs1_date_time,
     gtin_problem,
     shown,
     variable_problem,
 )
+from smp_hygiene.services.barcodes.gs1_link import check_link_path
 
 __all__ = ["GS", "read_digital_link", "read_element_strings", "read_hri", "restore_separators"]
 
@@ -31,6 +33,7 @@ _GS_SUBSTITUTES = re.compile(r"<GS>|\{GS\}|\[GS\]|«GS»|\\x1d|\^\]|\u241d", re.
 _HRI = re.compile(r"\((\d+)\)([^(]*)")
 # biip checks dates against the wall clock, so it is told not to; gs1_date checks them instead.
 _CONFIG = ParseConfig(gs1_element_strings_verify_date=False)
+_WIDTHS = {"01": 14, "11": 6, "17": 6}
 
 
 class Fields(TypedDict):
@@ -41,6 +44,7 @@ class Fields(TypedDict):
     expiry: date | None
     serial: str | None
     production_date: date | None
+    expiry_time: time | None
 
 
 def restore_separators(body: str) -> str:
@@ -73,6 +77,7 @@ def _raw(body: str, today: date) -> GS1ElementStrings:
         try:
             ai = GS1ApplicationIdentifier.extract(rest)
         except ParseError:
+            _check_overlong_gtin(pairs, rest)
             position = len(body) - len(rest) + 1
             raise MalformedBarcode(
                 f'No GS1 field starts like "{shown(rest[:6])}" (character {position} of the scan).'
@@ -86,12 +91,20 @@ def _raw(body: str, today: date) -> GS1ElementStrings:
     return _elements(pairs, today)
 
 
+def _check_overlong_gtin(pairs: list[tuple[str, str]], rest: str) -> None:
+    """Digits that no AI can start, right after a GTIN, are the GTIN's own extra digits."""
+    tail = rest.split(GS, 1)[0]
+    if pairs and pairs[-1][0] == "01" and tail.isdigit() and tail.isascii():
+        raise gtin_problem(pairs[-1][1] + tail)
+
+
 def _fixed_value(ai: str, rest: str, segment: str, today: date) -> str:
     """Let biip take a fixed-length field off the front, explaining if it cannot."""
     try:
         return GS1ElementString.extract(rest, config=_CONFIG).value
     except ParseError:
-        raise explain(ai, segment, today) from None
+        # Only the field's own width is its value; whatever follows is the next field.
+        raise explain(ai, segment[: _WIDTHS.get(ai)], today) from None
 
 
 def _hri(body: str, today: date) -> GS1ElementStrings:
@@ -111,6 +124,7 @@ def _hri(body: str, today: date) -> GS1ElementStrings:
 
 def _digital_link(body: str, today: date) -> GS1ElementStrings:
     """Read a GS1 Digital Link URI, explaining the field biip's error names, if it names one."""
+    check_link_path(body)
     try:
         return GS1DigitalLinkURI.parse(body, config=_CONFIG).element_strings
     except ParseError as error:
@@ -118,7 +132,7 @@ def _digital_link(body: str, today: date) -> GS1ElementStrings:
         if failed and failed[1].startswith(failed[2]):
             raise explain(failed[2], failed[1][len(failed[2]) :], today) from None
         raise MalformedBarcode(
-            f'Web link "{shown(body)}" is not a GS1 Digital Link: it needs /01/<GTIN> in its path.'
+            f'Web link "{shown(body)}" has /01/<GTIN> but the rest of it is not GS1 data.'
         ) from None
 
 
@@ -143,10 +157,26 @@ def _fields(elements: GS1ElementStrings, today: date) -> Fields:
             raise gtin_problem(element.value)
         if fields.setdefault(element.ai.ai, element.value) != element.value:
             raise MalformedBarcode(f"The scan holds {element.ai} twice, with different values.")
+    expiry, expiry_time = _expiry(fields, today)
     return {
         "gtin": fields["01"].zfill(14) if "01" in fields else None,
         "lot": fields.get("10"),
-        "expiry": gs1_date("17", fields["17"], today) if "17" in fields else None,
+        "expiry": expiry,
         "serial": fields.get("21"),
         "production_date": gs1_date("11", fields["11"], today) if "11" in fields else None,
+        "expiry_time": expiry_time,
     }
+
+
+def _expiry(fields: dict[str, str], today: date) -> tuple[date | None, time | None]:
+    """The expiry from (17) or from (7003) date and time; two different expiries are refused."""
+    expiry = gs1_date("17", fields["17"], today) if "17" in fields else None
+    if "7003" not in fields:
+        return expiry, None
+    stamped, at = gs1_date_time(fields["7003"], today)
+    if expiry is not None and expiry != stamped:
+        raise MalformedLabel(
+            f"The label gives two different expiries: (17) {expiry:%Y-%m-%d} and "
+            f"(7003) {stamped:%Y-%m-%d}."
+        )
+    return stamped, at

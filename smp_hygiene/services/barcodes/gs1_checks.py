@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, time
 
 from biip import ParseError
 from biip.checksums import gs1_standard_check_digit
@@ -20,7 +20,7 @@ from smp_hygiene.errors import InvalidInput, MalformedBarcode, MalformedLabel
 GS = "\x1d"
 _CSET82 = re.compile(r'[!"%-?A-Z_a-z]')  # the characters GS1 allows in a lot or serial
 _VARIABLE = {"10": "Lot", "21": "Serial"}
-_DATES = {"17": "Expiry", "11": "Production date"}
+_DATES = {"17": "Expiry", "11": "Production date", "7003": "Expiry date and time"}
 # A GS forgotten after a lot or serial lets it run on into the next field; these are the fields
 # worth looking for, with the years a real one could carry (relative to today) so that date-like
 # lot numbers such as 2017110105 are not taken for a swallowed expiry.
@@ -80,15 +80,32 @@ def gs1_date(ai: str, value: str, today: date) -> date:
     return date(century + yy, month, day or last)
 
 
+def gs1_date_time(value: str, today: date) -> tuple[date, time]:
+    """Read (7003) YYMMDDhhmm: the expiry date (as gs1_date reads it) and the time on that day."""
+    if len(value) != 10 or not value.isdigit():
+        raise MalformedBarcode(
+            f'Expiry date and time "{shown(value)}" must be 10 digits, YYMMDDhhmm.'
+        )
+    day = gs1_date("7003", value[:6], today)
+    hour, minute = int(value[6:8]), int(value[8:])
+    if hour > 23 or minute > 59:
+        raise MalformedBarcode(
+            f"Expiry date and time {value} is not a real time: {value[6:8]}:{value[8:]}."
+        )
+    return day, time(hour, minute)
+
+
 def explain(ai: str, data: str, today: date) -> InvalidInput:
     """Say in plain words why field (ai) holding `data` cannot be read."""
     if ai == "01":
-        return gtin_problem(data[:14])
-    if ai in _DATES:
-        try:
-            gs1_date(ai, data[:6], today)
-        except MalformedBarcode as problem:
-            return problem
+        return gtin_problem(data)
+    try:
+        if ai == "7003":
+            gs1_date_time(data, today)
+        elif ai in _DATES:
+            gs1_date(ai, data, today)
+    except MalformedBarcode as problem:
+        return problem
     if variable := variable_problem(ai, data):
         return variable
     try:
@@ -104,13 +121,18 @@ def explain(ai: str, data: str, today: date) -> InvalidInput:
 
 def gtin_problem(value: str) -> MalformedBarcode:
     """Explain a GTIN that is cut short, not numeric, or fails its check digit (R27)."""
-    if not value.isdigit():
-        return MalformedBarcode(f'GTIN "{shown(value)}" must be 14 digits, and only digits.')
-    if len(value) != 14:
+    bad = next((char for char in value if char not in "0123456789"), None)
+    if bad is not None:
+        return MalformedBarcode(
+            f'GTIN "{shown(value)}" contains "{shown(bad)}"; a GTIN in (01) is 14 digits only.'
+        )
+    if len(value) < 14:
         return MalformedBarcode(
             f"GTIN {value} has only {len(value)} digits; a GTIN in (01) has 14 "
             "(the scan may be cut short)."
         )
+    if len(value) > 14:
+        return MalformedBarcode(f"GTIN {value} has {len(value)} digits; a GTIN in (01) has 14.")
     expected = gs1_standard_check_digit(value[:-1])
     if expected != int(value[-1]):
         return MalformedBarcode(f"GTIN {value} has a wrong check digit (expected {expected}).")

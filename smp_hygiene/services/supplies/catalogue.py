@@ -1,14 +1,19 @@
-"""The clinic's product catalogue."""
+"""The clinic's product catalogue, and which entry a supplier barcode names."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import re
+
+from sqlalchemy import or_, select
 
 from smp_hygiene.errors import AlreadyExists, InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Product, ProductKind, User
 from smp_hygiene.services.audit import chain
-from smp_hygiene.services.barcodes.reader import parse_barcode
+from smp_hygiene.services.barcodes.reader import ParsedBarcode, parse_barcode
+
+# HIBC 2.6 §2.2: labeler code (4, letter first) then product code (1-18), both capitals/digits.
+_HIBC_CODE = re.compile(r"[A-Z][A-Z0-9]{3}[A-Z0-9]{1,18}")
 
 
 def add_product(
@@ -19,19 +24,16 @@ def add_product(
     manufacturer: str,
     name: str,
     gtin: str | None = None,
+    hibc_code: str | None = None,
     colour: str = "",
     period_after_opening_months: int | None = None,
     configuration: str = "",
 ) -> Product:
-    """Add a catalogue entry; a GTIN is validated and unique within the clinic."""
+    """Add a catalogue entry; its GTIN and HIBC code are validated and unique within the clinic."""
     if not manufacturer.strip() or not name.strip():
         raise InvalidInput("A product needs a manufacturer and a name.")
-    if gtin:
-        gtin = parse_barcode(f"(01){gtin.strip()}").gtin  # validates the check digit
-        if gtin is None:
-            raise InvalidInput("Give the product's 14-digit GTIN, or leave it empty.")
-        if find_by_key(clinic, gtin):
-            raise AlreadyExists(f"GTIN {gtin} is already in the catalogue.")
+    gtin = _valid_gtin(clinic, gtin) if gtin and gtin.strip() else None
+    hibc_code = _valid_hibc(clinic, hibc_code) if hibc_code and hibc_code.strip() else None
     if kind is ProductKind.PIGMENT and not period_after_opening_months:
         raise InvalidInput("A pigment needs its period after opening, in months (the jar symbol).")
     product = Product(
@@ -39,8 +41,9 @@ def add_product(
         kind=kind,
         manufacturer=manufacturer.strip(),
         name=name.strip(),
-        gtin=gtin or None,
-        product_key=gtin or None,
+        gtin=gtin,
+        hibc_code=hibc_code,
+        product_key=gtin or (f"HIBC:{hibc_code}" if hibc_code else None),
         colour=colour.strip(),
         configuration=configuration.strip(),
         period_after_opening_months=period_after_opening_months,
@@ -50,9 +53,59 @@ def add_product(
     return product
 
 
+def _valid_gtin(clinic: Clinic, gtin: str) -> str:
+    """A GTIN with a right check digit (R27), padded to 14, not yet in the catalogue."""
+    valid = parse_barcode(f"(01){gtin.strip().zfill(14)}").gtin
+    if valid is None:
+        raise InvalidInput("Give the product's 14-digit GTIN, or leave it empty.")
+    if find_by_key(clinic, valid):
+        raise AlreadyExists(f"GTIN {valid} is already in the catalogue.")
+    return valid
+
+
+def _valid_hibc(clinic: Clinic, code: str) -> str:
+    """An HIBC labeler + product code, typed or scanned (+A123BJC5D6E71G), not yet in use."""
+    code = code.strip().upper()
+    if code.startswith(("+", "*+")):
+        scan = parse_barcode(code)
+        if not scan.hibc_lic:
+            raise InvalidInput(f'"{code}" is an HIBC secondary: scan the label\'s primary code.')
+        code = f"{scan.hibc_lic}{scan.hibc_product}"
+    if not _HIBC_CODE.fullmatch(code):
+        raise InvalidInput(
+            f'HIBC code "{code}" must be the 4-character labeler code (starting with a letter) '
+            "followed by the product code (1 to 18 capitals or digits), e.g. A123BJC5D6E7."
+        )
+    if find_by_hibc(clinic, code):
+        raise AlreadyExists(f"HIBC product {code} is already in the catalogue.")
+    return code
+
+
 def find_by_key(clinic: Clinic, key: str) -> Product | None:
     return db.session.scalar(
         select(Product).where(Product.clinic_id == clinic.id, Product.product_key == key)
+    )
+
+
+def find_by_hibc(clinic: Clinic, code: str) -> Product | None:
+    return db.session.scalar(
+        select(Product).where(Product.clinic_id == clinic.id, Product.hibc_code == code)
+    )
+
+
+def find_for_scan(clinic: Clinic, scan: ParsedBarcode) -> Product | None:
+    """The catalogue entry a barcode names: by its GTIN, or by its HIBC labeler + product code."""
+    matches = []
+    if scan.gtin:
+        matches.append(Product.gtin == scan.gtin)
+    if scan.hibc_lic:
+        matches.append(Product.hibc_code == f"{scan.hibc_lic}{scan.hibc_product}")
+    if scan.product_key:
+        matches.append(Product.product_key == scan.product_key)
+    if not matches:
+        return None
+    return db.session.scalar(
+        select(Product).where(Product.clinic_id == clinic.id, or_(*matches)).limit(1)
     )
 
 
