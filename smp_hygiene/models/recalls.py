@@ -89,6 +89,13 @@ class Recall(Model):
         return self.lookback_starts_at.date() if self.lookback_starts_at else None
 
     @property
+    def lookback_label(self) -> str:
+        """The window the affected-client list covers, as the page, CSV and PDF state it."""
+        if self.lookback_start is None:
+            return "Look-back: every session on record"
+        return f"Look-back: sessions from {self.lookback_start.isoformat()} to today"
+
+    @property
     def is_safety_gate(self) -> bool:
         return bool(SAFETY_GATE_REFERENCE.match(self.source_reference))
 
