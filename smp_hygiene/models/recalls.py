@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import re
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -67,6 +67,9 @@ class Recall(Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     close_reason: Mapped[str] = mapped_column(Text, default="")
+    # The look-back: sessions from this moment on are in the affected-client list. Only widened,
+    # never narrowed; empty on recalls opened before it existed, whose list had no limit.
+    lookback_starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     clinic: Mapped[Clinic] = relationship()
     product: Mapped[Product] = relationship()
@@ -79,6 +82,18 @@ class Recall(Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def lookback_start(self) -> date | None:
+        """The first day of the look-back; None on old recalls, which looked back without limit."""
+        return self.lookback_starts_at.date() if self.lookback_starts_at else None
+
+    @property
+    def lookback_label(self) -> str:
+        """The window the affected-client list covers, as the page, CSV and PDF state it."""
+        if self.lookback_start is None:
+            return "Look-back: every session on record"
+        return f"Look-back: sessions from {self.lookback_start.isoformat()} to today"
 
     @property
     def is_safety_gate(self) -> bool:

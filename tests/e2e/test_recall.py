@@ -42,9 +42,13 @@ def _recall_from_the_ui(page, product_label: str) -> None:
     page.goto("/audit/recalls/new")
     page.get_by_label("Product", exact=True).select_option(label=product_label)
     page.get_by_role("radio", name="One lot").check()
-    page.get_by_label("Lot number(s)").fill("Lot-Nr. D 199")
+    page.get_by_label("Lot number(s)").fill("Lot-Nr. D 199 batch No 199 E06")  # A12/0097/17
     page.get_by_label("Reason").fill(REASON)
     page.get_by_label("Source reference").fill("A12/0097/17")
+    page.get_by_role("button", name="Preview the lots it covers").click()
+    matches = page.locator("table.matches").inner_text()
+    assert "D199" in matches
+    assert "the part after “Lot-Nr.”" in matches
     page.get_by_role("button", name="Recall and block").click()
 
 

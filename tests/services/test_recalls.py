@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from smp_hygiene.errors import InvalidInput, NotAllowed, NotFound, RecallClosed, UnknownLot
+from smp_hygiene.errors import InvalidInput, NotAllowed, NotFound, RecallClosed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AuditEntry,
@@ -100,15 +100,6 @@ def test_a_list_recall_keeps_the_lots_not_held_here_on_record(ctx):
     assert lot.status is LotStatus.RECALLED
     assert recall.not_held == "B2"
     assert recall.source_label == "notice 7"
-
-
-def test_a_recall_of_lots_never_received_is_refused(ctx):
-    lot = make_lot(lot_number="A1")
-
-    with pytest.raises(UnknownLot, match="No lot of .* in this recall was received here"):
-        operations.open_recall(
-            make_user(Role.AUDITOR), lot.product, RecallScope.LOT, ["Z9"], "r", "x"
-        )
 
 
 def test_auditor_can_recall_a_whole_product_used_up_lots_included(ctx):
@@ -316,3 +307,91 @@ def test_list_open_recalls_counts_nothing_for_a_recall_without_sessions(ctx):
     [progress] = operations.list_open_recalls(recall.clinic)
 
     assert (progress.affected, progress.notified, progress.percent) == (0, 0, 100)
+
+
+def _treated(lot, days_ago: int):
+    client = make_client()
+    make_use(make_session(client, started_at=utcnow() - timedelta(days=days_ago)), lot)
+    return client
+
+
+def test_the_look_back_covers_three_years_before_the_recall_by_default(ctx):
+    lot = make_lot()
+    recent, edge, old = _treated(lot, 30), _treated(lot, 3 * 365 - 2), _treated(lot, 3 * 365 + 2)
+
+    recall = make_recall([lot])
+    [progress] = operations.recall_progress([recall])
+
+    assert recall.lookback_start == operations.lookback_floor(recall.opened_at.date())
+    assert {row.client for row in operations.list_affected_clients(recall).items} == {recent, edge}
+    assert old not in {row.client for row in operations.list_affected_clients(recall).items}
+    assert progress.affected == 2
+
+
+def test_auditor_can_widen_the_look_back_and_older_clients_are_listed(ctx):
+    lot = make_lot()
+    old = _treated(lot, 5 * 365)
+    recall = make_recall([lot])
+
+    operations.widen_lookback(make_user(Role.AUDITOR), recall, date(2000, 1, 1))
+
+    assert recall.lookback_start == date(2000, 1, 1)
+    assert [row.client for row in operations.list_affected_clients(recall).items] == [old]
+    assert operations.recall_progress([recall])[0].affected == 1
+    assert _actions()[-1] == "recall.lookback_widened"
+
+
+def test_a_recall_can_be_opened_with_a_wider_look_back(ctx):
+    lot = make_lot()
+    old = _treated(lot, 4 * 365)
+
+    recall = make_recall([lot], lookback_from=date.today() - timedelta(days=5 * 365))
+
+    assert [row.client for row in operations.list_affected_clients(recall).items] == [old]
+
+
+def test_a_look_back_shorter_than_the_retention_floor_is_refused(ctx):
+    lot = make_lot()
+    floor = operations.lookback_floor(date.today())
+
+    with pytest.raises(
+        InvalidInput,
+        match=rf"at least 3 years, the retention floor: start it on {floor} or earlier\.",
+    ):
+        make_recall([lot], lookback_from=floor + timedelta(days=1))
+
+
+@pytest.mark.parametrize("days_later", [0, 1, 400])
+def test_the_look_back_cannot_be_narrowed(ctx, days_later):
+    recall = make_recall()
+    start = recall.lookback_start
+
+    with pytest.raises(
+        InvalidInput, match=rf"The look-back already starts on {start}: a wider one starts earlier"
+    ):
+        operations.widen_lookback(
+            make_user(Role.AUDITOR), recall, start + timedelta(days=days_later)
+        )
+
+
+@pytest.mark.parametrize(
+    ("opened_on", "floor"),
+    [
+        (date(2026, 7, 16), date(2023, 7, 16)),
+        (date(2028, 2, 29), date(2025, 2, 28)),
+        (date(2027, 3, 1), date(2024, 3, 1)),
+        (date(2027, 1, 1), date(2024, 1, 1)),
+    ],
+)
+def test_the_retention_floor_is_three_calendar_years(opened_on, floor):
+    assert operations.lookback_floor(opened_on) == floor
+
+
+def test_an_old_recall_without_a_look_back_lists_every_session(ctx):
+    lot = make_lot()
+    old = _treated(lot, 10 * 365)
+    recall = make_recall([lot])
+    recall.lookback_starts_at = None
+
+    assert [row.client for row in operations.list_affected_clients(recall).items] == [old]
+    assert operations.recall_progress([recall])[0].affected == 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
@@ -18,6 +19,7 @@ from smp_hygiene.models import (
     SupplyLot,
     User,
 )
+from smp_hygiene.services.recalls.operations import lookback_floor
 from tests.factories import (
     make_client,
     make_lot,
@@ -47,6 +49,8 @@ GET_URLS = [
 ]
 POST_URLS = [
     "/audit/recalls",
+    "/audit/recalls/preview",
+    "/audit/recalls/{recall}/lookback",
     "/audit/recalls/{recall}/notifications",
     "/audit/recalls/{recall}/close",
 ]
@@ -209,7 +213,10 @@ def test_recall_csv_lists_affected_clients_for_mail_merge(client, login, world):
 
     rows = _csv(client.get(f"/audit/recalls/{world['recall']}/clients.csv"))
 
-    assert rows[0] == ["Client", "Email", "Phone", "Address", "Sessions", "Lots", "Notified"]
+    assert rows[0] == [
+        "Client", "Email", "Phone", "Address", "Sessions", "Lots", "Notified", "Look-back"
+    ]  # fmt: skip
+    assert rows[1][7] == f"sessions from {lookback_floor(date.today()).isoformat()} to today"
     assert rows[1][:3] == ["Alex Martin", "alex@example.test", "'+44 7700 900123"]
     assert "lot D199" in rows[1][5]
     assert rows[1][6] == "no"
@@ -257,6 +264,7 @@ def test_recall_pdf_carries_clinic_period_chain_status_and_rows(app, client, log
     assert "Lead above the limit" in text
     assert "Alex Martin" in text
     assert "alex@example.test" in text
+    assert f"Look-back: sessions from {lookback_floor(date.today())} to today" in text
 
 
 def test_lot_pdf_lists_the_sessions_that_used_the_lot(client, login, world):
@@ -296,3 +304,112 @@ def test_lot_search_page_shows_the_client_and_marks_the_lot_recalled(client, log
     assert "Alex Martin" in page
     assert "+44 7700 900123" in page
     assert "recalled" in page
+
+
+SAFETY_GATE = "Lot-Nr. D 199 batch No 199 E06"  # EU Safety Gate alert A12/0097/17 (DOMAIN R6)
+
+
+def _recall_form(product_id, lots, **fields):
+    return {
+        "product_id": product_id,
+        "scope": "lot",
+        "lots": lots,
+        "reason": "Nickel above the limit",
+        "source_reference": "A12/0097/17",
+        **fields,
+    }
+
+
+def test_the_preview_shows_the_codes_read_and_the_lot_matched_and_blocks_nothing(
+    app, client, login, world
+):
+    login(Role.AUDITOR)
+
+    response = client.post(
+        "/audit/recalls/preview", data=_recall_form(world["product"], SAFETY_GATE)
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Check before you recall" in page
+    assert "199E06</span> (the part after “batch No”)" in page
+    assert f"D199: the part after “Lot-Nr.” of “{SAFETY_GATE}”" in page
+    assert 'action="/audit/recalls"' in page
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Recall.id))) == 1
+
+
+def test_a_preview_of_lots_not_received_says_so(client, login, world):
+    login(Role.AUDITOR)
+
+    response = client.post("/audit/recalls/preview", data=_recall_form(world["product"], "Z 77"))
+
+    assert "Nothing received here matches yet." in response.get_data(as_text=True)
+
+
+def test_a_preview_of_the_wrong_shape_is_refused_on_the_form(client, login, world):
+    login(Role.AUDITOR)
+
+    response = client.post("/audit/recalls/preview", data=_recall_form(world["product"], "N/A"))
+
+    assert response.status_code == 422
+    assert "A lot number needs at least one letter or digit." in response.get_data(as_text=True)
+
+
+def test_auditor_can_recall_a_lot_not_received_yet(app, client, login, world):
+    login(Role.AUDITOR)
+
+    sacred = "lot code RB0624, Best Before June 28, 2027"  # FDA, Sacred Tattoo Ink, 2024
+
+    response = client.post(
+        "/audit/recalls", data=_recall_form(world["product"], sacred), follow_redirects=True
+    )
+
+    page = response.get_data(as_text=True)
+    assert (
+        "opened. Nothing received here matches yet: these lots are blocked when they arrive."
+        in page
+    )
+    assert "none received yet" in page
+    assert "RB0624" in page
+
+
+def test_auditor_can_widen_the_look_back(app, client, login, world):
+    login(Role.AUDITOR)
+
+    response = client.post(
+        f"/audit/recalls/{world['recall']}/lookback",
+        data={"lookback_from": "2000-01-01"},
+        follow_redirects=True,
+    )
+
+    page = response.get_data(as_text=True)
+    assert "The look-back now starts on 2000-01-01." in page
+    assert "Look-back: sessions from 2000-01-01 to today" in page
+
+
+def test_a_narrower_look_back_is_refused_with_the_reason(client, login, world):
+    login(Role.AUDITOR)
+    start = lookback_floor(date.today())
+
+    response = client.post(
+        f"/audit/recalls/{world['recall']}/lookback",
+        data={"lookback_from": "2099-01-01"},
+        follow_redirects=True,
+    )
+
+    assert (
+        f"The look-back already starts on {start}: a wider one starts earlier."
+        in response.get_data(as_text=True)
+    )
+
+
+def test_a_recall_opened_with_a_look_back_inside_the_floor_is_refused(client, login, world):
+    login(Role.AUDITOR)
+
+    response = client.post(
+        "/audit/recalls", data=_recall_form(world["product"], "D199", lookback_from="2099-01-01")
+    )
+
+    assert response.status_code == 422
+    assert "the retention floor" in response.get_data(as_text=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from smp_hygiene.errors import InvalidInput
 
@@ -28,7 +29,8 @@ PLACEHOLDER_LOTS = frozenset(
         "?",
     }
 )
-_LOT_NOISE = re.compile(r"^(LOT|BATCH|CH|CHARGE)[-.\s]*(NR|NO|NUM|NUMBER)?[-.:#\s]*", re.I)
+# CHARGE before CH, or "Charge 7" would keep "ARGE"; LOTS, or "lots 12" would keep "S".
+_LOT_NOISE = re.compile(r"^(LOTS?|BATCH|CHARGE|CH)[-.\s]*(NR|NO|NUM|NUMBER)?[-.:#\s]*", re.I)
 _TAIL_NUMBER = re.compile(r"^(.*?)(\d+)$")
 
 
@@ -36,6 +38,64 @@ def normalise_lot(text: str) -> str:
     """Match "Lot-Nr. D 199" and "d199" alike: drop the label word, spaces and punctuation."""
     stripped = _LOT_NOISE.sub("", text.strip())
     return re.sub(r"[^0-9A-Z]", "", stripped.upper())
+
+
+@dataclass(frozen=True)
+class LotCandidate:
+    """A lot code read out of a recall notice's batch text, and where in the text it came from."""
+
+    key: str
+    source: str
+
+
+# Words a notice puts before a batch code (EN, DE, FR, IT, ES), with an optional "No"/"Nr"/"code".
+_LOT_LABEL = (
+    r"LOT(?:S|TO|E)?|BATCH(?:ES)?|CHARGEN?(?:BEZEICHNUNG)?|CH\.?-?B\.?|CH\."
+    r"|N°\s*DE\s*LOT|NUM[EÉ]RO\s+DE\s+LOT|(?:LOT|BATCH)\s*#"
+)
+_LOT_NUMBER_WORD = r"(?:[-.\s]*(?:NR|NO|NUM|NUMBERS?|NUMMER|CODES?|#)(?![A-Z0-9]))?"
+# Words for the other codes a notice prints beside the batch (dates, sizes): their text is no lot.
+_OTHER_LABEL = (
+    r"MANUFACTURED|MFG|MFD|PRODUCTION\s+DATE|EXPIRE[SD]?|EXPIRY(?:\s+DATE)?|EXP|BEST\s+BEFORE"
+    r"|USE\s+BY|BBE?|HERGESTELLT|HALTBAR\s+BIS|MHD|VERWENDBAR\s+BIS|SIZE|REF|ART(?:ICLE)?\.?\s*NO"
+)
+_LABEL = re.compile(
+    rf"(?<![A-Z0-9])(?:(?P<lot>(?:{_LOT_LABEL}){_LOT_NUMBER_WORD})|(?P<other>{_OTHER_LABEL}))"
+    r"(?![A-Z])[.:#\s]*",
+    re.I,
+)
+_SEPARATOR = re.compile(r"[,;/|&+]|(?<![A-Z0-9])(?:AND|OR|UND|ODER|ET|OU)(?![A-Z0-9])", re.I)
+
+
+def lot_candidates(entry: str) -> list[LotCandidate]:
+    """The lot codes a notice's batch text may mean: the whole, each labelled part, each run."""
+    if is_placeholder(normalise_lot(entry)):
+        return []  # "N/A" is no lot, not the lots "N" and "A"
+    found = [LotCandidate(normalise_lot(entry), "the whole entry")]
+    for label, part in _labelled_parts(entry):
+        where = f"after “{label}”" if label else "before any label"
+        found.append(LotCandidate(normalise_lot(part), f"the part {where}"))
+        runs = [run for run in _SEPARATOR.split(part) if run.strip()]
+        if len(runs) > 1:
+            found += [LotCandidate(normalise_lot(run), f"one of the codes {where}") for run in runs]
+    unique: dict[str, LotCandidate] = {}
+    for candidate in found:
+        if not is_placeholder(candidate.key):
+            unique.setdefault(candidate.key, candidate)
+    return list(unique.values())
+
+
+def _labelled_parts(entry: str) -> list[tuple[str, str]]:
+    """The text between labels, each with the lot label before it; dates and sizes left out."""
+    parts: list[tuple[str, str]] = []
+    label, start, keep = "", 0, True
+    for match in _LABEL.finditer(entry):
+        if keep and entry[start : match.start()].strip():
+            parts.append((label, entry[start : match.start()]))
+        label, start, keep = match.group().strip(), match.end(), bool(match.group("lot"))
+    if keep and entry[start:].strip():
+        parts.append((label, entry[start:]))
+    return parts
 
 
 def is_placeholder(lot_number: str | None) -> bool:

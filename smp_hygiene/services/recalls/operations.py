@@ -1,17 +1,18 @@
 """Recalls: block the lots at once, find who was treated with them, and track who was told.
 
 Opening a recall sets every lot in scope to RECALLED in the same transaction, so the chair,
-which refuses recalled lots, blocks them from the next scan. A recall is never deleted.
+which refuses recalled lots, blocks them from the next scan. A recall may name lots not received
+yet: it records their codes, and receiving blocks them on arrival. A recall is never deleted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from smp_hygiene.errors import InvalidInput, NotFound, RecallClosed, UnknownLot
+from smp_hygiene.errors import InvalidInput, NotFound, RecallClosed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Client,
@@ -21,14 +22,13 @@ from smp_hygiene.models import (
     Product,
     Recall,
     RecallScope,
-    SupplyLot,
     TreatmentSession,
     User,
 )
 from smp_hygiene.services.audit import chain
-from smp_hygiene.services.lots.identity import in_range, normalise_lot, range_bounds
 from smp_hygiene.services.lots.status import block_lot
 from smp_hygiene.services.people import permissions
+from smp_hygiene.services.recalls.matching import RecallMatch, match_recall
 from smp_hygiene.services.recalls.notices import RecallNotice, recall_notices_for_session
 from smp_hygiene.services.recalls.queries import (
     RecallProgress,
@@ -42,6 +42,7 @@ from smp_hygiene.timeutil import utcnow
 
 __all__ = [
     "RecallNotice",
+    "RecallMatch",
     "RecallProgress",
     "close_recall",
     "get_recall",
@@ -49,10 +50,15 @@ __all__ = [
     "list_open_recalls",
     "list_recalls",
     "mark_client_notified",
+    "lookback_floor",
     "open_recall",
+    "preview_recall",
     "recall_notices_for_session",
     "recall_progress",
+    "widen_lookback",
 ]
+
+LOOKBACK_YEARS = 3  # DOMAIN retention: never below 3 years for ink-lot to client links
 
 
 def _require_auditor(actor: User, clinic_id: int) -> None:
@@ -68,6 +74,14 @@ def _required(text: str, what: str) -> str:
     return text.strip()
 
 
+def preview_recall(
+    actor: User, product: Product, scope: RecallScope, lot_numbers: Sequence[str]
+) -> RecallMatch:
+    """What a recall would record and block, and why each lot matched, before it is opened."""
+    _require_auditor(actor, product.clinic_id)
+    return match_recall(product, scope, [text.strip() for text in lot_numbers if text.strip()])
+
+
 def open_recall(
     actor: User,
     product: Product,
@@ -75,72 +89,63 @@ def open_recall(
     lot_numbers: Sequence[str],
     reason: str,
     source_reference: str,
+    lookback_from: date | None = None,
 ) -> Recall:
-    """Recall one lot, a list or range of lots, or a whole product: every lot held is blocked."""
-    _require_auditor(actor, product.clinic_id)
+    """Recall lots or a product: lots held are blocked now, lots received later on arrival."""
+    match = preview_recall(actor, product, scope, lot_numbers)
     reason = _required(reason, "reason for the recall")
     source_reference = _required(source_reference, "source reference (alert or notice number)")
     if len(source_reference) > 100:
         raise InvalidInput("The source reference is longer than 100 characters.")
-    given = [text.strip() for text in lot_numbers if text.strip()]
-    keys = _scope_keys(scope, given)
-    lots, not_held = _lots_in_scope(product, scope, keys, given)
-    if not lots:
-        raise UnknownLot(f"No lot of {product.title} in this recall was received here.")
+    now = utcnow()
     recall = Recall(
         clinic_id=product.clinic_id,
         product=product,
         scope=scope,
-        lot_keys="\n".join(keys),
-        lots_as_given="\n".join(given),
-        not_held="\n".join(not_held),
+        lot_keys="\n".join(match.keys),
+        lots_as_given="\n".join(text for text, _ in match.entries),
+        not_held="\n".join(match.not_held),
         reason=reason,
         source_reference=source_reference,
-        opened_at=utcnow(),
+        opened_at=now,
         opened_by=actor,
+        lookback_starts_at=_lookback_start(lookback_from, now.date()),
     )
     db.session.add(recall)
     chain.record(actor, "recall.opened", recall)
-    for lot in lots:
+    for lot in match.lots:
         block_lot(recall, lot, actor)
     return recall
 
 
-def _scope_keys(scope: RecallScope, given: list[str]) -> list[str]:
-    """The normalised lot keys a scope names, checked for the number each scope needs."""
-    keys = [normalise_lot(text) for text in given]
-    if any(not key for key in keys):
-        raise InvalidInput("A lot number needs at least one letter or digit.")
-    if scope is RecallScope.PRODUCT:
-        if keys:
-            raise InvalidInput("A whole-product recall names no lots.")
-        return []
-    if scope is RecallScope.LOT and len(keys) != 1:
-        raise InvalidInput("Give exactly one lot number.")
-    if scope is RecallScope.LOT_LIST and not keys:
-        raise InvalidInput("Give at least one lot number.")
-    if scope is RecallScope.LOT_RANGE:
-        range_bounds(keys)
-    return list(dict.fromkeys(keys))
+def lookback_floor(opened_on: date) -> date:
+    """The retention floor: a look-back covers at least the 3 years before the recall opened."""
+    try:
+        return opened_on.replace(year=opened_on.year - LOOKBACK_YEARS)
+    except ValueError:  # 29 February, three years back, is the 28th
+        return opened_on.replace(year=opened_on.year - LOOKBACK_YEARS, day=28)
 
 
-def _lots_in_scope(
-    product: Product, scope: RecallScope, keys: list[str], given: list[str]
-) -> tuple[list[SupplyLot], list[str]]:
-    """The product's lots the recall covers, and the named lots never received here."""
-    lots = list(
-        db.session.scalars(
-            select(SupplyLot).where(SupplyLot.product_id == product.id).order_by(SupplyLot.id)
+def _lookback_start(chosen: date | None, opened_on: date) -> datetime:
+    floor = lookback_floor(opened_on)
+    if chosen is not None and chosen > floor:
+        raise InvalidInput(
+            f"The look-back must cover at least {LOOKBACK_YEARS} years, the retention floor: "
+            f"start it on {floor.isoformat()} or earlier."
         )
-    )
-    if scope is RecallScope.PRODUCT:
-        return lots, []
-    if scope is RecallScope.LOT_RANGE:
-        prefix, low, high = range_bounds(keys)
-        return [lot for lot in lots if in_range(lot.lot_key, prefix, low, high)], []
-    held = {lot.lot_key for lot in lots}
-    not_held = [text for text in given if normalise_lot(text) not in held]
-    return [lot for lot in lots if lot.lot_key in keys], not_held
+    return datetime.combine(chosen or floor, time.min, tzinfo=UTC)
+
+
+def widen_lookback(actor: User, recall: Recall, start: date) -> None:
+    """Move the look-back's start earlier, so older sessions' clients are listed too."""
+    _require_auditor(actor, recall.clinic_id)
+    current = recall.lookback_start
+    if current is None or start >= current:
+        since = "covers every session on record" if current is None else f"starts on {current}"
+        raise InvalidInput(f"The look-back already {since}: a wider one starts earlier.")
+    before = chain.snapshot(recall)
+    recall.lookback_starts_at = datetime.combine(start, time.min, tzinfo=UTC)
+    chain.record(actor, "recall.lookback_widened", recall, before=before)
 
 
 def get_recall(clinic: Clinic, recall_id: int) -> Recall:

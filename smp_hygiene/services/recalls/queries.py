@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import CompoundSelect, Select, case, distinct, exists, func, select, union
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    case,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from smp_hygiene.extensions import db
@@ -64,12 +74,18 @@ def recalled_lot_ids(recall: Recall) -> Select:
     return select(RecallLot.lot_id).where(RecallLot.recall_id == recall.id)
 
 
-def affected_session_ids(recall: Recall) -> CompoundSelect:
+def affected_session_ids(recall: Recall, *, windowed: bool = False) -> CompoundSelect:
     """Sessions that used a recalled lot, as the supply or as the diluent of a pigment."""
     lot_ids = recalled_lot_ids(recall)
+    since = recall.lookback_starts_at if windowed else None
+    window = [TreatmentSession.started_at >= since] if since else []
     return union(
-        select(SupplyUse.session_id).where(SupplyUse.lot_id.in_(lot_ids)),
-        select(SupplyUse.session_id).where(SupplyUse.diluent_lot_id.in_(lot_ids)),
+        *(
+            select(SupplyUse.session_id)
+            .join(TreatmentSession, TreatmentSession.id == SupplyUse.session_id)
+            .where(column.in_(lot_ids), *window)
+            for column in (SupplyUse.lot_id, SupplyUse.diluent_lot_id)
+        )
     )
 
 
@@ -81,8 +97,8 @@ def list_affected_clients(
     page: int = 1,
     per_page: int | None = 50,
 ) -> Pagination:
-    """Clients treated with a lot in the recall, with their sessions and notifications."""
-    sessions = affected_session_ids(recall)
+    """Clients treated with a recalled lot within the look-back, with sessions and notifications."""
+    sessions = affected_session_ids(recall, windowed=True)
     notified = exists().where(
         ClientNotification.recall_id == recall.id, ClientNotification.client_id == Client.id
     )
@@ -139,8 +155,14 @@ def _notifications_by_client(
     return grouped
 
 
+# A session counts if it started within its recall's look-back (no start: an old, unlimited one).
+_in_lookback = or_(
+    Recall.lookback_starts_at.is_(None), TreatmentSession.started_at >= Recall.lookback_starts_at
+)
+
+
 def recall_progress(recalls: Sequence[Recall]) -> list[RecallProgress]:
-    """Affected and notified client counts for many recalls in two grouped queries."""
+    """Affected (within each look-back) and notified client counts, in two grouped queries."""
     ids = [recall.id for recall in recalls]
     if not ids:
         return []
@@ -149,7 +171,8 @@ def recall_progress(recalls: Sequence[Recall]) -> list[RecallProgress]:
             select(RecallLot.recall_id, TreatmentSession.client_id)
             .join(SupplyUse, column == RecallLot.lot_id)
             .join(TreatmentSession, TreatmentSession.id == SupplyUse.session_id)
-            .where(RecallLot.recall_id.in_(ids))
+            .join(Recall, Recall.id == RecallLot.recall_id)
+            .where(RecallLot.recall_id.in_(ids), _in_lookback)
             for column in (SupplyUse.lot_id, SupplyUse.diluent_lot_id)
         )
     ).subquery()

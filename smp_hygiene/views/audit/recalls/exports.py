@@ -18,6 +18,7 @@ from smp_hygiene.views.loading import own_or_404
 
 AFFECTED_SORTS = ("name", "notified")
 AFFECTED_HEADER = ["Client", "Email", "Phone", "Address", "Sessions", "Lots", "Notified"]
+AFFECTED_HEADER += ["Look-back"]
 RECALL_HEADER = ["Recall", "Opened", "Product", "Scope", "Lots", "Reason", "Source"]
 RECALL_HEADER += ["Affected clients", "Notified", "Closed", "Close reason"]
 
@@ -41,8 +42,9 @@ def recall_rows(page: Pagination) -> list[list]:
     ]
 
 
-def affected_rows(page: Pagination) -> list[list]:
+def affected_rows(page: Pagination, recall: Recall) -> list[list]:
     """One row per client, for mail merge: contact details, sessions, lots, notified or not."""
+    window = recall.lookback_label.removeprefix("Look-back: ")
     return [
         [
             row.client.full_name,
@@ -56,6 +58,7 @@ def affected_rows(page: Pagination) -> list[list]:
                 for n in row.notifications
             )
             or "no",
+            window,
         ]
         for row in page.items
     ]
@@ -79,7 +82,7 @@ def recall_list_csv():
 def recall_csv(recall_id: int):
     """Affected clients as CSV for mail merge."""
     recall = own_or_404(Recall, recall_id)
-    rows = affected_rows(_every_affected_client(recall))
+    rows = affected_rows(_every_affected_client(recall), recall)
     return csv_response(f"recall-{recall.id}-clients.csv", AFFECTED_HEADER, rows)
 
 
@@ -95,6 +98,6 @@ def recall_pdf(recall_id: int):
         period,
         recall=recall,
         header=AFFECTED_HEADER,
-        rows=affected_rows(_every_affected_client(recall)),
+        rows=affected_rows(_every_affected_client(recall), recall),
     )
     return pdf_response(f"recall-{recall.id}.pdf", "audit/reports/recall.html", **context)

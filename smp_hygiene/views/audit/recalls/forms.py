@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask_login import current_user
 from wtforms import IntegerField, StringField, TextAreaField
@@ -25,6 +24,7 @@ class OpenRecallForm(BaseForm):
     range_last = StringField(default="")
     reason = TextAreaField(default="")
     source_reference = StringField(default="")
+    lookback_from = StringField(default="")
 
     def parsed_scope(self) -> RecallScope:
         try:
@@ -40,10 +40,25 @@ class OpenRecallForm(BaseForm):
         return product
 
     def lot_numbers(self, scope: RecallScope) -> list[str]:
-        """First and last of a range, or the lots typed one per line or between commas."""
+        """First and last of a range, or the notice's batch text, one lot per line."""
         if scope is RecallScope.LOT_RANGE:
             return [self.range_first.data, self.range_last.data]
-        return [part for part in re.split(r"[\n,;]+", self.lots.data) if part.strip()]
+        # Commas stay inside a line: "lot code RB0624, Best Before June 28, 2027" is one lot.
+        return [line for line in self.lots.data.splitlines() if line.strip()]
+
+    def parsed_lookback_from(self) -> date | None:
+        return parse_lookback(self.lookback_from.data)
+
+
+def parse_lookback(text: str | None) -> date | None:
+    """The look-back's first day as typed (YYYY-MM-DD); empty means the default."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput("The look-back start is not a date (YYYY-MM-DD).") from None
 
 
 class NotifyForm(BaseForm):
@@ -73,6 +88,18 @@ class NotifyForm(BaseForm):
 
     def session(self) -> TreatmentSession | None:
         return db.session.get(TreatmentSession, self.session_id.data or 0)
+
+
+class LookbackForm(BaseForm):
+    """An earlier first day for the look-back."""
+
+    lookback_from = StringField(default="")
+
+    def parsed_lookback_from(self) -> date:
+        start = parse_lookback(self.lookback_from.data)
+        if start is None:
+            raise InvalidInput("Give the day the look-back should start.")
+        return start
 
 
 class CloseRecallForm(BaseForm):

@@ -10,10 +10,16 @@ from smp_hygiene.models import Client, NotificationChannel, Recall, RecallScope
 from smp_hygiene.services.recalls import operations as recalls
 from smp_hygiene.services.recalls.queries import RECALL_SORTS
 from smp_hygiene.services.traceability import lots
+from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.listing import PER_PAGE, listing
 from smp_hygiene.views.audit.recalls.exports import AFFECTED_SORTS
-from smp_hygiene.views.audit.recalls.forms import CloseRecallForm, NotifyForm, OpenRecallForm
+from smp_hygiene.views.audit.recalls.forms import (
+    CloseRecallForm,
+    LookbackForm,
+    NotifyForm,
+    OpenRecallForm,
+)
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, once, refusal_page
 
@@ -28,16 +34,33 @@ def recall_list():
 
 
 @bp.get("/recalls/new")
-def recall_new():
+def recall_new(preview: recalls.RecallMatch | None = None):
     """The form that opens a recall of a lot, a range or list of lots, or a whole product."""
-    products = lots.list_products(current_user.clinic)
-    return render_template("audit/recall_new.html", products=products, scopes=list(RecallScope))
+    return render_template(
+        "audit/recall_new.html",
+        products=lots.list_products(current_user.clinic),
+        scopes=list(RecallScope),
+        preview=preview,
+        lookback_floor=recalls.lookback_floor(utcnow().date()),
+    )
 
 
 def _recall_refused(error: DomainError):
     """The form comes back with what was typed and why it was refused."""
     flash(str(error), "error")
     return recall_new(), error.http_status
+
+
+@bp.post("/recalls/preview")
+@refusal_page(_recall_refused)
+def recall_preview():
+    """Show which lot codes the notice's text was read as and which received lots match."""
+    form = OpenRecallForm()
+    if not form.validate_on_submit():
+        abort(400)
+    scope = form.parsed_scope()
+    match = recalls.preview_recall(current_user, form.product(), scope, form.lot_numbers(scope))
+    return recall_new(preview=match)
 
 
 @bp.post("/recalls")
@@ -51,12 +74,19 @@ def recall_open():
     scope = form.parsed_scope()
     recall = recalls.open_recall(
         current_user, form.product(), scope, form.lot_numbers(scope),
-        form.reason.data, form.source_reference.data,
+        form.reason.data, form.source_reference.data, form.parsed_lookback_from(),
     )  # fmt: skip
-    return done(
-        url_for("audit.recall_show", recall_id=recall.id),
-        f"Recall #{recall.id} opened: {len(recall.recall_lots)} lot(s) blocked.",
-    )
+    return done(url_for("audit.recall_show", recall_id=recall.id), opened_message(recall))
+
+
+def opened_message(recall: Recall) -> str:
+    """What opening did: lots blocked now, or none held yet and blocked when they arrive."""
+    if not recall.recall_lots:
+        return (
+            f"Recall #{recall.id} opened. Nothing received here matches yet: "
+            "these lots are blocked when they arrive."
+        )
+    return f"Recall #{recall.id} opened: {len(recall.recall_lots)} lot(s) blocked."
 
 
 @bp.get("/recalls/<int:recall_id>")
@@ -89,6 +119,20 @@ def recall_notify(recall_id: int):
     )  # fmt: skip
     return done(
         url_for("audit.recall_show", recall_id=recall.id), f"{client.full_name} marked as notified."
+    )
+
+
+@bp.post("/recalls/<int:recall_id>/lookback")
+@once
+def recall_widen(recall_id: int):
+    """Start the look-back earlier, so clients treated before it are listed too."""
+    recall, form = own_or_404(Recall, recall_id), LookbackForm()
+    if not form.validate_on_submit():
+        abort(400)
+    recalls.widen_lookback(current_user, recall, form.parsed_lookback_from())
+    return done(
+        url_for("audit.recall_show", recall_id=recall.id),
+        f"The look-back now starts on {recall.lookback_start}.",
     )
 
 
