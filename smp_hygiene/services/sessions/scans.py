@@ -78,8 +78,7 @@ def record_scan(
     now: datetime | None = None,
     repeat_window: timedelta = DOUBLE_SCAN_WINDOW,
 ) -> ScanResult:
-    """Record one supply used in the session, after every rule for that kind of supply;
-    `typed_lot` is the lot typed from the packaging for a retail code that names none."""
+    """Record one supply used in the session, after every rule for that kind of supply."""
     now = now or utcnow()
     lock_session(session)
     require_open(session, user)
@@ -92,15 +91,9 @@ def record_scan(
         return _use_pack(session, scan, raw_text, user, (now, since), acknowledge_reason)
     lot = receiving.get_lot_for_scan(session.clinic, scan, typed_lot)
     usability.check_lot_usable(lot, session_day(session))
-    use = SupplyUse(
-        session_id=session.id,
-        lot=lot,
-        quantity=quantity,
-        used_at=now,
-        used_by=user,
-        raw_barcode=raw_text,
-        is_hand_entry=not labels.identifies_lot(scan),
-    )
+    use = SupplyUse(session_id=session.id, lot=lot, quantity=quantity, used_at=now, used_by=user)
+    # A barcode naming no lot reached here only with a lot typed by hand: the use says so.
+    use.raw_barcode, use.is_hand_entry = raw_text, not labels.identifies_lot(scan)
     _apply_kind_rules(session, use, scan, user, acknowledge_reason)
     if diluent_raw:
         use.diluent_lot = _diluent(session, lot, diluent_raw)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from smp_hygiene.errors import SerialRequired, UnsafeSupply
+from smp_hygiene.errors import LotNotOnBarcode, SerialRequired, UnsafeSupply
 from smp_hygiene.models import Product, ProductKind, SupplyLot, User
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.barcodes.reader import ParsedBarcode
@@ -59,3 +59,21 @@ def require_serial(product: Product, scan: ParsedBarcode) -> None:
         "barcode on the cartridge's own pack (the one with the serial, GS1 AI 21), not the box "
         "or a lot label: without the serial nobody can tell a new cartridge from a used one."
     )
+
+
+def hand_lot(product: Product, typed_lot: str | None) -> str:
+    """The lot typed for a retail code: refused unless an admin allows it for this product."""
+    if not product.allows_manual_lot:
+        raise LotNotOnBarcode(
+            f"This barcode names {product.title} but not its lot, so the use could not be "
+            "traced to a lot. Scan the barcode that carries the lot number, or the lot "
+            "label printed at Receiving."
+        )
+    typed = (typed_lot or "").strip()
+    if not typed:
+        raise LotNotOnBarcode(
+            f"This barcode names {product.title} but not its lot: type the lot number "
+            "printed on the packaging. The use is recorded as entered by hand.",
+            code="manual_lot",
+        )
+    return typed

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from smp_hygiene.errors import LotNotOnBarcode, MalformedLabel, UnknownLot, UnknownProduct
+from smp_hygiene.errors import MalformedLabel, UnknownLot, UnknownProduct
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, LotStatus, Product, ProductKind, SupplyLot, User
 from smp_hygiene.models.enums import SterilisationMethod
@@ -49,8 +49,7 @@ def receive_lot(
     typed: TypedLot | None = None,
     now: datetime | None = None,
 ) -> SupplyLot:
-    """Create a lot from a supplier barcode, or add stock to the lot already received; stock
-    expired on the clinic's day, or a label contradicting its received lot, is refused."""
+    """Create a lot from a supplier barcode, or restock the lot already received (R4, R29)."""
     today = local_date(now or utcnow(), clinic.timezone)
     scan = parse_barcode(raw_text, today)
     product = product or get_product_for_scan(clinic, scan)
@@ -160,6 +159,24 @@ def missing_label_data(lot: SupplyLot) -> list[str]:
     return missing
 
 
+def product_to_receive(
+    clinic: Clinic,
+    scan: ParsedBarcode,
+    chosen: Product | None = None,
+    typed: TypedLot | None = None,
+    now: datetime | None = None,
+) -> Product:
+    """The product a delivery's barcode names (or the one chosen for it), once the expiry known
+    so far is not already past: expired stock is refused at the door, before more typing."""
+    product = chosen or get_product_for_scan(clinic, scan)
+    lot_number, expiry = scan.lot, scan.expiry
+    if not labels.identifies_lot(scan) and typed is not None:
+        lot_number, expiry = typed.lot_number, typed.expiry
+    today = local_date(now or utcnow(), clinic.timezone)
+    labels.check_not_expired_on_arrival(product, lot_number or "?", expiry, today)
+    return product
+
+
 def get_product_for_scan(clinic: Clinic, scan: ParsedBarcode) -> Product:
     """The catalogue product a supplier barcode names, or UnknownProduct asking to pick one."""
     key = scan.product_key
@@ -204,7 +221,7 @@ def get_lot_for_scan(
             )
         return lot
     product = get_product_for_scan(clinic, scan)
-    lot_number = scan.lot if labels.identifies_lot(scan) else _hand_lot(product, typed_lot)
+    lot_number = scan.lot if labels.identifies_lot(scan) else labels.hand_lot(product, typed_lot)
     lot = find_lot(product, lot_number)
     if lot is None:
         raise UnknownLot(
@@ -213,21 +230,3 @@ def get_lot_for_scan(
         )
     labels.check_label_agrees(lot, scan.expiry)
     return lot
-
-
-def _hand_lot(product: Product, typed_lot: str | None) -> str:
-    """The lot typed for a retail code: refused unless an admin allows it for this product."""
-    if not product.allows_manual_lot:
-        raise LotNotOnBarcode(
-            f"This barcode names {product.title} but not its lot, so the use could not be "
-            "traced to a lot. Scan the barcode that carries the lot number, or the lot "
-            "label printed at Receiving."
-        )
-    typed = (typed_lot or "").strip()
-    if not typed:
-        raise LotNotOnBarcode(
-            f"This barcode names {product.title} but not its lot: type the lot number "
-            "printed on the packaging. The use is recorded as entered by hand.",
-            code="manual_lot",
-        )
-    return typed
