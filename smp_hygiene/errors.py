@@ -47,6 +47,19 @@ class AlreadyUsed(DomainError):
     """A single-use item (serialised cartridge, pigment cap) already belongs to a session."""
 
 
+class SerialRequired(DomainError):
+    """A serialised single-use product was scanned without its serial: the unit is unknown."""
+
+
+class LotNotOnBarcode(InvalidInput):
+    """A retail code (EAN/UPC/ITF-14) names a product but no lot; `code` tells the chair's
+    script whether the clinic lets the technician type the lot instead."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code  # "manual_lot": ask for the lot; None: hand entry is not allowed
+
+
 class DuplicateScan(DomainError):
     """The same scan arrived twice within the double-submit window; one use was kept."""
 

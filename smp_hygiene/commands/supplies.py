@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date, datetime
 
 import click
 from flask.cli import with_appcontext
@@ -11,23 +12,48 @@ from flask.cli import with_appcontext
 from smp_hygiene.commands.lookup import find_actor, public_verify_url
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Product
+from smp_hygiene.models import Clinic, Product
 from smp_hygiene.services.barcodes.reader import parse_barcode
 from smp_hygiene.services.supplies import receiving
 from smp_hygiene.services.traceability import lots
+from smp_hygiene.timeutil import local_date, utcnow
 
 
 @click.command("parse-barcode")
 @click.argument("text")
+@click.option(
+    "--clinic-id",
+    type=int,
+    default=None,
+    help="Judge expiry on this clinic's calendar day, in its time zone (default: today in UTC).",
+)
 @with_appcontext
-def parse_barcode_command(text: str) -> None:
-    """Print what a scanned barcode says, as JSON; exit 2 if it cannot be read."""
+def parse_barcode_command(text: str, clinic_id: int | None) -> None:
+    """Print what a scanned barcode says, as JSON; exit 2 if it cannot be read.
+
+    "expired" is true once the expiry date is before today (a lot is usable on its expiry day),
+    null if the label has no expiry. "Today" is the clinic's calendar day with --clinic-id, else
+    today's date in UTC; "judged_on" says which day was used.
+    """
+    today = _today(clinic_id)
     try:
-        parsed = parse_barcode(text)
+        parsed = parse_barcode(text, today)
     except DomainError as error:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
-    click.echo(json.dumps(parsed.as_json(), indent=2))
+    expired = parsed.expiry < today if parsed.expiry else None
+    payload = parsed.as_json() | {"expired": expired, "judged_on": today.isoformat()}
+    click.echo(json.dumps(payload, indent=2))
+
+
+def _today(clinic_id: int | None) -> date:
+    """The clinic's calendar day, or UTC's without a clinic."""
+    if clinic_id is None:
+        return utcnow().date()
+    clinic = db.session.get(Clinic, clinic_id)
+    if clinic is None:
+        raise click.ClickException(f"No clinic with id {clinic_id}.")
+    return local_date(utcnow(), clinic.timezone)
 
 
 @click.command("receive-lot")
@@ -40,6 +66,10 @@ def parse_barcode_command(text: str) -> None:
     default=False,
     help='Pigments: label says "Mixture for use in tattoos or permanent make-up".',
 )
+@click.option("--lot", "typed_lot", help="Retail codes (EAN/UPC): the lot on the packaging.")
+@click.option(
+    "--expiry", type=click.DateTime(["%Y-%m-%d"]), help="Retail codes: the expiry, YYYY-MM-DD."
+)
 @click.option("--user", "email", help="Who received it (defaults to the first admin).")
 @with_appcontext
 def receive_lot_command(
@@ -48,9 +78,11 @@ def receive_lot_command(
     quantity: int,
     ingredients: str,
     tattoo_statement: bool,
+    typed_lot: str | None,
+    expiry: datetime | None,
     email: str | None,
 ) -> None:
-    """Receive stock from a supplier barcode."""
+    """Receive stock from a supplier barcode; stock already expired is refused."""
     user = find_actor(email)
     if user is None:
         raise click.ClickException("No such user: pass --user EMAIL.")
@@ -60,7 +92,13 @@ def receive_lot_command(
     )
     try:
         lot = receiving.receive_lot(
-            user.clinic, barcode, user, product=product, quantity=quantity, label=label
+            user.clinic,
+            barcode,
+            user,
+            product=product,
+            quantity=quantity,
+            label=label,
+            typed=receiving.TypedLot(typed_lot, expiry.date() if expiry else None),
         )
     except DomainError as error:
         raise click.ClickException(str(error)) from error

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 
 from smp_hygiene.models import Clinic, Product, ProductKind, SupplyLot, User
 from smp_hygiene.services.barcodes.gs1 import GS
 from smp_hygiene.services.supplies import catalogue, receiving
+from smp_hygiene.timeutil import utcnow
 
 LABEL = receiving.PigmentLabel(
     has_tattoo_use_statement=True,
@@ -111,7 +112,21 @@ def _receive_lots(clinic: Clinic, admin: User, products) -> dict[str, SupplyLot]
     }
     return {
         key: receiving.receive_lot(
-            clinic, gs1_scan(p.gtin, expiry, lot), admin, quantity=20, label=LABEL
+            clinic,
+            gs1_scan(p.gtin, expiry, lot),
+            admin,
+            quantity=20,
+            label=LABEL,
+            now=_received_at(expiry),
         )
         for key, (p, lot, expiry) in plan.items()
     }
+
+
+def _received_at(expiry: date) -> datetime:
+    """Today, or for the lot that has expired since, a day when it was still in date: expired
+    stock is refused at receiving."""
+    now = utcnow()
+    if expiry >= now.date():
+        return now
+    return datetime.combine(expiry - timedelta(days=180), time(9), tzinfo=UTC)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smp_hygiene.models.base import Model, UTCDateTime, enum_type
@@ -76,6 +76,8 @@ class SupplyUse(Model):
     used_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     raw_barcode: Mapped[str] = mapped_column(Text, default="")
+    # The barcode named the product only; the technician typed the lot from the packaging.
+    is_hand_entry: Mapped[bool] = mapped_column(default=False, server_default=false())
     diluent_lot_id: Mapped[int | None] = mapped_column(ForeignKey("supply_lot.id"))
     patch_test_id: Mapped[int | None] = mapped_column(ForeignKey("patch_test.id"))
 

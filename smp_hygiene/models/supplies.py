@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smp_hygiene.models.base import Model, UTCDateTime, enum_type
@@ -34,6 +34,12 @@ class Product(Model):
     colour: Mapped[str] = mapped_column(String(100), default="")
     period_after_opening_months: Mapped[int | None]
     configuration: Mapped[str] = mapped_column(String(100), default="")  # e.g. "1RL 0.25 mm"
+    # Set by an admin: a retail code (EAN/UPC) names the product but no lot; only then may the
+    # chair take the lot typed from the packaging, and the use says it was entered by hand.
+    allows_manual_lot: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set once any barcode of this single-use product carried a serial: from then on every unit
+    # must be scanned with its serial, or the one-session-per-unit rule could be dodged.
+    is_serialised: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     clinic: Mapped[Clinic] = relationship()

@@ -34,7 +34,7 @@ from smp_hygiene.services.consent import patch_tests
 from smp_hygiene.services.sessions import overrides
 from smp_hygiene.services.sessions.locks import lock_session
 from smp_hygiene.services.sterilisation import packs
-from smp_hygiene.services.supplies import receiving, usability
+from smp_hygiene.services.supplies import label_checks, receiving, usability
 from smp_hygiene.timeutil import local_date, utcnow
 
 # Two identical scans this close together are one barcode read twice, not two uses.
@@ -74,6 +74,7 @@ def record_scan(
     quantity: int = 1,
     diluent_raw: str | None = None,
     acknowledge_reason: str | None = None,
+    typed_lot: str | None = None,
     now: datetime | None = None,
     repeat_window: timedelta = DOUBLE_SCAN_WINDOW,
 ) -> ScanResult:
@@ -88,16 +89,11 @@ def record_scan(
     scan = parse_barcode(raw_text)
     if scan.symbology == "smph-pack":
         return _use_pack(session, scan, raw_text, user, (now, since), acknowledge_reason)
-    lot = receiving.get_lot_for_scan(session.clinic, scan)
+    lot = receiving.get_lot_for_scan(session.clinic, scan, typed_lot)
     usability.check_lot_usable(lot, session_day(session))
-    use = SupplyUse(
-        session_id=session.id,
-        lot=lot,
-        quantity=quantity,
-        used_at=now,
-        used_by=user,
-        raw_barcode=raw_text,
-    )
+    use = SupplyUse(session_id=session.id, lot=lot, quantity=quantity, used_at=now, used_by=user)
+    # A barcode naming no lot reached here only with a lot typed by hand: the use says so.
+    use.raw_barcode, use.is_hand_entry = raw_text, not label_checks.identifies_lot(scan)
     _apply_kind_rules(session, use, scan, user, acknowledge_reason)
     if diluent_raw:
         use.diluent_lot = _diluent(session, lot, diluent_raw)
@@ -116,7 +112,7 @@ def _apply_kind_rules(
 ) -> None:
     """A needle is one unit used once; a pigment needs its clearance and starts its bottle clock."""
     if use.lot.is_needle:
-        _claim_unit(use, scan, use.lot)
+        _claim_unit(use, scan, use.lot, user)
     if use.lot.is_pigment:
         _clear_pigment(session, use, user, acknowledge_reason)
         usability.mark_opened(use.lot, user, use.used_at)
@@ -161,10 +157,13 @@ def _recent_repeat(session: TreatmentSession, raw_text: str, since: datetime) ->
     )
 
 
-def _claim_unit(use: SupplyUse, scan: ParsedBarcode, lot: SupplyLot) -> None:
-    """A serialised cartridge (AI 21) is one physical unit: it may appear in one session only."""
+def _claim_unit(use: SupplyUse, scan: ParsedBarcode, lot: SupplyLot, user: User) -> None:
+    """A serialised cartridge (AI 21) is one physical unit: it may appear in one session only,
+    and once its product is known to be serialised, a scan without the serial is refused."""
+    label_checks.require_serial(lot.product, scan)
     if not scan.serial:
         return
+    label_checks.note_serial(lot.product, scan, user)
     use.serial = scan.serial
     use.unit_key = f"{lot.product.product_key or lot.product_id}/{scan.serial}"
     earlier = db.session.scalar(select(SupplyUse).where(SupplyUse.unit_key == use.unit_key))

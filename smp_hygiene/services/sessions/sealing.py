@@ -76,7 +76,7 @@ def sealed_content(session: TreatmentSession) -> dict:
 
 def _use(use: SupplyUse) -> dict:
     lot, diluent = use.lot, use.diluent_lot
-    return {
+    sealed = {
         "lot_id": lot.id,
         "product_id": lot.product_id,
         "gtin": lot.product.gtin,
@@ -93,6 +93,11 @@ def _use(use: SupplyUse) -> dict:
         "patch_test_id": use.patch_test_id,
         "patch_test": _patch_test(use.patch_test),
     }
+    # Only where true: every seal made before hand entry existed stays valid, and flipping the
+    # flag either way on a sealed record still changes its digest.
+    if use.is_hand_entry:
+        sealed["hand_entry"] = True
+    return sealed
 
 
 def _patch_test(test: PatchTest | None) -> dict | None:

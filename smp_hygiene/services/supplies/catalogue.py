@@ -6,7 +6,7 @@ import re
 
 from sqlalchemy import or_, select
 
-from smp_hygiene.errors import AlreadyExists, InvalidInput
+from smp_hygiene.errors import AlreadyExists, InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Product, ProductKind, User
 from smp_hygiene.services.audit import chain
@@ -117,3 +117,15 @@ def list_products(clinic: Clinic) -> list[Product]:
             .order_by(Product.kind, Product.manufacturer, Product.name)
         )
     )
+
+
+def set_manual_lot_entry(product: Product, allowed: bool, actor: User) -> None:
+    """Let the chair take a lot typed by hand for this product's retail code (EAN/UPC), which
+    names no lot; each such use is then marked as a hand entry on the sealed record."""
+    if actor.clinic_id != product.clinic_id:
+        raise NotAllowed("This product belongs to another clinic.")
+    if product.allows_manual_lot is allowed:
+        return
+    before = chain.snapshot(product)
+    product.allows_manual_lot = allowed
+    chain.record(actor, "product.manual_lot_entry", product, before=before)

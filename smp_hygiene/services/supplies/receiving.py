@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import select
 
@@ -15,7 +16,16 @@ from smp_hygiene.services.audit import chain
 from smp_hygiene.services.barcodes.reader import ParsedBarcode, parse_barcode
 from smp_hygiene.services.lots.identity import is_placeholder, normalise_lot
 from smp_hygiene.services.lots.status import block_if_recalled
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.services.supplies import catalogue, label_checks
+from smp_hygiene.timeutil import local_date, utcnow
+
+
+@dataclass(frozen=True)
+class TypedLot:
+    """The lot number and expiry typed from the packaging when the barcode names no lot."""
+
+    lot_number: str | None = None
+    expiry: date | None = None
 
 
 @dataclass(frozen=True)
@@ -36,35 +46,50 @@ def receive_lot(
     quantity: int = 1,
     label: PigmentLabel | None = None,
     sterilisation_method: SterilisationMethod | None = None,
+    typed: TypedLot | None = None,
+    now: datetime | None = None,
 ) -> SupplyLot:
-    """Create a lot from a supplier barcode, or add stock to the lot already received."""
-    scan = parse_barcode(raw_text)
+    """Create a lot from a supplier barcode, or restock the lot already received (R4, R29)."""
+    today = local_date(now or utcnow(), clinic.timezone)
+    scan = parse_barcode(raw_text, today)
     product = product or get_product_for_scan(clinic, scan)
-    lot_number = _require_label_basics(product, scan)
+    lot_number, expiry = _require_label_basics(product, scan, typed or TypedLot())
+    label_checks.check_not_expired_on_arrival(product, lot_number, expiry, today)
+    label_checks.note_serial(product, scan, user)
     existing = find_lot(product, lot_number)
     if existing:
+        label_checks.check_label_agrees(existing, expiry)
         return _restock(existing, quantity, user)
     lot = SupplyLot(
         clinic_id=clinic.id,
         product=product,
         lot_number=lot_number,
         lot_key=normalise_lot(lot_number),
-        expiry_date=scan.expiry,
+        expiry_date=expiry,
         quantity_received=quantity,
         received_by=user,
-        received_at=utcnow(),
+        received_at=now or utcnow(),
         raw_barcode=raw_text,
         label_code=secrets.token_urlsafe(9),
     )
-    if product.kind is ProductKind.NEEDLE_CARTRIDGE:
-        lot.sterility_expiry = scan.expiry  # on presterilised cartridges AI (17) is sterility
-        lot.sterilisation_method = sterilisation_method
-    if product.kind is ProductKind.PIGMENT:
-        _apply_pigment_label(clinic, lot, label or PigmentLabel())
+    _apply_kind_details(clinic, lot, label, sterilisation_method)
     db.session.add(lot)
     chain.record(user, "lot.received", lot)
     block_if_recalled(lot, user)  # a lot recalled before it arrived is blocked on arrival
     return lot
+
+
+def _apply_kind_details(
+    clinic: Clinic,
+    lot: SupplyLot,
+    label: PigmentLabel | None,
+    sterilisation_method: SterilisationMethod | None,
+) -> None:
+    if lot.product.kind is ProductKind.NEEDLE_CARTRIDGE:
+        lot.sterility_expiry = lot.expiry_date  # on presterilised cartridges AI (17) is sterility
+        lot.sterilisation_method = sterilisation_method
+    if lot.product.kind is ProductKind.PIGMENT:
+        _apply_pigment_label(clinic, lot, label or PigmentLabel())
 
 
 def _restock(lot: SupplyLot, quantity: int, user: User) -> SupplyLot:
@@ -75,8 +100,13 @@ def _restock(lot: SupplyLot, quantity: int, user: User) -> SupplyLot:
     return lot
 
 
-def _require_label_basics(product: Product, scan: ParsedBarcode) -> str:
-    """The scan's lot number, once the label carries a real one and, where needed, an expiry."""
+def _require_label_basics(
+    product: Product, scan: ParsedBarcode, typed: TypedLot
+) -> tuple[str, date | None]:
+    """The lot number and expiry, once the label (or, for a retail code naming no lot, what was
+    typed from the packaging) gives a real lot number and, where needed, an expiry."""
+    if not label_checks.identifies_lot(scan):
+        return _typed_basics(product, typed)
     if scan.lot is None or is_placeholder(scan.lot):
         raise MalformedLabel(
             f"The barcode for {product.title} carries no usable lot number "
@@ -89,7 +119,23 @@ def _require_label_basics(product: Product, scan: ParsedBarcode) -> str:
             f"The barcode for {product.title} lot {scan.lot} has no expiry date: "
             f"a {what} without one cannot be accepted."
         )
-    return scan.lot
+    return scan.lot, scan.expiry
+
+
+def _typed_basics(product: Product, typed: TypedLot) -> tuple[str, date | None]:
+    """A retail code names the product only: the lot and expiry come from the packaging."""
+    lot_number = (typed.lot_number or "").strip()
+    if not lot_number or is_placeholder(lot_number):
+        raise MalformedLabel(
+            f"The barcode names {product.title} but no lot number: type the lot number "
+            "and expiry date printed on the packaging."
+        )
+    if typed.expiry is None and product.kind is not ProductKind.OTHER:
+        raise MalformedLabel(
+            f"Type the expiry date printed on the packaging of {product.title} lot "
+            f"{lot_number}: a {product.kind.label.lower()} without one cannot be accepted."
+        )
+    return lot_number, typed.expiry
 
 
 def _apply_pigment_label(clinic: Clinic, lot: SupplyLot, label: PigmentLabel) -> None:
@@ -113,17 +159,30 @@ def missing_label_data(lot: SupplyLot) -> list[str]:
     return missing
 
 
+def product_to_receive(
+    clinic: Clinic,
+    scan: ParsedBarcode,
+    chosen: Product | None = None,
+    typed: TypedLot | None = None,
+    now: datetime | None = None,
+) -> Product:
+    """The product a delivery's barcode names (or the one chosen for it), once the expiry known
+    so far is not already past: expired stock is refused at the door, before more typing."""
+    product = chosen or get_product_for_scan(clinic, scan)
+    lot_number, expiry = scan.lot, scan.expiry
+    if not label_checks.identifies_lot(scan) and typed is not None:
+        lot_number, expiry = typed.lot_number, typed.expiry
+    today = local_date(now or utcnow(), clinic.timezone)
+    label_checks.check_not_expired_on_arrival(product, lot_number or "?", expiry, today)
+    return product
+
+
 def get_product_for_scan(clinic: Clinic, scan: ParsedBarcode) -> Product:
     """The catalogue product a supplier barcode names, or UnknownProduct asking to pick one."""
-    key = scan.product_key
-    product = None
-    if key:
-        product = db.session.scalar(
-            select(Product).where(Product.clinic_id == clinic.id, Product.product_key == key)
-        )
+    product = catalogue.find_for_scan(clinic, scan)  # by GTIN or HIBC labeler + product code
     if product is None:
         raise UnknownProduct(
-            f"Product {key or 'without a GTIN'} is not in the catalogue yet: "
+            f"Product {scan.product_key or 'without a GTIN'} is not in the catalogue yet: "
             "choose which product this is, then scan again."
         )
     return product
@@ -139,8 +198,12 @@ def find_lot(product: Product, lot_number: str | None) -> SupplyLot | None:
     )
 
 
-def get_lot_for_scan(clinic: Clinic, scan: ParsedBarcode) -> SupplyLot:
-    """The received lot behind a scan at the chair, or UnknownLot telling what to do."""
+def get_lot_for_scan(
+    clinic: Clinic, scan: ParsedBarcode, typed_lot: str | None = None
+) -> SupplyLot:
+    """The received lot behind a scan at the chair, or UnknownLot telling what to do. A label
+    whose expiry contradicts its received lot is refused; a retail code naming no lot is
+    accepted only with a lot typed by hand, where the product allows it."""
     if scan.symbology == "smph-lot":
         lot = db.session.scalar(
             select(SupplyLot).where(
@@ -153,10 +216,14 @@ def get_lot_for_scan(clinic: Clinic, scan: ParsedBarcode) -> SupplyLot:
             )
         return lot
     product = get_product_for_scan(clinic, scan)
-    lot = find_lot(product, scan.lot)
+    lot_number = (
+        scan.lot if label_checks.identifies_lot(scan) else label_checks.hand_lot(product, typed_lot)
+    )
+    lot = find_lot(product, lot_number)
     if lot is None:
         raise UnknownLot(
-            f"{product.title} lot {scan.lot or '(none on the barcode)'} has not been "
+            f"{product.title} lot {lot_number or '(none on the barcode)'} has not been "
             "received. Receive it first, then scan again."
         )
+    label_checks.check_label_agrees(lot, scan.expiry)
     return lot

@@ -44,7 +44,8 @@ function addUse(use) {
   const title = document.createElement("strong");
   title.textContent = use.product;
   const detail = document.createElement("span");
-  detail.textContent = `${use.kind} · lot ${use.lot} · expires ${use.expiry}${use.serial ? ` · serial ${use.serial}` : ""}`;
+  const hand = use.hand_entry ? " · lot entered by hand" : "";
+  detail.textContent = `${use.kind} · lot ${use.lot} · expires ${use.expiry}${use.serial ? ` · serial ${use.serial}` : ""}${hand}`;
   item.append(title, " ", detail);
   uses.append(item);
 }
@@ -54,6 +55,8 @@ if (form) {
   const ack = form.querySelector("[data-ack]");
   const reason = form.querySelector("textarea[name=acknowledge_reason]");
   const diluent = form.querySelector("[data-diluent]");
+  const lotEntry = form.querySelector("[data-lot-entry]");
+  const lot = form.querySelector("[data-lot]");
   // A scanner presses Enter after the diluent too: move on to the pigment instead of posting.
   if (diluent) {
     diluent.addEventListener("keydown", (event) => {
@@ -79,17 +82,23 @@ if (form) {
         input.value = "";
         reason.value = "";
         if (diluent) diluent.value = "";
+        if (lot) lot.value = "";
+        if (lotEntry) lotEntry.open = false;
         ack.hidden = true;
       } else {
         show("bad", data.message);
-        ack.hidden = !data.acknowledge;
+        // "manual_lot": the barcode names no lot and the product allows typing it.
+        const askLot = data.acknowledge === "manual_lot";
+        if (lotEntry) lotEntry.open = askLot;
+        ack.hidden = !data.acknowledge || askLot;
         if (!data.acknowledge) input.select();
       }
     } catch (error) {
       show("bad", "Not saved: the connection failed. Scan again.");
     } finally {
       busy = false;
-      if (ack.hidden) input.focus();
+      if (lotEntry && lotEntry.open) lot.focus();
+      else if (ack.hidden) input.focus();
       else reason.focus();
     }
   });

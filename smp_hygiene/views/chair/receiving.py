@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Response, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import BooleanField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
+from wtforms.validators import Optional
 
 from smp_hygiene.errors import DomainError, UnknownProduct
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Product, ProductKind, SterilisationMethod, SupplyLot
-from smp_hygiene.services.barcodes.reader import own_label_text, parse_barcode
+from smp_hygiene.services.barcodes.reader import ParsedBarcode, own_label_text, parse_barcode
+from smp_hygiene.services.supplies import label_checks
 from smp_hygiene.services.supplies import receiving as supplies
 from smp_hygiene.services.verification import qrcodes
 from smp_hygiene.views.chair.blueprint import bp, keep_if_refused
@@ -20,9 +22,12 @@ from smp_hygiene.views.writes import done, once, refusal_page
 
 
 class ReceiveForm(BaseForm):
-    """One form, three steps: the scan, then the product or a pigment's label if it lacks them."""
+    """One form, in steps: the scan, then what the barcode lacks (the product; for a retail code
+    the lot and expiry from the packaging; a pigment's label data)."""
 
     barcode = StringField()
+    lot_number = StringField()
+    expiry = DateField(validators=[Optional()])
     quantity = IntegerField(default=1)
     product_id = IntegerField()
     sterilisation_method = StringField()
@@ -43,6 +48,15 @@ class ReceiveForm(BaseForm):
             warnings=self.warnings.data or "",
         )
 
+    def next_step(self, product: Product, scan: ParsedBarcode) -> str | None:
+        """The step still to ask, or None once the form holds what receiving needs."""
+        asked = self.step.data or ""
+        if not label_checks.identifies_lot(scan) and asked not in ("lot", "label"):
+            return "lot"
+        if product.kind is ProductKind.PIGMENT and asked != "label":
+            return "label"
+        return None
+
     def lot_details(self) -> dict:
         """What receive_lot needs beyond the barcode; an unreadable quantity counts as one."""
         method = self.sterilisation_method.data or None
@@ -50,7 +64,12 @@ class ReceiveForm(BaseForm):
             "quantity": max(1, self.quantity.data or 1),
             "label": self.label(),
             "sterilisation_method": SterilisationMethod(method) if method else None,
+            "typed": self.typed(),
         }
+
+    def typed(self) -> supplies.TypedLot:
+        """The lot and expiry typed from the packaging, for a barcode that names no lot."""
+        return supplies.TypedLot(self.lot_number.data or None, self.expiry.data)
 
 
 def clinic_products() -> list[Product]:
@@ -91,14 +110,14 @@ def receiving():
 @refusal_page(_refused)
 @once
 def receive():
-    """Create (or restock) the lot behind the barcode; ask for the product or label if needed."""
+    """Create (or restock) the lot behind the barcode; ask for what the barcode lacks."""
     form = ReceiveForm()
     raw = form.barcode.data or ""
     keep_if_refused(raw)
-    clinic = current_user.clinic
-    product = form.chosen_product() or supplies.get_product_for_scan(clinic, parse_barcode(raw))
-    if product.kind is ProductKind.PIGMENT and form.step.data != "label":
-        return _page(form, "label", raw=raw, product=product)
+    clinic, scan = current_user.clinic, parse_barcode(raw)
+    product = supplies.product_to_receive(clinic, scan, form.chosen_product(), form.typed())
+    if step := form.next_step(product, scan):
+        return _page(form, step, raw=raw, product=product)
     lot = supplies.receive_lot(clinic, raw, current_user, product=product, **form.lot_details())
     db.session.flush()
     return done(url_for("chair.lot", lot_id=lot.id), "Lot received.")

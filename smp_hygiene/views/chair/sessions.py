@@ -47,6 +47,7 @@ class ScanForm(BaseForm):
     barcode = StringField()
     diluent = StringField()
     acknowledge_reason = TextAreaField()
+    lot_number = StringField()  # typed, for a retail code that names no lot
 
 
 class AddendumForm(BaseForm):
@@ -78,6 +79,7 @@ def use_json(result) -> dict:
             "lot": lot.lot_number,
             "expiry": lot.expiry_date.isoformat() if lot.expiry_date else "none",
             "serial": use.serial or "",
+            "hand_entry": use.is_hand_entry,
         }
     return {
         "ok": True,
@@ -160,6 +162,7 @@ def scan(session_id: int):
         current_user,
         diluent_raw=form.diluent.data or None,
         acknowledge_reason=form.acknowledge_reason.data,
+        typed_lot=form.lot_number.data or None,
         repeat_window=timedelta(seconds=current_app.config["DOUBLE_SCAN_SECONDS"]),
     )
     db.session.commit()
