@@ -18,7 +18,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     # Defaults for a new clinic; each clinic then keeps its own copy as a setting.
-    PATCH_TEST_MIN_HOURS = int(os.environ.get("PATCH_TEST_MIN_HOURS", "48"))
+    PATCH_TEST_WAIT_HOURS = int(os.environ.get("PATCH_TEST_WAIT_HOURS", "48"))
     PATCH_TEST_VALID_DAYS = int(os.environ.get("PATCH_TEST_VALID_DAYS", "180"))
     HEALING_GAP_DAYS = int(os.environ.get("HEALING_GAP_DAYS", "5"))
     # Two identical scans this close together are one scan pressed twice, not two uses.

@@ -141,13 +141,16 @@ def make_patch_test(
     read_hours_ago: float = 72,
     result: PatchTestResult | None = PatchTestResult.NEGATIVE,
     reader: User | None = None,
+    read_hours_after_applied: float = 48,
+    lots: list[SupplyLot] | None = None,
 ) -> PatchTest:
     read_at = utcnow() - timedelta(hours=read_hours_ago)
     reader = reader or make_user()
     test = PatchTest(
         client=client,
         products=products,
-        applied_at=read_at - timedelta(hours=48),
+        lots=lots or [],
+        applied_at=read_at - timedelta(hours=read_hours_after_applied),
         applied_by=reader,
         read_at=read_at if result else None,
         read_by=reader if result else None,

@@ -10,7 +10,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
@@ -64,3 +64,33 @@ def test_migrations_are_numbered_in_chain_order():
 
     assert [int(script.revision) for script in chain] == list(range(1, len(chain) + 1))
     assert all(Path(s.path).name.startswith(f"{s.revision}_") for s in chain)
+
+
+def test_existing_clinics_keep_their_patch_test_wait_through_the_rename(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'r.sqlite3'}",
+        }
+    )
+    with app.app_context():
+        upgrade(revision="0002")
+        db.session.execute(
+            text(
+                "INSERT INTO clinic (name, address, phone, email, jurisdiction, "
+                "patch_test_min_hours, patch_test_valid_days, patch_test_mode, healing_gap_days, "
+                "requires_eu_ink_label, retention_years, timezone, created_at, "
+                "reaction_notice_hours) VALUES ('A', '', '', '', 'EU', 72, 180, 'block', 5, 0, 5, "
+                "'UTC', '2026-01-01', 24)"
+            )
+        )
+        db.session.commit()
+
+        upgrade()
+
+        wait, per_lot = db.session.execute(
+            text("SELECT patch_test_wait_hours, is_patch_test_per_lot FROM clinic")
+        ).one()
+        db.engine.dispose()
+    assert (wait, bool(per_lot)) == (72, False)

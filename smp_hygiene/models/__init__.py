@@ -11,7 +11,7 @@ from smp_hygiene.models.enums import (
     SessionStatus,
     SterilisationMethod,
 )
-from smp_hygiene.models.patch_tests import PatchTest, patch_test_product
+from smp_hygiene.models.patch_tests import PatchTest, patch_test_lot, patch_test_product
 from smp_hygiene.models.people import Client, Clinic, User
 from smp_hygiene.models.reactions import AdverseReaction, ReactionSeverity, ReactionStatus
 from smp_hygiene.models.recalls import (
@@ -74,6 +74,7 @@ __all__ = [
     "OverdueMode",
     "PackStatus",
     "PackUse",
+    "patch_test_lot",
     "patch_test_product",
     "PatchTest",
     "PatchTestMode",

@@ -11,13 +11,21 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models.base import Model, UTCDateTime, enum_type
 from smp_hygiene.models.enums import PatchTestResult
 from smp_hygiene.models.people import Client, User
-from smp_hygiene.models.supplies import Product
+from smp_hygiene.models.supplies import Product, SupplyLot
 
 patch_test_product = Table(
     "patch_test_product",
     db.metadata,
     Column("patch_test_id", ForeignKey("patch_test.id"), primary_key=True),
     Column("product_id", ForeignKey("product.id"), primary_key=True, index=True),
+)
+
+# The lots tested: what clears a pigment where the clinic tests per lot.
+patch_test_lot = Table(
+    "patch_test_lot",
+    db.metadata,
+    Column("patch_test_id", ForeignKey("patch_test.id"), primary_key=True),
+    Column("lot_id", ForeignKey("supply_lot.id"), primary_key=True, index=True),
 )
 
 
@@ -38,5 +46,6 @@ class PatchTest(Model):
 
     client: Mapped[Client] = relationship()
     products: Mapped[list[Product]] = relationship(secondary=patch_test_product)
+    lots: Mapped[list[SupplyLot]] = relationship(secondary=patch_test_lot)
     applied_by: Mapped[User] = relationship(foreign_keys=[applied_by_id])
     read_by: Mapped[User | None] = relationship(foreign_keys=[read_by_id])

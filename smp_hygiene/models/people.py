@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smp_hygiene.models.base import Model, UTCDateTime, enum_type
@@ -24,9 +24,13 @@ class Clinic(Model):
     jurisdiction: Mapped[str] = mapped_column(String(50), default="EU")
     # IANA zone: "expired on the day of the session" means the clinic's day, not UTC's.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
-    # Patch tests (DOMAIN R25): industry practice, so every figure is a setting.
-    patch_test_min_hours: Mapped[int] = mapped_column(default=48)
+    # Patch tests (DOMAIN R25): industry practice, so every figure is a setting. A test is
+    # applied at least `wait_hours` before the session and read no earlier than `wait_hours`
+    # after it was applied; it clears for `valid_days` from its application.
+    patch_test_wait_hours: Mapped[int] = mapped_column(default=48)
     patch_test_valid_days: Mapped[int] = mapped_column(default=180)
+    # False: a test clears the pigment product; True: only the lots tested.
+    is_patch_test_per_lot: Mapped[bool] = mapped_column(default=False, server_default=false())
     patch_test_mode: Mapped[PatchTestMode] = mapped_column(
         enum_type(PatchTestMode), default=PatchTestMode.BLOCK
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from smp_hygiene.services.people import permissions
-from smp_hygiene.views import admin, audit, auth, chair, home, reactions, verify
+from smp_hygiene.views import admin, audit, auth, chair, clock, home, reactions, verify
 from smp_hygiene.views.forms import new_nonce
 
 
@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(reactions.bp)
     auth.register_login(app)
+    clock.register(app)
     app.add_template_global(new_nonce, "form_nonce")
     for check in (permissions.can_treat, permissions.can_audit, permissions.can_administer):
         app.add_template_global(check)

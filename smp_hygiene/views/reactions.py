@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user
-from wtforms import DateTimeLocalField, SelectField, TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from smp_hygiene.errors import DomainError
@@ -15,6 +13,7 @@ from smp_hygiene.services.people.permissions import AUDIT_ROLES, CHAIR_ROLES, ca
 from smp_hygiene.services.reactions import operations as reactions
 from smp_hygiene.services.reactions.operations import ReactionInput
 from smp_hygiene.views.auth import role_required
+from smp_hygiene.views.clock import ClinicTimeField
 from smp_hygiene.views.forms import BaseForm, choices
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, handle_refusals, once, refusal_page
@@ -26,9 +25,9 @@ handle_refusals(bp, "home.index")
 class ReactionForm(BaseForm):
     """What happened and when; the service checks the dates against the session."""
 
-    onset_at = DateTimeLocalField("Onset (UTC)", tz=UTC, validators=[DataRequired()])
-    reported_at = DateTimeLocalField(
-        "When the clinic learned of it (UTC; empty = now)", tz=UTC, validators=[Optional()]
+    onset_at = ClinicTimeField("Onset", validators=[DataRequired()])
+    reported_at = ClinicTimeField(
+        "When the clinic learned of it (empty = now)", validators=[Optional()]
     )
     severity = SelectField(
         "Severity", choices=choices((s.value, s.value.capitalize()) for s in ReactionSeverity)

@@ -11,6 +11,7 @@ from smp_hygiene import pdf
 from smp_hygiene.extensions import limiter
 from smp_hygiene.services.audit import checkpoints
 from smp_hygiene.services.verification import public_records, qrcodes, signing, tokens
+from smp_hygiene.views.clock import use_clinic_zone
 
 bp = Blueprint("verify", __name__)
 
@@ -61,6 +62,7 @@ def _load(token: str):
     """The session and its current card; a replaced card answers 410, anything else 404."""
     session = tokens.find_session_by_token(token)
     if session is not None:
+        use_clinic_zone(session.clinic.timezone)
         return session
     if tokens.find_replaced_card(token) is not None:
         abort(Response(render_template("verify/replaced.html"), status=410))

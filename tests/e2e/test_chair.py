@@ -202,7 +202,9 @@ def test_technician_applies_and_reads_a_patch_test(live_app, page, clinic_day):
     page.get_by_label("Client").select_option(label="Jordan Mensah (1990-05-17)")
     page.locator("input[name=product_ids]").first.check()
     page.get_by_label("Site").fill("Behind the left ear")
-    page.get_by_role("button", name="Record test applied now").click()
+    # Applied three days ago (the clinic is on UTC): a negative reading may be recorded now.
+    page.get_by_label("Applied at").fill(f"{utcnow() - timedelta(days=3):%Y-%m-%dT%H:%M}")
+    page.get_by_role("button", name="Record test applied").click()
 
     page.get_by_text("Patch test applied for Jordan Mensah.").wait_for()
     screenshot(page, "chair-patch-tests")

@@ -11,9 +11,9 @@ from tests.factories import make_clinic, make_user
 
 
 def test_a_new_clinic_gets_the_default_checklist(ctx):
-    clinic = clinics.create_clinic("Studio", defaults={"PATCH_TEST_MIN_HOURS": 72})
+    clinic = clinics.create_clinic("Studio", defaults={"PATCH_TEST_WAIT_HOURS": 72})
 
-    assert clinic.patch_test_min_hours == 72
+    assert clinic.patch_test_wait_hours == 72
     assert len(clinics.checklists.active_items(clinic)) == 7
 
 

@@ -106,7 +106,7 @@ def test_admin_lands_on_clinic_settings_which_warns_about_warn_mode(client, logi
 
 
 SETTINGS = {
-    "patch_test_min_hours": "72",
+    "patch_test_wait_hours": "72",
     "patch_test_valid_days": "120",
     "patch_test_mode": "warn",
     "healing_gap_days": "7",
@@ -122,13 +122,13 @@ def test_admin_can_change_the_clinic_settings(app, client, login, world):
     assert response.headers["Location"] == "/admin/"
     with app.app_context():
         clinic = db.session.get(Clinic, 1)
-        assert (clinic.patch_test_min_hours, clinic.healing_gap_days) == (72, 7)
+        assert (clinic.patch_test_wait_hours, clinic.healing_gap_days) == (72, 7)
         assert clinic.patch_test_mode is PatchTestMode.WARN
         assert clinic.requires_eu_ink_label is False  # unticked box
         entry = db.session.scalar(
             select(AuditEntry).where(AuditEntry.action == "clinic.settings_changed")
         )
-        assert '"patch_test_min_hours":48' in entry.before
+        assert '"patch_test_wait_hours":48' in entry.before
 
 
 def test_a_setting_out_of_bounds_is_refused_and_nothing_changes(app, client, login, world):
@@ -139,7 +139,7 @@ def test_a_setting_out_of_bounds_is_refused_and_nothing_changes(app, client, log
     assert response.status_code == 422
     assert b"retention years must be between 3 and 30" in response.data
     with app.app_context():
-        assert db.session.get(Clinic, 1).patch_test_min_hours == 48
+        assert db.session.get(Clinic, 1).patch_test_wait_hours == 48
 
 
 def test_a_setting_that_is_not_a_number_is_refused_in_plain_words(client, login, world):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
+    Clinic,
     Consent,
     FormSubmission,
     PatchTest,
@@ -422,12 +423,21 @@ def test_technician_can_apply_and_read_a_patch_test(app, client, login, world):
     login(Role.TECHNICIAN)
     with app.app_context():
         product_id = db.session.get(SupplyLot, world["pigment"]).product_id
+        db.session.get(Clinic, 1).timezone = "Europe/Brussels"
+        db.session.commit()
     client.post(
         "/chair/patch-tests",
-        data={"client_id": world["client"], "product_ids": [product_id], "nonce": "p1"},
+        data={
+            "client_id": world["client"],
+            "product_ids": [product_id],
+            "applied_at": "2026-03-02T09:00",  # the clinic's clock: 08:00 UTC
+            "nonce": "p1",
+        },
     )
     with app.app_context():
-        test_id = db.session.query(PatchTest).filter(PatchTest.read_at.is_(None)).one().id
+        test = db.session.query(PatchTest).filter(PatchTest.read_at.is_(None)).one()
+        test_id = test.id
+        assert test.applied_at == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
     response = client.post(
         f"/chair/patch-tests/{test_id}/reading", data={"result": "negative", "nonce": "p2"}

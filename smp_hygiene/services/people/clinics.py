@@ -15,7 +15,7 @@ from smp_hygiene.services.verification import signing
 
 # The settings an admin may change, with the bounds a careful clinic would stay inside.
 SETTING_BOUNDS = {
-    "patch_test_min_hours": (12, 168),
+    "patch_test_wait_hours": (12, 168),
     "patch_test_valid_days": (1, 730),
     "healing_gap_days": (0, 60),
     "retention_years": (3, 30),  # never below 3: Safety Gate look-backs need the links
@@ -39,7 +39,7 @@ def create_clinic(
     clinic = Clinic(
         name=name.strip(),
         jurisdiction=jurisdiction.strip() or "EU",
-        patch_test_min_hours=defaults.get("PATCH_TEST_MIN_HOURS", 48),
+        patch_test_wait_hours=defaults.get("PATCH_TEST_WAIT_HOURS", 48),
         patch_test_valid_days=defaults.get("PATCH_TEST_VALID_DAYS", 180),
         healing_gap_days=defaults.get("HEALING_GAP_DAYS", 5),
         requires_eu_ink_label=jurisdiction.upper().startswith("EU"),
@@ -70,8 +70,8 @@ def update_settings(clinic: Clinic, admin: User, **settings) -> Clinic:
             clinic.patch_test_mode = PatchTestMode(value)
         elif key == "timezone":
             clinic.timezone = _valid_zone(str(value))
-        elif key == "requires_eu_ink_label":
-            clinic.requires_eu_ink_label = bool(value)
+        elif key in ("requires_eu_ink_label", "is_patch_test_per_lot"):
+            setattr(clinic, key, bool(value))
         else:
             raise InvalidInput(f"{key} is not a clinic setting.")
     chain.record(admin, "clinic.settings_changed", clinic, before=before)

@@ -201,7 +201,7 @@ def _clear_pigment(
         )
     try:
         use.patch_test = patch_tests.clearing_test(
-            session.client, use.lot.product, session.clinic, session.started_at
+            session.client, use.lot.product, session.clinic, session.started_at, use.lot
         )
     except PatchTestRequired as refusal:
         if refusal.reacted or session.clinic.patch_test_mode is not PatchTestMode.WARN:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from smp_hygiene.errors import PatchTestRequired
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
+    PatchTest,
     Product,
     ProductKind,
     SessionStatus,
@@ -66,7 +67,9 @@ def pigment_statuses(session: TreatmentSession) -> list[PigmentStatus]:
         except PatchTestRequired as refusal:
             statuses.append(PigmentStatus(product, False, str(refusal)))
         else:
-            statuses.append(
-                PigmentStatus(product, True, f"Negative, read {test.read_at:%Y-%m-%d}.")
-            )
+            statuses.append(PigmentStatus(product, True, f"Negative, read {_day(test, session)}."))
     return statuses
+
+
+def _day(test: PatchTest, session: TreatmentSession) -> date:
+    return local_date(test.read_at or test.applied_at, session.clinic.timezone)

@@ -16,6 +16,8 @@ from smp_hygiene.services.verification import signed_codes
 from smp_hygiene.services.verification.signed_codes import BadCode, Claims
 
 CLOCK_SKEW = timedelta(minutes=5)  # phones and laptops drift; a few minutes is not fraud
+# A card carries the clinic's calendar day, which runs up to 14 h ahead of UTC's (UTC+14).
+DAY_AHEAD = timedelta(hours=14)
 REVOCATIONS_MAX_AGE = timedelta(days=7)
 
 
@@ -77,9 +79,9 @@ def check_signature(code: signed_codes.SignedCode, keys_doc: dict, now: datetime
     if not signed_codes.signature_matches(public, claims.message(), code.signature):
         return "the signature does not match the record: the code was altered or forged"
     until = _when(key.get("valid_until"))
-    if until is not None and claims.day > (until + CLOCK_SKEW).date():
+    if until is not None and claims.day > (until + CLOCK_SKEW + DAY_AHEAD).date():
         return "signed after the clinic retired this key"
-    if claims.day > (now + CLOCK_SKEW).date():
+    if claims.day > (now + CLOCK_SKEW + DAY_AHEAD).date():
         return "the record is dated in the future"
     return None
 

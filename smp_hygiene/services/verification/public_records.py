@@ -74,6 +74,7 @@ class PublicRecord:
     sealed_fingerprint: str
     packs: list[PackLine] = field(default_factory=list)
     sterilisation_notices: list[SterilisationNotice] = field(default_factory=list)
+    timezone: str = "UTC"  # the clinic's: every time on the page is shown on its clock
 
     @property
     def checklist_complete(self) -> bool:
@@ -154,7 +155,8 @@ def public_record(session: TreatmentSession) -> PublicRecord:
         clinic_address=session.clinic.address,
         clinic_phone=session.clinic.phone,
         clinic_email=session.clinic.email,
-        day=(session.completed_at or session.started_at).date(),
+        day=tokens.record_day(session),
+        timezone=session.clinic.timezone,
         technician=session.technician.display_name or "the clinic's technician",
         technician_licence=session.technician.licence,
         course_number=session.course_number,

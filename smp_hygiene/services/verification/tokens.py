@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -25,7 +25,7 @@ from smp_hygiene.services.people import permissions
 from smp_hygiene.services.sessions.locks import lock_session
 from smp_hygiene.services.sterilisation import notices
 from smp_hygiene.services.verification import signed_codes, signing
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 TOKEN_BYTES = 18  # 144 bits, above the 128 the brief asks for; 24 URL-safe characters
 REVOCATIONS_VALID_FOR = timedelta(days=1)
@@ -80,12 +80,17 @@ def lot_numbers(session: TreatmentSession) -> list[str]:
     return sorted({lot.lot_number for lot in lots})
 
 
+def record_day(session: TreatmentSession) -> date:
+    """The record's date on cards and public pages: the clinic's calendar day, not UTC's."""
+    return local_date(session.completed_at or session.started_at, session.clinic.timezone)
+
+
 def _sign_card(session: TreatmentSession, token: str) -> VerifyCard:
     key = signing.current_key(session.clinic) or signing.ensure_clinic_key(session.clinic)
     claims = signed_codes.Claims(
         token=token,
         key_id=key.key_id,
-        day=(session.completed_at or session.started_at).date(),
+        day=record_day(session),
         clinic_id=session.clinic_id,
         lots=signed_codes.lots_fingerprint(lot_numbers(session)),
         sealed=signed_codes.sealed_fingerprint(session.sealed_digest or ""),

@@ -57,8 +57,15 @@ def _text(value) -> str:
 class ClinicSettingsForm(BaseForm):
     """The clinic's rule figures; `clinics.update_settings` checks the bounds."""
 
-    patch_test_min_hours = WholeNumberField("Patch test: hours before it may be read")
-    patch_test_valid_days = WholeNumberField("Patch test: days a negative result stays valid")
+    patch_test_wait_hours = WholeNumberField(
+        "Patch test: hours to wait after applying it, before it is read and before the session"
+    )
+    patch_test_valid_days = WholeNumberField(
+        "Patch test: days after applying it that a negative result clears the pigment"
+    )
+    is_patch_test_per_lot = BooleanField(
+        "Patch tests clear only the pigment lots tested (otherwise: every lot of the product)"
+    )
     healing_gap_days = WholeNumberField("Days between sessions on the same client")
     retention_years = WholeNumberField("Years records are kept")
     patch_test_mode = RadioField(
@@ -82,12 +89,13 @@ class ClinicSettingsForm(BaseForm):
     def values(self) -> dict:
         """Typed values for `clinics.update_settings`."""
         return {
-            "patch_test_min_hours": self.patch_test_min_hours.data,
+            "patch_test_wait_hours": self.patch_test_wait_hours.data,
             "patch_test_valid_days": self.patch_test_valid_days.data,
             "healing_gap_days": self.healing_gap_days.data,
             "retention_years": self.retention_years.data,
             "patch_test_mode": PatchTestMode(self.patch_test_mode.data),
             "requires_eu_ink_label": self.requires_eu_ink_label.data,
+            "is_patch_test_per_lot": self.is_patch_test_per_lot.data,
             "timezone": self.timezone.data,
         }
 

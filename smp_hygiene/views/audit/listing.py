@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import request
 
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
+from smp_hygiene.views.clock import clinic_tzinfo, clinic_zone
 
 PER_PAGE = 50
 DEFAULT_DAYS = 30
@@ -38,15 +39,15 @@ def parse_day(value: str | None) -> date | None:
 
 
 def parse_period(args, default_days: int | None = DEFAULT_DAYS) -> tuple[date | None, date | None]:
-    """?from=&to= as whole UTC days, `to` included; without `from`, the last `default_days`."""
+    """?from=&to= as the clinic's whole days, `to` included; without `from`, the last days."""
     end, start = parse_day(args.get("to")), parse_day(args.get("from"))
     if start is None and default_days is not None:
-        start = (end or utcnow().date()) - timedelta(days=default_days - 1)
+        start = (end or local_date(utcnow(), clinic_zone())) - timedelta(days=default_days - 1)
     return start, end
 
 
 def day_start(day: date | None) -> datetime | None:
-    return datetime.combine(day, time.min, tzinfo=UTC) if day else None
+    return datetime.combine(day, time.min, tzinfo=clinic_tzinfo()) if day else None
 
 
 def day_after(day: date | None) -> datetime | None:

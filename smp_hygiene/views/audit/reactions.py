@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from wtforms import DateTimeLocalField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired
 
 from smp_hygiene.csvexport import csv_response
@@ -15,6 +13,7 @@ from smp_hygiene.pdf import pdf_response
 from smp_hygiene.services.reactions import operations as reactions
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
+from smp_hygiene.views.clock import ClinicTimeField
 from smp_hygiene.views.forms import BaseForm
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, once
@@ -27,7 +26,7 @@ LIST_HEADER = ["reaction", "reported_at", "onset_at", "severity", "status", "ses
 class NoticeForm(BaseForm):
     """When the health department was told, and its reference."""
 
-    sent_at = DateTimeLocalField("Notice sent (UTC)", tz=UTC, validators=[DataRequired()])
+    sent_at = ClinicTimeField("Notice sent", validators=[DataRequired()])
     reference = StringField("Health department reference", validators=[DataRequired()])
 
 

@@ -6,26 +6,36 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import IntegerField, RadioField, SelectMultipleField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, Optional
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Client, PatchTest, PatchTestResult, Product, ProductKind
+from smp_hygiene.models import (
+    Client,
+    PatchTest,
+    PatchTestResult,
+    Product,
+    ProductKind,
+    SupplyLot,
+)
 from smp_hygiene.services.consent import patch_tests
 from smp_hygiene.services.people import clients
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.chair.blueprint import bp
+from smp_hygiene.views.clock import ClinicTimeField
 from smp_hygiene.views.forms import BaseForm, choices
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, once
 
 
 class ApplyForm(BaseForm):
-    """Who, with which pigments, where; the service requires at least one pigment."""
+    """Who, with which pigments (or lots), where and when; the service checks the rest."""
 
     client_id = IntegerField()
     # Ids not among the clinic's pigments are dropped, not refused: see chosen_pigments.
     product_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    lot_ids = SelectMultipleField(coerce=int, validate_choice=False)
     site = StringField()
+    applied_at = ClinicTimeField("Applied at", validators=[Optional()])  # empty: now
 
 
 class ReadingForm(BaseForm):
@@ -52,6 +62,25 @@ def chosen_pigments(form: ApplyForm) -> list[Product]:
     return [p for p in clinic_pigments() if p.id in wanted]
 
 
+def pigment_lots() -> list[SupplyLot]:
+    """The clinic's pigment lots, for clinics that patch test per lot."""
+    return list(
+        db.session.scalars(
+            select(SupplyLot)
+            .join(Product)
+            .where(
+                SupplyLot.clinic_id == current_user.clinic_id, Product.kind == ProductKind.PIGMENT
+            )
+            .order_by(Product.manufacturer, Product.name, SupplyLot.lot_number)
+        )
+    )
+
+
+def chosen_lots(form: ApplyForm) -> list[SupplyLot]:
+    wanted = set(form.lot_ids.data or [])
+    return [lot for lot in pigment_lots() if lot.id in wanted]
+
+
 def load_test(test_id: int) -> PatchTest:
     """A test of a client of my clinic, or 404: a test belongs to the clinic of its client."""
     test = db.get_or_404(PatchTest, test_id)
@@ -67,19 +96,27 @@ def patch_test_list():
         due=patch_tests.list_due_for_reading(current_user.clinic),
         clients=clients.list_clients(current_user.clinic_id, limit=500),
         pigments=clinic_pigments(),
+        lots=pigment_lots() if current_user.clinic.is_patch_test_per_lot else [],
         results=list(PatchTestResult),
-        min_hours=current_user.clinic.patch_test_min_hours,
+        clinic=current_user.clinic,
+        readable_at=patch_tests.readable_at,
+        form=ApplyForm(formdata=None, applied_at=utcnow()),
     )
 
 
 @bp.post("/patch-tests")
 @once
 def apply_patch_test():
-    """Record a test applied now with the chosen pigments."""
+    """Record a test applied at the time entered (empty: now) with the chosen pigments or lots."""
     form = ApplyForm()
     client = own_or_404(Client, form.client_id.data or 0)
-    chosen = chosen_pigments(form)
-    patch_tests.apply_patch_test(client, chosen, current_user, utcnow(), form.site.data or "")
+    if not form.validate():
+        flash("Enter when the test was applied as a date and time.", "error")
+        return redirect(url_for("chair.patch_test_list"))
+    applied_at, site = form.applied_at.data or utcnow(), form.site.data or ""
+    patch_tests.apply_patch_test(
+        client, chosen_pigments(form), current_user, applied_at, site, chosen_lots(form)
+    )
     message = f"Patch test applied for {client.full_name}."
     return done(url_for("chair.patch_test_list"), message)
 

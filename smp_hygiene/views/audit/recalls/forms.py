@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from flask_login import current_user
 from wtforms import IntegerField, StringField, TextAreaField
@@ -11,6 +11,7 @@ from wtforms.validators import Optional
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import NotificationChannel, Product, RecallScope, TreatmentSession
+from smp_hygiene.views.clock import from_clinic_time
 from smp_hygiene.views.forms import BaseForm
 
 
@@ -77,12 +78,12 @@ class NotifyForm(BaseForm):
             raise InvalidInput("Choose how the client was told.") from None
 
     def parsed_notified_at(self) -> datetime | None:
-        """The time typed, in UTC; empty means now."""
+        """The time typed on the clinic's clock; empty means now."""
         text = self.notified_at.data.strip()
         if not text:
             return None
         try:
-            return datetime.fromisoformat(text).replace(tzinfo=UTC)
+            return from_clinic_time(datetime.fromisoformat(text))
         except ValueError:
             raise InvalidInput("The notification time is not a date and time.") from None
 

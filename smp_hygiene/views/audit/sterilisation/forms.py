@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
     DateField,
-    DateTimeLocalField,
     FloatField,
     IntegerField,
     SelectField,
@@ -28,6 +25,7 @@ from smp_hygiene.models import (
     SteriliserType,
     User,
 )
+from smp_hygiene.views.clock import ClinicTimeField
 from smp_hygiene.views.forms import BaseForm, choices
 
 _STAMP = "%Y-%m-%dT%H:%M"
@@ -36,11 +34,6 @@ _STAMP = "%Y-%m-%dT%H:%M"
 _CI_CLASSES = choices((n, f"Type {n}") for n in range(1, 7))
 _INDICATOR = choices((r.value, r.value) for r in IndicatorResult)
 _SPORE = choices((r.value, r.value) for r in SporeResult)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """The browser sends a naive local time; the clinic works in UTC until it has a zone."""
-    return moment.replace(tzinfo=UTC)
 
 
 class SteriliserForm(BaseForm):
@@ -52,7 +45,7 @@ class SteriliserForm(BaseForm):
 
 class CycleForm(BaseForm):
     cycle_number = IntegerField("Cycle number", validators=[InputRequired(), NumberRange(min=1)])
-    started_at = DateTimeLocalField("Started (UTC)", format=_STAMP, validators=[DataRequired()])
+    started_at = ClinicTimeField("Started", format=_STAMP, validators=[DataRequired()])
     program = SelectField("Program", choices=choices((p.value, p.label) for p in SteriliserProgram))
     temperature_c = FloatField("Temperature °C", validators=[InputRequired()])
     exposure_minutes = FloatField("Exposure (min)", validators=[InputRequired()])
@@ -65,7 +58,7 @@ class CycleForm(BaseForm):
 
 
 class BowieDickForm(BaseForm):
-    tested_at = DateTimeLocalField("Tested (UTC)", format=_STAMP, validators=[DataRequired()])
+    tested_at = ClinicTimeField("Tested", format=_STAMP, validators=[DataRequired()])
     result = SelectField("Result", choices=_INDICATOR)
     test_pack_lot = StringField("Test pack lot", validators=[Length(max=100)])
 
@@ -75,7 +68,7 @@ class SporeTestForm(BaseForm):
     bi_lot = StringField("BI lot", validators=[DataRequired(), Length(max=100)])
     result = SelectField("Test vial", choices=_SPORE)
     control_result = SelectField("Control vial", choices=_SPORE, default="positive")
-    read_at = DateTimeLocalField("Read (UTC)", format=_STAMP, validators=[DataRequired()])
+    read_at = ClinicTimeField("Read", format=_STAMP, validators=[DataRequired()])
     lab_report_ref = StringField("Lab report reference", validators=[Length(max=200)])
     is_retest = BooleanField("This is a retest after a positive result")
 

@@ -24,7 +24,7 @@ from smp_hygiene.services.sterilisation import sterilisers as sterilisation
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.sterilisation import forms
-from smp_hygiene.views.audit.sterilisation.forms import as_utc, cycle_form, spore_form
+from smp_hygiene.views.audit.sterilisation.forms import cycle_form, spore_form
 from smp_hygiene.views.audit.sterilisation.loading import own_steriliser
 from smp_hygiene.views.writes import done, once, refusal_page
 
@@ -116,7 +116,7 @@ def _csv_row(found: Steriliser, cycle: SteriliserCycle) -> tuple:
 
 def _reading(form: forms.CycleForm) -> sterilisation.CycleReading:
     return sterilisation.CycleReading(
-        form.cycle_number.data, as_utc(form.started_at.data), SteriliserProgram(form.program.data),
+        form.cycle_number.data, form.started_at.data, SteriliserProgram(form.program.data),
         form.temperature_c.data, form.exposure_minutes.data, form.pressure_kpa.data,
         form.ci_class.data, IndicatorResult(form.ci_result.data), form.printout_ref.data or "",
     )  # fmt: skip
@@ -151,6 +151,6 @@ def record_bowie_dick(steriliser_id: int):
         return log_page(found, 422, bowie_dick_form=form)
     sterilisation.record_bowie_dick(
         found, current_user, IndicatorResult(form.result.data),
-        as_utc(form.tested_at.data), form.test_pack_lot.data or "",
+        form.tested_at.data, form.test_pack_lot.data or "",
     )  # fmt: skip
     return done(url_for("audit.steriliser", steriliser_id=found.id), "Bowie-Dick test recorded.")

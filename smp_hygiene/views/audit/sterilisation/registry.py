@@ -15,8 +15,8 @@ from smp_hygiene.services.sterilisation import sterilisers as sterilisation
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.sterilisation import forms
-from smp_hygiene.views.audit.sterilisation.forms import as_utc
 from smp_hygiene.views.clinic_forms import SettingsForm
+from smp_hygiene.views.clock import from_clinic_time
 from smp_hygiene.views.writes import done, once, refusal_page
 
 REGISTRY_HEADER = ["Name", "Serial", "Type", "Status", "Status reason", "Installed", "Spore test"]
@@ -54,7 +54,8 @@ def register_steriliser():
         return sterilisers(form, 422)
     found = sterilisation.register_steriliser(
         current_user.clinic, current_user, form.name.data, form.serial.data,
-        SteriliserType(form.kind.data), as_utc(datetime.combine(form.installed_on.data, time())),
+        SteriliserType(form.kind.data),
+        from_clinic_time(datetime.combine(form.installed_on.data, time())),
     )  # fmt: skip
     return done(url_for("audit.steriliser", steriliser_id=found.id), f"{found.name} registered.")
 

@@ -15,7 +15,7 @@ from smp_hygiene.services.sterilisation import spore_tests
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.sterilisation import forms
-from smp_hygiene.views.audit.sterilisation.forms import as_utc, spore_form
+from smp_hygiene.views.audit.sterilisation.forms import spore_form
 from smp_hygiene.views.audit.sterilisation.loading import own_spore_test, own_steriliser
 from smp_hygiene.views.audit.sterilisation.log import log_page, refused_on_log
 from smp_hygiene.views.writes import done, once, refusal_page
@@ -38,7 +38,7 @@ def record_spore_test(steriliser_id: int):
     test = spore_tests.record_spore_test(
         db.session.get(SteriliserCycle, form.cycle_id.data), current_user,
         bi_lot=form.bi_lot.data, result=SporeResult(form.result.data),
-        control_result=SporeResult(form.control_result.data), read_at=as_utc(form.read_at.data),
+        control_result=SporeResult(form.control_result.data), read_at=form.read_at.data,
         lab_report_ref=form.lab_report_ref.data or "", is_retest=form.is_retest.data,
     )  # fmt: skip
     target = url_for("audit.spore_test", test_id=test.id)
