@@ -41,6 +41,11 @@ _NAMES = {
     "tech@demo.test": "Toni Berg",
     "tech2@demo.test": "Sam Rivera",
 }
+# Demo practitioners' registrations, so the record, card and reports show what inspectors ask for.
+_LICENCES = {
+    "tech@demo.test": ("BXL-TAT-2291", "Brussels-Capital Health Inspectorate"),
+    "tech2@demo.test": ("BXL-TAT-3045", "Brussels-Capital Health Inspectorate"),
+}
 # Client index, days ago, technician email: a dozen sessions, SMP courses 2–4 weeks apart.
 SESSIONS = (
     (0, 70, "tech@demo.test"),
@@ -72,10 +77,7 @@ def load() -> bool:
     )
     db.session.add(clinic)
     db.session.flush()
-    staff = {
-        email: users.create_user(clinic, email, role, DEMO_PASSWORD, _NAMES[email])
-        for email, role in LOGINS
-    }
+    staff = {email: _staff(clinic, email, role) for email, role in LOGINS}
     admin = staff["admin@demo.test"]
     checklists.ensure_default_checklist(clinic, admin)
     signing.ensure_clinic_key(clinic, admin)
@@ -147,4 +149,18 @@ def _reaction(clinic: Clinic, auditor: User) -> None:
             reported_at=session.started_at + timedelta(days=3),
         ),
         now=session.started_at + timedelta(days=3),
+    )
+
+
+def _staff(clinic: Clinic, email: str, role: Role) -> User:
+    """One demo login; technicians carry a practitioner registration."""
+    number, issuer = _LICENCES.get(email, ("", ""))
+    return users.create_user(
+        clinic,
+        email,
+        role,
+        DEMO_PASSWORD,
+        _NAMES[email],
+        licence_number=number,
+        licence_issuer=issuer,
     )

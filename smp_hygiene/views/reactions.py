@@ -62,7 +62,8 @@ def _reaction_refused(error: DomainError):
 def _logged(reaction: AdverseReaction) -> tuple[str, str]:
     """Where the reporter goes next (technicians back to the chair) and what they are told."""
     deadline = reactions.notice_deadline(reaction)
-    due = f" Health-department notice due by {reactions.when(deadline)}." if deadline else ""
+    zone = reaction.clinic.timezone
+    due = f" Health-department notice due by {reactions.when(deadline, zone)}." if deadline else ""
     if can_treat(current_user):
         target = url_for("chair.show", session_id=reaction.session.id)
     else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -95,6 +95,22 @@ def test_technician_cannot_log_an_onset_before_the_session_started(ctx):
     session = _yesterday_session()
 
     with pytest.raises(InvalidInput, match=r"is before session \d+ started"):
+        reactions.log_reaction(
+            session,
+            session.technician,
+            _input(session, onset_at=session.started_at - timedelta(minutes=1)),
+        )
+
+
+def test_an_onset_refusal_names_times_on_the_clinics_clock(ctx):
+    session = make_completed_session(started_at=datetime(2026, 3, 14, 23, 30, tzinfo=UTC))
+    session.clinic.timezone = "Europe/Brussels"
+
+    with pytest.raises(
+        InvalidInput,
+        match=r"\(2026-03-15 00:29 \(Europe/Brussels\)\) is before session \d+ started "
+        r"\(2026-03-15 00:30 \(Europe/Brussels\)\)",
+    ):
         reactions.log_reaction(
             session,
             session.technician,

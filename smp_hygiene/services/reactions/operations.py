@@ -33,7 +33,7 @@ from smp_hygiene.services.reactions.queries import (
     reaction_lots,
     reaction_report,
 )
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import format_local, utcnow
 
 __all__ = [
     "BatchProblem",
@@ -65,9 +65,11 @@ class ReactionInput:
     reported_at: datetime | None = None
 
 
-def when(moment: datetime) -> str:
-    """A moment as the notices print it, in UTC to the minute."""
-    return f"{moment:%Y-%m-%d %H:%M} UTC"
+def when(moment: datetime, zone: str | None = None) -> str:
+    """A moment to the minute: on the clinic's clock (named) for people, in UTC for exports."""
+    if zone is None:
+        return f"{moment:%Y-%m-%d %H:%M} UTC"
+    return f"{format_local(moment, zone)} ({zone})"
 
 
 def log_reaction(
@@ -103,10 +105,11 @@ def _check_times(
 ) -> None:
     if onset_at > now:
         raise InvalidInput("The onset of the reaction cannot be in the future.")
+    zone = session.clinic.timezone
     if onset_at < session.started_at:
         raise InvalidInput(
-            f"The onset ({when(onset_at)}) is before session {session.id} started "
-            f"({when(session.started_at)})."
+            f"The onset ({when(onset_at, zone)}) is before session {session.id} started "
+            f"({when(session.started_at, zone)})."
         )
     if reported_at > now:
         raise InvalidInput("The time the clinic learned of the reaction cannot be in the future.")
@@ -130,7 +133,8 @@ def record_authority_notice(
     if reaction.reported_to_authority_at is not None:
         raise AlreadyExists(
             f"The notice for reaction {reaction.id} was already recorded "
-            f"({when(reaction.reported_to_authority_at)}, ref {reaction.authority_reference})."
+            f"({when(reaction.reported_to_authority_at, reaction.clinic.timezone)}, "
+            f"ref {reaction.authority_reference})."
         )
     if sent_at > now or sent_at < reaction.onset_at:
         raise InvalidInput("The notice must be dated between the onset and now.")
