@@ -3,11 +3,11 @@ auditor's sterilisation settings page render the same form, so it belongs to nei
 
 from __future__ import annotations
 
-from wtforms import BooleanField, IntegerField, SelectField
-from wtforms.validators import NumberRange, Optional
+from wtforms import BooleanField, SelectField
+from wtforms.validators import Optional
 
 from smp_hygiene.models import OverdueMode
-from smp_hygiene.views.forms import BaseForm, choices
+from smp_hygiene.views.forms import BaseForm, WholeNumberField, choices
 
 _CI_CLASSES = choices((n, f"Type {n}") for n in range(1, 7))
 
@@ -24,9 +24,8 @@ class SettingsForm(BaseForm):
         "When overdue", choices=choices((m.value, m.value) for m in OverdueMode)
     )
     reports_positive_bi = BooleanField("Report positive spore tests to the health authority")
-    pack_shelf_life_days = IntegerField(
-        "Pack shelf life in days (blank: event-related)",
-        validators=[Optional(), NumberRange(min=1, max=366)],
+    pack_shelf_life_days = WholeNumberField(
+        "Pack shelf life in days (blank: event-related)", validators=[Optional()], low=1, high=366
     )
     requires_daily_bowie_dick = BooleanField("Daily Bowie-Dick test on pre-vacuum sterilisers")
     min_chemical_indicator_class = SelectField(

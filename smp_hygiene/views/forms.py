@@ -5,8 +5,10 @@ from __future__ import annotations
 import secrets
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, IntegerField
 from wtforms.fields.choices import SelectChoice
+
+from smp_hygiene.views.ids import MAX_ID, record_id, whole_number
 
 
 def new_nonce() -> str:
@@ -27,3 +29,37 @@ class BaseForm(FlaskForm):
 
 class ButtonForm(BaseForm):
     """A POST with nothing to fill in (release, close, replace): CSRF and nonce only."""
+
+
+class WholeNumberField(IntegerField):
+    """ASCII digits within low..high; anything else (blank, "five", "-1", "²") is refused naming
+    the field."""
+
+    def __init__(self, label=None, validators=None, low: int = 0, high: int = MAX_ID, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.low, self.high = low, high
+
+    def process_formdata(self, valuelist):
+        if not valuelist and self.data is not None:
+            return  # not posted: the field's default stands
+        try:
+            self.data = whole_number(valuelist[0] if valuelist else "", self.low, self.high)
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text}: enter a whole number{self._range()}.") from None
+
+    def _range(self) -> str:
+        return "" if (self.low, self.high) == (0, MAX_ID) else f" from {self.low} to {self.high}"
+
+
+class IdField(IntegerField):
+    """The id of a record picked on the page; a number no record could have is refused."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            self.data = record_id(valuelist[0])
+        except ValueError:
+            self.data = None
+            raise ValueError(f"{self.label.text}: not a record of this clinic.") from None

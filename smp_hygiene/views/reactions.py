@@ -15,6 +15,7 @@ from smp_hygiene.services.reactions.operations import ReactionInput
 from smp_hygiene.views.auth import role_required
 from smp_hygiene.views.clock import ClinicTimeField
 from smp_hygiene.views.forms import BaseForm, choices
+from smp_hygiene.views.ids import record_id
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, handle_refusals, once, refusal_page
 
@@ -47,7 +48,7 @@ class ReactionForm(BaseForm):
 
 def _session() -> TreatmentSession:
     """The session named by `?session=`, if it is one of the user's clinic; 404 otherwise."""
-    return own_or_404(TreatmentSession, request.args.get("session", type=int) or 0)
+    return own_or_404(TreatmentSession, request.args.get("session", type=record_id) or 0)
 
 
 def _page(form: ReactionForm, status: int = 200):

@@ -8,7 +8,6 @@ import re
 from wtforms import (
     BooleanField,
     EmailField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -19,7 +18,8 @@ from wtforms.validators import AnyOf
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.models import PatchTestMode, Role
-from smp_hygiene.views.forms import BaseForm, choices
+from smp_hygiene.views.forms import BaseForm, WholeNumberField, choices
+from smp_hygiene.views.ids import whole_number
 
 
 class NotValid(InvalidInput):
@@ -37,17 +37,6 @@ def submitted(form: BaseForm, message: str = "") -> BaseForm:
         first = next(iter(form.errors.values()), ["This form is not valid."])[0]
         raise NotValid(form, message or first)
     return form
-
-
-class WholeNumberField(IntegerField):
-    """Digits only; anything else (blank, "five", "-1") is refused naming the field."""
-
-    def process_formdata(self, valuelist):
-        raw = valuelist[0].strip() if valuelist else ""
-        if not raw.isdigit():
-            self.data = None
-            raise ValueError(f"{self.label.text}: enter a whole number.")
-        self.data = int(raw)
 
 
 def _text(value) -> str:
@@ -107,7 +96,10 @@ class ChecklistItemForm(BaseForm):
 
 
 def _age(value) -> int | None:
-    return int(value) if str(value).isdigit() else None
+    try:
+        return whole_number(value, high=120)
+    except ValueError:
+        return None
 
 
 _GUARDIAN = "with a guardian's notarised consent (only where the law allows it)"

@@ -9,6 +9,7 @@ from flask import request
 
 from smp_hygiene.timeutil import local_date, utcnow
 from smp_hygiene.views.clock import clinic_tzinfo, clinic_zone
+from smp_hygiene.views.ids import page_number
 
 PER_PAGE = 50
 DEFAULT_DAYS = 30
@@ -21,7 +22,7 @@ def listing(sorts: Iterable[str], default: str, descending: bool = True) -> dict
     return {
         "sort": sort if sort in sorts else default,
         "descending": direction != "asc",
-        "page": request.args.get("page", 1, type=int) or 1,
+        "page": request.args.get("page", 1, type=page_number) or 1,
     }
 
 

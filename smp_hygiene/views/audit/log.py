@@ -13,6 +13,7 @@ from smp_hygiene.services.audit.search import AuditFilter
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.listing import day_after, day_start, parse_period
 from smp_hygiene.views.forms import ButtonForm
+from smp_hygiene.views.ids import page_number, record_id
 
 CSV_HEADER = ["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after",
               "prev_hash", "entry_hash"]  # fmt: skip
@@ -22,7 +23,7 @@ def parse_filter(args) -> AuditFilter:
     """The query string as a filter; malformed values are ignored rather than refused."""
     start, end = parse_period(args, default_days=None)
     return AuditFilter(
-        actor_id=args.get("actor", type=int),
+        actor_id=args.get("actor", type=record_id),
         entity_type=args.get("entity_type", "").strip(),
         entity_id=args.get("entity_id", "").strip(),
         start=day_start(start),
@@ -35,7 +36,7 @@ def log():
     """Audit entries of the clinic, newest first, filtered by actor, entity and time."""
     wanted = parse_filter(request.args)
     page = audit_search.search_entries(
-        current_user.clinic, wanted, request.args.get("page", 1, type=int)
+        current_user.clinic, wanted, request.args.get("page", 1, type=page_number)
     )
     return render_template(
         "audit/log.html",

@@ -15,6 +15,7 @@ from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.clock import ClinicTimeField
 from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.ids import page_number
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, once
 
@@ -46,7 +47,9 @@ def _list_row(reaction: AdverseReaction) -> list:
 @bp.get("/reactions", endpoint="reactions")
 def reactions_list():
     """Every reaction of the clinic, newest first, with possible batch problems on top."""
-    page = reactions.list_reactions(current_user.clinic, request.args.get("page", 1, type=int))
+    page = reactions.list_reactions(
+        current_user.clinic, request.args.get("page", 1, type=page_number)
+    )
     problems = reactions.batch_problem_lots(current_user.clinic)
     return render_template(
         "audit/reactions.html", page=page, problems=problems, now=utcnow(), reactions=reactions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import IntegerField, RadioField, SelectMultipleField, StringField
+from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Optional
 
 from smp_hygiene.extensions import db
@@ -22,7 +22,8 @@ from smp_hygiene.services.people import clients
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.chair.blueprint import bp
 from smp_hygiene.views.clock import ClinicTimeField
-from smp_hygiene.views.forms import BaseForm, choices
+from smp_hygiene.views.forms import BaseForm, IdField, choices
+from smp_hygiene.views.ids import record_id
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, once
 
@@ -30,10 +31,10 @@ from smp_hygiene.views.writes import done, once
 class ApplyForm(BaseForm):
     """Who, with which pigments (or lots), where and when; the service checks the rest."""
 
-    client_id = IntegerField()
+    client_id = IdField()
     # Ids not among the clinic's pigments are dropped, not refused: see chosen_pigments.
-    product_ids = SelectMultipleField(coerce=int, validate_choice=False)
-    lot_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    product_ids = SelectMultipleField(coerce=record_id, validate_choice=False)
+    lot_ids = SelectMultipleField(coerce=record_id, validate_choice=False)
     site = StringField()
     applied_at = ClinicTimeField("Applied at", validators=[Optional()])  # empty: now
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from smp_hygiene.errors import DomainError, UnknownProduct
@@ -16,7 +16,7 @@ from smp_hygiene.services.supplies import label_checks
 from smp_hygiene.services.supplies import receiving as supplies
 from smp_hygiene.services.verification import qrcodes
 from smp_hygiene.views.chair.blueprint import bp, keep_if_refused
-from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.forms import BaseForm, IdField, WholeNumberField
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, once, refusal_page
 
@@ -28,8 +28,8 @@ class ReceiveForm(BaseForm):
     barcode = StringField()
     lot_number = StringField()
     expiry = DateField(validators=[Optional()])
-    quantity = IntegerField(default=1)
-    product_id = IntegerField()
+    quantity = WholeNumberField(default=1, low=1, high=100_000)
+    product_id = IdField()
     sterilisation_method = StringField()
     step = StringField()
     has_tattoo_use_statement = BooleanField()

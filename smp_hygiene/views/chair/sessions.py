@@ -15,7 +15,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 
 from smp_hygiene.errors import ConsentRequired, DomainError, WarningNeedsAcknowledgement
 from smp_hygiene.extensions import db
@@ -24,7 +24,7 @@ from smp_hygiene.services.sessions import checklists, worklists
 from smp_hygiene.services.sessions import lifecycle as sessions
 from smp_hygiene.services.supplies import labels
 from smp_hygiene.views.chair.blueprint import bp, keep_if_refused
-from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.forms import BaseForm, IdField
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.verify import verify_url
 from smp_hygiene.views.writes import done, once, refusal_page, wants_json
@@ -33,7 +33,7 @@ from smp_hygiene.views.writes import done, once, refusal_page, wants_json
 class StartForm(BaseForm):
     """The client, the area, and on a second try the reason to go ahead despite a warning."""
 
-    client_id = IntegerField()
+    client_id = IdField()
     treated_area = StringField()
     acknowledge_reason = TextAreaField()
 

@@ -5,20 +5,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_login import current_user
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Optional
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import NotificationChannel, Product, RecallScope, TreatmentSession
 from smp_hygiene.views.clock import from_clinic_time
-from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.forms import BaseForm, IdField
 
 
 class OpenRecallForm(BaseForm):
     """A recall of one lot, a range or list of lots, or a whole product."""
 
-    product_id = IntegerField(validators=[Optional()])
+    product_id = IdField(validators=[Optional()])
     scope = StringField(default="")
     lots = TextAreaField(default="")
     range_first = StringField(default="")
@@ -65,8 +65,8 @@ def parse_lookback(text: str | None) -> date | None:
 class NotifyForm(BaseForm):
     """How and when an affected client was told."""
 
-    client_id = IntegerField(validators=[Optional()])
-    session_id = IntegerField(validators=[Optional()])
+    client_id = IdField(validators=[Optional()])
+    session_id = IdField(validators=[Optional()])
     channel = StringField(default="")
     notified_at = StringField(default="")
     note = StringField(default="")

@@ -8,12 +8,11 @@ from wtforms import (
     BooleanField,
     DateField,
     FloatField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
@@ -26,7 +25,8 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.views.clock import ClinicTimeField
-from smp_hygiene.views.forms import BaseForm, choices
+from smp_hygiene.views.forms import BaseForm, WholeNumberField, choices
+from smp_hygiene.views.ids import record_id
 
 _STAMP = "%Y-%m-%dT%H:%M"
 
@@ -44,7 +44,7 @@ class SteriliserForm(BaseForm):
 
 
 class CycleForm(BaseForm):
-    cycle_number = IntegerField("Cycle number", validators=[InputRequired(), NumberRange(min=1)])
+    cycle_number = WholeNumberField("Cycle number", low=1)
     started_at = ClinicTimeField("Started", format=_STAMP, validators=[DataRequired()])
     program = SelectField("Program", choices=choices((p.value, p.label) for p in SteriliserProgram))
     temperature_c = FloatField("Temperature °C", validators=[InputRequired()])
@@ -52,7 +52,7 @@ class CycleForm(BaseForm):
     pressure_kpa = FloatField("Pressure kPa (absolute)", validators=[InputRequired()])
     ci_class = SelectField("Chemical indicator", choices=_CI_CLASSES, coerce=int, default=5)
     ci_result = SelectField("Indicator result", choices=_INDICATOR)
-    operator_id = SelectField("Operator", coerce=int)
+    operator_id = SelectField("Operator", coerce=record_id)
     printout_ref = StringField("Printout reference", validators=[Length(max=200)])
     packs = TextAreaField("Packs in the load, one per line", validators=[DataRequired()])
 
@@ -64,7 +64,7 @@ class BowieDickForm(BaseForm):
 
 
 class SporeTestForm(BaseForm):
-    cycle_id = SelectField("Cycle the indicator went through", coerce=int)
+    cycle_id = SelectField("Cycle the indicator went through", coerce=record_id)
     bi_lot = StringField("BI lot", validators=[DataRequired(), Length(max=100)])
     result = SelectField("Test vial", choices=_SPORE)
     control_result = SelectField("Control vial", choices=_SPORE, default="positive")

@@ -26,6 +26,7 @@ from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.sterilisation import forms
 from smp_hygiene.views.audit.sterilisation.forms import cycle_form, spore_form
 from smp_hygiene.views.audit.sterilisation.loading import own_steriliser
+from smp_hygiene.views.ids import page_number
 from smp_hygiene.views.writes import done, once, refusal_page
 
 CSV_HEADER = (
@@ -47,7 +48,7 @@ def log_page(steriliser: Steriliser, status: int = 200, **bound):
         .filter_by(steriliser_id=steriliser.id)
         .options(selectinload(SteriliserCycle.packs), selectinload(SteriliserCycle.operator))
         .order_by(SteriliserCycle.started_at.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=page_number),
         per_page=50,
         error_out=False,
     )

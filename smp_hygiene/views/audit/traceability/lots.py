@@ -14,6 +14,7 @@ from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.listing import PER_PAGE, listing, parse_date
 from smp_hygiene.views.audit.reports import report_context
 from smp_hygiene.views.audit.traceability.refusals import bad_request, flashed
+from smp_hygiene.views.ids import record_id
 from smp_hygiene.views.writes import refusal_page
 
 LOT_HEADER = ["Session", "Date", "Status", "Client", "Phone", "Email", "Address", "Technician"]
@@ -24,7 +25,7 @@ def _lot_search() -> LotSearch:
     return LotSearch(
         lot_number=request.args.get("lot", ""),
         gtin=request.args.get("gtin", ""),
-        product_id=request.args.get("product_id", type=int),
+        product_id=request.args.get("product_id", type=record_id),
         date_from=parse_date("from"),
         date_to=parse_date("to"),
     )

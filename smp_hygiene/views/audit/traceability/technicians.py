@@ -14,6 +14,7 @@ from smp_hygiene.services.traceability.lots import SESSION_SORTS
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.listing import PER_PAGE, listing, parse_date
 from smp_hygiene.views.audit.traceability.refusals import bad_request, flashed
+from smp_hygiene.views.ids import page_number, record_id
 from smp_hygiene.views.writes import refusal_page
 
 SESSIONS_HEADER = ["Session", "Date", "Status", "Client", "Checklist ticked", "Checklist items"]
@@ -21,7 +22,7 @@ SESSIONS_HEADER += ["%"]
 
 
 def _technician() -> User | None:
-    user = db.session.get(User, request.args.get("technician_id", 0, type=int))
+    user = db.session.get(User, request.args.get("technician_id", 0, type=record_id))
     return user if user and user.clinic_id == current_user.clinic_id else None
 
 
@@ -38,7 +39,7 @@ def _technician_pages(technician: User, per_page: int | None) -> tuple[Paginatio
         current_user.clinic,
         technician,
         **period,
-        page=request.args.get("rpage", 1, type=int),
+        page=request.args.get("rpage", 1, type=page_number),
         per_page=per_page,
     )
     return sessions, refusals
