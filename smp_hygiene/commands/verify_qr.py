@@ -59,7 +59,8 @@ def run(argument: str, keys_from: str | None, revocations_from: str | None):
     try:
         keys = load_json(keys_from) if keys_from else {}
     except (OSError, ValueError) as error:
-        raise click.ClickException(f"Could not load the keys from {keys_from}: {error}") from error
+        reason = f"could not load the keys from {keys_from}: {error}"
+        return offline_check.Verdict(offline_check.Status.COULD_NOT_CHECK, [reason])
     try:
         revocations = load_json(revocations_from) if revocations_from else None
     except (OSError, ValueError):
