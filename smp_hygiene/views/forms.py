@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
+from wtforms import HiddenField, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from smp_hygiene.views.ids import MAX_ID, record_id, whole_number
@@ -25,6 +25,14 @@ class BaseForm(FlaskForm):
     """Every form that writes: its nonce is claimed in the same transaction as the change."""
 
     nonce = HiddenField(default=new_nonce)
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        """A text field left out of the post reads as empty, so a rule can refuse it by name
+        rather than the service tripping over None."""
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+        for field in self:
+            if isinstance(field, StringField) and field.data is None:
+                field.data = ""
 
 
 class ButtonForm(BaseForm):

@@ -210,7 +210,7 @@ def complete(session_id: int):
 def aftercare(session_id: int):
     """The printable card: QR of the public record, date, clinic, lots used, aftercare."""
     session = own_or_404(TreatmentSession, session_id)
-    if session.status is not SessionStatus.COMPLETED:
+    if session.status is not SessionStatus.COMPLETED or not session.verify_token:
         flash("The aftercare card is printed once the session is completed.", "info")
         return redirect(url_for("chair.show", session_id=session_id))
     return render_template(

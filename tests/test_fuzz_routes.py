@@ -1,0 +1,101 @@
+"""Every route, every method, every role, with hostile ids, query strings and form bodies: the
+answer is a page, a redirect or a 4xx, never a 5xx (no DataError, no OverflowError)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.datastructures import MultiDict
+from wtforms.fields.core import UnboundField
+
+from smp_hygiene.extensions import db
+from smp_hygiene.models import Role
+from smp_hygiene.views.forms import BaseForm
+from tests import factories
+
+HOSTILE = [
+    "0", "-1", "2147483647", "2147483648", str(2**63), str(2**64), "9" * 40, "²", "١٢",
+    "１", "", " ", "1.5", "1e9", "0x1", "%00", "\x00", "a" * 300, "NaN", "inf",
+    "2026-13-45", "../", "<b>",
+]  # fmt: skip
+VALUES = st.one_of(st.integers(1, 6).map(str), st.sampled_from(HOSTILE), st.text(max_size=12))
+QUERY_NAMES = [
+    "page", "rpage", "actor", "session", "product_id", "technician_id", "q", "sort", "dir",
+    "state", "panel", "from", "to", "lot", "gtin", "format", "table", "next", "entity_type",
+]  # fmt: skip
+SEGMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+
+
+def _form_field_names() -> list[str]:
+    """Every field name the app's forms declare (unbound fields on each BaseForm subclass)."""
+    names, classes = set(), [BaseForm]
+    while classes:
+        cls = classes.pop()
+        classes.extend(cls.__subclasses__())
+        for klass in cls.__mro__:
+            names.update(k for k, v in vars(klass).items() if isinstance(v, UnboundField))
+    return sorted(names)
+
+
+def _requests(app):
+    """(rule, method) for every route of the app and every method it answers."""
+    rules = sorted(app.url_map.iter_rules(), key=lambda r: r.rule)
+    return [(r, m) for r in rules for m in sorted(r.methods - {"HEAD", "OPTIONS"})]
+
+
+def _seed(app) -> None:
+    """One clinic with a record of each kind, so small ids reach real pages."""
+    with app.test_request_context():
+        session = factories.make_sealed_session()
+        factories.make_recall()
+        factories.make_cycle()
+        factories.make_reaction()
+        factories.make_client(session.clinic)
+        db.session.commit()
+
+
+def _sign_in(app, client, role: Role | None) -> None:
+    if role is None:
+        return
+    with app.app_context():
+        email = factories.make_user(role=role).email
+        db.session.commit()
+    client.post("/auth/login", data={"email": email, "password": factories.PASSWORD})
+
+
+@pytest.mark.parametrize("role", [None, Role.TECHNICIAN, Role.AUDITOR, Role.ADMIN])
+def test_no_input_makes_any_route_answer_5xx(app, client, role):
+    _seed(app)
+    _sign_in(app, client, role)
+    routes, names = _requests(app), _form_field_names() + QUERY_NAMES
+
+    @settings(
+        max_examples=500,
+        derandomize=True,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(
+        route=st.sampled_from(routes),
+        segments=st.lists(VALUES, min_size=4, max_size=4),
+        query=st.lists(st.tuples(st.sampled_from(names), VALUES), max_size=4),
+        body=st.lists(st.tuples(st.sampled_from(names), VALUES), max_size=8),
+    )
+    def fuzz(route, segments, query, body):
+        rule, method = route
+        parts = iter(segments)
+        path = SEGMENT.sub(lambda _: quote(next(parts), safe=""), rule.rule)
+        data = MultiDict(body) if method != "GET" else None
+
+        response = client.open(path, method=method, query_string=MultiDict(query), data=data)
+
+        assert response.status_code < 500, (method, path, query, body)
+        if rule.endpoint.startswith("auth."):
+            _sign_in(app, client, role)  # a logout or password change must not end the run
+
+    fuzz()
