@@ -15,6 +15,7 @@ from wtforms.fields.core import UnboundField
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role
 from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.ids import record_id, whole_number
 from tests import factories
 
 HOSTILE = [
@@ -99,3 +100,70 @@ def test_no_input_makes_any_route_answer_5xx(app, client, role):
             _sign_in(app, client, role)  # a logout or password change must not end the run
 
     fuzz()
+
+
+OUT_OF_RANGE = ["0", "2147483648", str(2**63), str(2**64), "9" * 40]
+NOT_ASCII_DIGITS = ["²", "١٢", "١", "１２", "𝟙"]
+
+
+@pytest.mark.parametrize("segment", [*OUT_OF_RANGE, *NOT_ASCII_DIGITS, "2147483647"])
+def test_an_id_no_record_could_have_is_a_404_not_a_500(app, client, segment):
+    _seed(app)
+    _sign_in(app, client, Role.TECHNICIAN)
+
+    response = client.get(f"/chair/sessions/{quote(segment)}")
+
+    assert response.status_code == 404
+
+
+@given(number=st.integers(min_value=2**31) | st.integers(max_value=0))
+@settings(max_examples=50, derandomize=True, deadline=None, database=None)
+def test_every_id_outside_the_database_range_matches_no_route(number):
+    with pytest.raises(ValueError, match="is not a whole number from 1 to 2147483647"):
+        record_id(str(number))
+
+
+@given(text=st.text(st.characters(categories=["Nd", "No"], exclude_characters="0123456789")))
+@settings(max_examples=50, derandomize=True, deadline=None, database=None)
+def test_digits_other_than_ascii_are_not_numbers(text):
+    with pytest.raises(ValueError, match="is not a whole number"):
+        whole_number(text)
+
+
+@given(number=st.integers(min_value=1, max_value=2**31 - 1))
+@settings(max_examples=50, derandomize=True, deadline=None, database=None)
+def test_every_id_in_the_database_range_is_read(number):
+    assert record_id(f" {number} ") == number
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "2147483648", "-1"])
+def test_a_clinic_setting_in_foreign_digits_is_refused_in_plain_words(app, client, value):
+    _seed(app)
+    _sign_in(app, client, Role.ADMIN)
+    settings_form = {"patch_test_wait_hours": "72", "patch_test_valid_days": "120",
+                     "patch_test_mode": "warn", "retention_years": "10"}  # fmt: skip
+
+    response = client.post("/admin/settings", data={**settings_form, "healing_gap_days": value})
+
+    assert response.status_code == 422
+    assert b"Days between sessions on the same client: enter a whole number." in response.data
+
+
+@pytest.mark.parametrize("value", [*OUT_OF_RANGE, *NOT_ASCII_DIGITS])
+def test_a_posted_id_no_record_could_have_is_refused(app, client, value):
+    _seed(app)
+    _sign_in(app, client, Role.TECHNICIAN)
+
+    response = client.post("/chair/sessions", data={"client_id": value, "treated_area": "brows"})
+
+    assert response.status_code == 404  # as for an id that does not exist
+
+
+@pytest.mark.parametrize("query", ["actor=2147483648", "page=9223372036854775808", "page=²"])
+def test_a_query_string_number_out_of_range_is_ignored(app, client, query):
+    _seed(app)
+    _sign_in(app, client, Role.AUDITOR)
+
+    response = client.get(f"/audit/log?{query}")
+
+    assert response.status_code == 200
