@@ -167,3 +167,29 @@ def test_a_query_string_number_out_of_range_is_ignored(app, client, query):
     response = client.get(f"/audit/log?{query}")
 
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("role", [None, Role.TECHNICIAN, Role.AUDITOR, Role.ADMIN])
+def test_a_nul_character_anywhere_is_refused_before_it_reaches_the_database(app, client, role):
+    _seed(app)
+    _sign_in(app, client, role)
+    every_field = MultiDict([(name, "a\x00b") for name in _form_field_names() + QUERY_NAMES])
+    answers = set()
+
+    for rule, method in _requests(app):
+        data = every_field if method != "GET" else None
+        path = SEGMENT.sub("1", rule.rule)
+        answers.add(
+            client.open(path, method=method, query_string=every_field, data=data).status_code
+        )
+        if rule.endpoint.startswith("auth."):
+            _sign_in(app, client, role)
+
+    assert answers == {400}
+
+
+def test_a_nul_character_in_a_card_token_is_a_400(client):
+    response = client.get("/v/abc%00def")
+
+    assert response.status_code == 400
+    assert b"The request contains a NUL character, which no field accepts." in response.data

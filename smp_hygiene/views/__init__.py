@@ -5,13 +5,25 @@ from __future__ import annotations
 from flask import Flask
 
 from smp_hygiene.services.people import permissions
-from smp_hygiene.views import admin, audit, auth, chair, clock, home, ids, reactions, verify
+from smp_hygiene.views import (
+    admin,
+    audit,
+    auth,
+    chair,
+    clock,
+    home,
+    ids,
+    nul_bytes,
+    reactions,
+    verify,
+)
 from smp_hygiene.views.forms import new_nonce
 
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint, and what every template may ask: a form nonce, who may do what."""
     ids.register(app)  # before the routes: each rule picks its converter when it is added
+    nul_bytes.register(app)
     for module in (auth, home, verify, audit, admin, chair):
         app.register_blueprint(module.bp)
     app.register_blueprint(reactions.bp)
