@@ -107,7 +107,7 @@ def check_unwitnessed_seals() -> Generator[str]:
 
 
 def _sessions(entity_ids: list[str]) -> dict[str, TreatmentSession]:
-    ids = [int(entity_id) for entity_id in entity_ids if entity_id.isdigit()]
+    ids = [int(i) for i in entity_ids if i.isascii() and i.isdigit()]
     found = db.session.scalars(select(TreatmentSession).where(TreatmentSession.id.in_(ids)))
     return {str(session.id): session for session in found}
 

@@ -60,7 +60,7 @@ def _plausible(ai: str, value: str, today: date) -> bool:
 def gs1_date(ai: str, value: str, today: date) -> date:
     """Read YYMMDD per GS1 GenSpecs §7.12 relative to `today`; DD=00 is the month's last day."""
     label = _DATES[ai]
-    if len(value) != 6 or not value.isdigit():
+    if len(value) != 6 or not (value.isascii() and value.isdigit()):
         raise MalformedBarcode(f'{label} "{shown(value)}" must be 6 digits, YYMMDD.')
     yy, month, day = int(value[:2]), int(value[2:4]), int(value[4:])
     if not 1 <= month <= 12:
@@ -82,7 +82,7 @@ def gs1_date(ai: str, value: str, today: date) -> date:
 
 def gs1_date_time(value: str, today: date) -> tuple[date, time]:
     """Read (7003) YYMMDDhhmm: the expiry date (as gs1_date reads it) and the time on that day."""
-    if len(value) != 10 or not value.isdigit():
+    if len(value) != 10 or not (value.isascii() and value.isdigit()):
         raise MalformedBarcode(
             f'Expiry date and time "{shown(value)}" must be 10 digits, YYMMDDhhmm.'
         )

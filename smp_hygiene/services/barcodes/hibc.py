@@ -54,7 +54,7 @@ def parse_hibc(text: str) -> HibcLabel:
 
 def _structure(body: str) -> HibcLabel:
     """Read a primary, a standalone secondary, or a primary/secondary pair."""
-    if body.startswith("$") or body[:5].isdigit():
+    if body.startswith("$") or (body[:5].isascii() and body[:5].isdigit()):
         # A standalone secondary ends with a link character: the check character of its primary.
         return _secondary(body[:-1], link=body[-1])
     primary, slash, secondary = body.partition("/")
@@ -90,7 +90,7 @@ def _primary(data: str) -> HibcLabel:
         problem = "it needs a 4-character labeler code, a product code and a unit digit"
     elif not data[0].isalpha():
         problem = f'the labeler code "{data[:4]}" must start with a letter'
-    elif not data[-1].isdigit():
+    elif not (data[-1].isascii() and data[-1].isdigit()):
         problem = f'the unit of measure "{data[-1]}" must be a digit'
     elif len(data) > 5 + MAX_PRODUCT:
         problem = f'the product code "{data[4:-1]}" is longer than {MAX_PRODUCT} characters'
@@ -118,7 +118,7 @@ def _head(data: str) -> HibcLabel:
         return _with_field("serial", _required(data[2:], "serial"), None, None)
     if data.startswith("$"):
         return _with_field("lot", _required(data[1:], "lot"), None, None)
-    if data[:5].isdigit():
+    if data[:5].isascii() and data[:5].isdigit():
         return _with_field("lot", data[5:] or None, hibc_date("YYJJJ", data[:5]), None)
     raise MalformedBarcode(f'HIBC secondary data "{data}" must start with "$" or a 5-digit date.')
 
@@ -129,10 +129,10 @@ def _dated(data: str, field: str) -> HibcLabel:
     if data[:1] in _QUANTITY_DIGITS:
         width = _QUANTITY_DIGITS[data[0]]
         digits = data[1 : 1 + width]
-        if len(digits) != width or not digits.isdigit():
+        if len(digits) != width or not (digits.isascii() and digits.isdigit()):
             raise MalformedBarcode(f'HIBC quantity "{digits}" must be {width} digits.')
         quantity, data = int(digits), data[1 + width :]
-        if not data[:1].isdigit():
+        if not (data[:1].isascii() and data[:1].isdigit()):
             # After a quantity the date is optional (a secondary may carry only the quantity).
             return _with_field(field, data or None, None, quantity)
     flag = data[:1]

@@ -79,7 +79,7 @@ def _value(key: str, text: str) -> object:
             raise MalformedBarcode("HIBC serial /S is empty.")
         return check_lot("serial", text)
     if key == "Q":
-        if not 1 <= len(text) <= 5 or not text.isdigit():
+        if not 1 <= len(text) <= 5 or not (text.isascii() and text.isdigit()):
             raise MalformedBarcode(f'HIBC quantity /Q "{text}" must be 1 to 5 digits.')
         return int(text)
     return hibc_date("YYYYMMDD", text, _NAMES[_SUPPLEMENTS[key]])
@@ -98,7 +98,7 @@ def _refuse_conflict(label: HibcLabel, name: str, value: object) -> None:
 
 def hibc_date(fmt: str, digits: str, what: str = "expiry") -> date:
     """Turn HIBC date digits into a date; hours are dropped, expiry is kept per day."""
-    if len(digits) != len(fmt) or not digits.isdigit():
+    if len(digits) != len(fmt) or not (digits.isascii() and digits.isdigit()):
         raise MalformedBarcode(f'HIBC {what} "{digits}" must be {len(fmt)} digits ({fmt}).')
     parts = {key: int(digits[fmt.index(key) : fmt.index(key) + len(key)]) for key in _keys(fmt)}
     year = parts["YYYY"] if "YYYY" in parts else 2000 + parts["YY"]  # YY: all this century

@@ -110,7 +110,7 @@ def parse_barcode(text: str, today: date | None = None) -> ParsedBarcode:
         return ParsedBarcode(symbology="gs1-digital-link", raw=text, carrier=carrier, **fields)
     if body.startswith("("):
         return ParsedBarcode(symbology="gs1", raw=text, carrier=carrier, **read_hri(body, today))
-    if body[0].isdigit():
+    if body[0].isascii() and body[0].isdigit():
         fields = read_element_strings(body, today)
         return ParsedBarcode(symbology="gs1", raw=text, carrier=carrier, **fields)
     raise MalformedBarcode(
