@@ -9,10 +9,9 @@ REFUSAL = "The request contains a NUL character, which no field accepts."
 
 
 def _carries_nul() -> bool:
-    texts = [request.path, *request.args.keys(), *request.args.values()]
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        texts += [*request.form.keys(), *request.form.values()]
-        texts += [f.filename or "" for f in request.files.values()]
+    # request.values: the query string, and the form body of a POST
+    texts = [request.path, *request.values.keys(), *request.values.values()]
+    texts += [f.filename or "" for f in request.files.values()]
     return any("\x00" in text for text in texts)
 
 
