@@ -18,11 +18,10 @@ from smp_hygiene.models import ProductKind, SupplyUse, TreatmentSession
 from smp_hygiene.services.audit import chain, verifying
 from smp_hygiene.services.sessions import lifecycle, sealing
 from tests.factories import gs1_for, make_client, make_lot, make_ready_session, make_user
-from tests.postgres import admin_connection, migrated_database
+from tests.postgres import migrated_database
 
 psycopg = pytest.importorskip("psycopg")
 pytestmark = pytest.mark.postgres
-_admin = admin_connection  # the name the race tests here and elsewhere use
 
 
 @pytest.fixture
