@@ -54,10 +54,11 @@ def finalise(app: Flask) -> None:
 
 
 def secure_cookies(app: Flask) -> None:
-    """Production runs over HTTPS only: cookies never travel in clear, nor to another site's POST."""
+    """Production is HTTPS only: cookies never travel in clear, nor with another site's POST."""
     app.config.update(
         SESSION_COOKIE_SECURE=True,
-        SESSION_COOKIE_SAMESITE="Lax",  # Lax, not Strict: a link from an email still opens signed in
+        # Lax, not Strict: a link from an email still opens signed in; POSTs need our CSRF token.
+        SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=True,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",

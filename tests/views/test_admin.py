@@ -237,7 +237,7 @@ def test_a_consent_form_without_a_title_is_refused_and_the_wording_kept(app, cli
         assert db.session.scalar(select(ConsentTemplate).filter_by(version=2)) is None
 
 
-def test_admin_can_add_a_technician_who_can_then_sign_in(app, client, login, world):
+def test_admin_can_add_a_technician_who_signs_in_and_picks_a_password(app, client, login, world):
     login(Role.ADMIN)
     form = {
         "display_name": "Nia Tech",
@@ -255,7 +255,18 @@ def test_admin_can_add_a_technician_who_can_then_sign_in(app, client, login, wor
     signed_in = client.post(
         "/auth/login", data={"email": "nia@example.test", "password": "a long first pw"}
     )
-    assert signed_in.headers["Location"] == "/"
+    assert signed_in.headers["Location"] == "/auth/password"
+    assert client.get("/chair/").headers["Location"] == "/auth/password"
+    changed = client.post(
+        "/auth/password",
+        data={
+            "current": "a long first pw",
+            "new": "plum kettle orbit",
+            "confirm": "plum kettle orbit",
+        },
+    )
+    assert changed.headers["Location"] == "/"
+    assert client.get("/chair/").status_code == 200
 
 
 def test_a_technician_without_licence_number_is_refused_and_the_form_kept(client, login, world):
