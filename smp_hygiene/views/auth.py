@@ -101,7 +101,8 @@ def _login_refused(error: DomainError):
 def address_limited(error: RateLimitExceeded):
     """Too many failed sign-ins from this address: only this address waits, not the account."""
     limit = limiter.current_limit
-    seconds = limit.reset_at - time.time() if limit else error.limit.limit.get_expiry()
+    # reset_at is rounded up to the next whole second, hence the 1.
+    seconds = limit.reset_at - 1 - time.time() if limit else error.limit.limit.get_expiry()
     minutes = max(1, math.ceil(seconds / 60))
     flash(
         f"Too many attempts: try again in {minutes} minute{'s' if minutes != 1 else ''}.", "error"
