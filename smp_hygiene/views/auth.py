@@ -88,6 +88,8 @@ def safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    if "\\" in target:  # browsers read "/\\host" as "//host", another site
+        return None
     return target
 
 

@@ -262,3 +262,32 @@ def test_user_model_keeps_the_version_in_its_id(ctx):
 
     assert user.get_id() == f"{user.id}:2"
     assert isinstance(db.session.get(User, user.id), User)
+
+
+def test_an_unknown_email_and_a_wrong_password_get_the_same_answer(client, tech):
+    unknown = _sign_in(client, "nobody@example.test", "a wrong password")
+    wrong = _sign_in(client, tech, "a wrong password")
+
+    assert unknown.status_code == wrong.status_code == 401
+    assert b"Email or password is not right." in unknown.data
+    assert b"Email or password is not right." in wrong.data
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.test/", "//evil.test/chair/", "/\\evil.test", "javascript:alert(1)", "chair/"],
+)
+def test_after_sign_in_next_never_leads_off_the_site(client, tech, target):
+    response = client.post(
+        "/auth/login", query_string={"next": target}, data={"email": tech, "password": PASSWORD}
+    )
+
+    assert response.headers["Location"] == "/"
+
+
+def test_after_sign_in_next_leads_to_a_page_on_the_site(client, tech):
+    response = client.post(
+        "/auth/login", query_string={"next": "/chair/"}, data={"email": tech, "password": PASSWORD}
+    )
+
+    assert response.headers["Location"] == "/chair/"
