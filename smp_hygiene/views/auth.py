@@ -88,7 +88,7 @@ def safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:  # browsers read "/\\host" as "//host", another site
+    if "\\" in target:  # browsers read a backslash as a slash: another host
         return None
     return target
 
@@ -152,7 +152,7 @@ def password():
     """Choose a new password; other sessions of this login end, this one carries on."""
     form = PasswordForm()
     if not form.validate_on_submit():
-        return render_template("auth/password.html", form=form)
+        return render_template("auth/password.html", form=form, least=users.MIN_PASSWORD_LENGTH)
     users.change_password(current_user, form.current.data, form.new.data)
     login_user(current_user._get_current_object())  # re-issue the cookie at the new version
     return done(url_for("home.index"), "Password changed.")

@@ -69,13 +69,18 @@ def test_the_shipped_list_is_large_and_lowercased():
 
 @pytest.mark.parametrize("length", range(passwords.MIN_PASSWORD_LENGTH))
 def test_a_short_password_is_refused(length):
-    with pytest.raises(InvalidInput, match="Passwords need at least 10 characters."):
-        passwords.check_password("kq8!zv3@pw"[:length])
+    with pytest.raises(InvalidInput, match="Passwords need at least 12 characters."):
+        passwords.check_password("kq8!zv3@pw+7x"[:length])
 
 
 def test_an_overlong_password_is_refused():
-    with pytest.raises(InvalidInput, match="Passwords can have at most 256 characters."):
-        passwords.check_password("plum kettle " * 30)
+    with pytest.raises(InvalidInput, match="Passwords can have at most 128 characters."):
+        passwords.check_password("plum kettle orbit " * 8)
+
+
+@pytest.mark.parametrize("length", [12, 64, 128])
+def test_passwords_from_twelve_to_128_characters_are_accepted(length):
+    passwords.check_password(("plum kettle orbit velvet " * 6)[:length])  # raises if refused
 
 
 @pytest.mark.parametrize(
@@ -93,7 +98,13 @@ def test_the_persons_own_email_or_name_is_refused(password, email, name):
 
 @pytest.mark.parametrize(
     "password",
-    ["plum kettle orbit", "alllowercasewords", "ÅÄÖ och björnbär", "19 velvet harbours"],
+    [
+        "plum kettle orbit",
+        "alllowercasewords",
+        "ÅÄÖ och björnbär",
+        "19 velvet harbours",
+        "密码是一只紫色的长颈鹿在跳舞",
+    ],
 )
 def test_a_long_uncommon_password_needs_no_digits_capitals_or_symbols(password):
     passwords.check_password(password)  # raises if refused
