@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from flask import Response, request
+from sqlalchemy import func, select
 
 from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Role
+from smp_hygiene.models import Role, User
 from smp_hygiene.security import CONTENT_SECURITY_POLICY
 from tests.conftest import _empty_postgres
 from tests.factories import PASSWORD, make_user
@@ -146,3 +147,12 @@ def test_proxy_fix_hops_trusts_that_many_forwarded_hops(tmp_path, hops):
 
     forwarded = ["203.0.113.66", "198.51.100.7", "192.0.2.1"]
     assert response.text == f"{forwarded[-hops]} https"
+
+
+def test_production_refuses_the_demo_logins_and_their_shared_password(production):
+    result = production.test_cli_runner().invoke(args=["demo-data"])
+
+    assert result.exit_code == 1
+    assert "Demo data is for development only." in result.output
+    with production.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0

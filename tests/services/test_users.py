@@ -90,7 +90,7 @@ def test_a_login_needs_a_name_for_the_records(ctx):
         users.add_staff(f.make_user(Role.ADMIN), **_new(display_name=" "))
 
 
-def test_a_password_under_ten_characters_is_refused(ctx):
+def test_a_password_under_twelve_characters_is_refused(ctx):
     with pytest.raises(InvalidInput, match="Passwords need at least 12 characters."):
         users.add_staff(f.make_user(Role.ADMIN), **_new(password="short pw1"))
 
