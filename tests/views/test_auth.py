@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import socket
 import time
 import types
+import uuid
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, Role, User
 from smp_hygiene.services.audit.verifying import verify_clinic_chain
@@ -291,3 +294,40 @@ def test_after_sign_in_next_leads_to_a_page_on_the_site(client, tech):
     )
 
     assert response.headers["Location"] == "/chair/"
+
+
+def _redis_up() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_up(), reason="Redis is not running on 127.0.0.1:6379")
+def test_the_per_address_limit_holds_with_redis_storage(tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "t",
+            "APP_ENV": "test",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SERVER_NAME": "clinic.test",
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+            "RATELIMIT_KEY_PREFIX": f"smph-test-{uuid.uuid4().hex}",
+            "LOGIN_ADDRESS_RATE_LIMIT": "3 per 15 minutes",
+        }
+    )
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+
+    codes = [
+        _sign_in(client, f"n{n}@example.test", "wrong one", "10.7.0.1").status_code
+        for n in range(4)
+    ]
+    other = _sign_in(client, "n9@example.test", "wrong one", address="10.7.0.2")
+
+    assert [*codes, other.status_code] == [401, 401, 401, 429, 401]
