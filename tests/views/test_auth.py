@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
-from smp_hygiene.models import AuditEntry, Role, User
+from smp_hygiene.models import AuditEntry, LoginThrottle, Role, User
 from smp_hygiene.services.audit.verifying import verify_clinic_chain
 from smp_hygiene.services.people import throttling, users
 from smp_hygiene.timeutil import utcnow
@@ -331,3 +331,20 @@ def test_the_per_address_limit_holds_with_redis_storage(tmp_path):
     other = _sign_in(client, "n9@example.test", "wrong one", address="10.7.0.2")
 
     assert [*codes, other.status_code] == [401, 401, 401, 429, 401]
+
+
+def test_a_parallel_first_failure_for_the_same_email_is_counted_not_crashed(ctx, monkeypatch):
+    throttling.record_failure("race@example.test", None)
+    db.session.commit()
+    real_get, calls = db.session.get, []
+
+    def get_as_if_not_yet_committed(model, key, **kwargs):
+        calls.append(key)
+        return None if len(calls) == 1 else real_get(model, key, **kwargs)
+
+    monkeypatch.setattr(db.session, "get", get_as_if_not_yet_committed)
+    throttling.record_failure("race@example.test", None)
+    db.session.commit()
+    monkeypatch.undo()
+
+    assert db.session.get(LoginThrottle, "race@example.test").failures == 2

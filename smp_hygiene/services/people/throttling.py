@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from smp_hygiene.errors import TooManyAttempts
 from smp_hygiene.extensions import db
 from smp_hygiene.models import LoginThrottle, User
@@ -50,9 +52,7 @@ def pause_for(failures: int) -> timedelta:
 
 def record_failure(email: str, user: User | None) -> None:
     """Count one failed sign-in; from the fifth, pause the email and note it in the clinic's log."""
-    key = _key(email)
-    row = db.session.get(LoginThrottle, key) or LoginThrottle(email=key, failures=0)
-    db.session.add(row)
+    row = _row_for(_key(email))
     row.failures += 1
     pause = pause_for(row.failures)
     if not pause:
@@ -61,6 +61,20 @@ def record_failure(email: str, user: User | None) -> None:
     if user is not None:
         after = {"failures": row.failures, "paused_minutes": int(pause.total_seconds() // 60)}
         chain.record(None, "user.sign_in_paused", user, after=after)
+
+
+def _row_for(key: str) -> LoginThrottle:
+    row = db.session.get(LoginThrottle, key)
+    if row is not None:
+        return row
+    try:
+        with db.session.begin_nested():
+            row = LoginThrottle(email=key, failures=0)
+            db.session.add(row)
+    except IntegrityError:  # a parallel failure for the same email created it first
+        row = db.session.get(LoginThrottle, key, populate_existing=True)
+    assert row is not None  # noqa: S101  for mypy: it exists one way or the other
+    return row
 
 
 def clear(email: str) -> None:
