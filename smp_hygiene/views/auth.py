@@ -55,9 +55,14 @@ class PasswordForm(FlaskForm):
 
 
 def _count_failed_sign_in(error: DomainError) -> None:
-    # The refusal rolled the request back; the failure itself must still be counted.
-    if isinstance(error, InvalidCredentials) and request.endpoint == "auth.login":
+    # The refusal rolled the request back; the failure itself must still be counted. A wrong
+    # current password on the change page counts too, or a borrowed session could guess it.
+    if not isinstance(error, InvalidCredentials):
+        return
+    if request.endpoint == "auth.login":
         users.record_failed_sign_in(LoginForm().email.data or "")
+    elif current_user.is_authenticated:
+        users.record_failed_sign_in(current_user.email)
 
 
 handle_refusals(bp, "auth.login", record=_count_failed_sign_in)

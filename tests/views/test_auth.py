@@ -348,3 +348,19 @@ def test_a_parallel_first_failure_for_the_same_email_is_counted_not_crashed(ctx,
     monkeypatch.undo()
 
     assert db.session.get(LoginThrottle, "race@example.test").failures == 2
+
+
+def test_guessing_the_current_password_on_the_change_page_pauses_like_sign_in(client, login, clock):
+    email = login(Role.TECHNICIAN)
+    guess = {"new": "plum kettle orbit", "confirm": "plum kettle orbit"}
+    for n in range(5):
+        client.post("/auth/password", data={**guess, "current": f"guess number {n}"})
+
+    right = client.post(
+        "/auth/password", data={**guess, "current": PASSWORD}, follow_redirects=True
+    )
+    client.post("/auth/logout")
+    clock.advance(seconds=61)
+
+    assert PAUSED_ONE.encode() in right.data
+    assert _sign_in(client, email, PASSWORD).status_code == 302  # unchanged by the refused try

@@ -90,6 +90,7 @@ def sign_out(user: User) -> None:
 
 def change_password(user: User, current: str, new: str) -> None:
     """Set a new password after checking the current one; other sessions of the login end."""
+    throttling.check_not_paused(user.email)  # guesses here count as failed sign-ins
     try:
         _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
