@@ -100,6 +100,12 @@ class InvalidCredentials(DomainError):
     http_status = 401
 
 
+class TooManyAttempts(DomainError):
+    """Sign-ins for this email are paused after repeated failures; the message says how long."""
+
+    http_status = 429
+
+
 class ConsentRequired(DomainError):
     """No current signed consent: no session may start (DOMAIN R20)."""
 
