@@ -6,12 +6,12 @@ import json
 import os
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from smp_hygiene.app import create_app
 from smp_hygiene.errors import BackupRefused
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic
+from smp_hygiene.models import AuditEntry, Clinic
 from smp_hygiene.services.audit import verifying
 from smp_hygiene.services.backups import inventory, keys, operations
 from smp_hygiene.services.sessions import sealing
@@ -162,3 +162,45 @@ def test_a_backup_needs_a_passphrase_of_twelve_characters(app, tmp_path, monkeyp
     assert result.exit_code == 1
     assert "Set SMP_BACKUP_PASSPHRASE to a passphrase of at least 12 characters." in result.output
     assert not (tmp_path / "b").exists()
+
+
+def test_a_wrong_passphrase_on_the_command_line_exits_1_naming_it(backed_up, target, monkeypatch):
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, "not the passphrase at all")
+
+    result = target.test_cli_runner().invoke(args=["restore", str(backed_up["folder"])])
+
+    assert result.exit_code == 1
+    assert "The backup passphrase is wrong (or keys.enc was changed): nothing was restored." in (
+        result.output
+    )
+
+
+def test_a_restore_names_an_audit_chain_that_no_longer_walks(app, tmp_path, monkeypatch, target):
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, PASSPHRASE)
+    with app.test_request_context():
+        clinic = make_clinic()
+        tokens.issue_verification_token(make_sealed_session(clinic))
+        db.session.execute(update(AuditEntry).where(AuditEntry.id == 1).values(action="edited"))
+        db.session.commit()
+        operations.write_backup(tmp_path / "tampered", PASSPHRASE)
+
+    with (
+        target.app_context(),
+        pytest.raises(BackupRefused, match=r"Restored, but clinic #1's audit"),
+    ):
+        operations.restore_backup(tmp_path / "tampered", PASSPHRASE)
+
+
+def test_a_key_whose_private_half_is_missing_is_named_when_backing_up(app, tmp_path, monkeypatch):
+    monkeypatch.setenv(keys.PASSPHRASE_ENV, PASSPHRASE)
+    with app.test_request_context():
+        key = signing.ensure_clinic_key(make_clinic())
+        db.session.commit()
+        (signing.key_dir() / f"{key.key_id}.pem").unlink()
+
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "b")])
+
+    assert result.exit_code == 0, result.output
+    assert f"WARNING: the private key {key.key_id} was not found and is not in the backup." in (
+        result.output
+    )

@@ -26,10 +26,12 @@ def write_backup(folder: Path, passphrase: str) -> dict[str, Any]:
     if folder.exists() and any(folder.iterdir()):
         raise BackupRefused(f"{folder} is not empty: back up into a new folder.")
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    kind = copies.kind()
+    # The copy first: on SQLite the session must not hold a read transaction on the connection
+    # being copied, and a key created after the copy began is not needed by it.
+    described = copies.dump_postgres(folder) if kind == "postgresql" else copies.dump_sqlite(folder)
     found, missing = keys.collect_keys()
     (folder / KEYS_FILE).write_bytes(keys.seal_keys(found, passphrase))
-    kind = copies.kind()
-    described = copies.dump_postgres(folder) if kind == "postgresql" else copies.dump_sqlite(folder)
     data_file = copies.PG_FILE if kind == "postgresql" else copies.SQLITE_FILE
     manifest = {
         "created_at": utcnow().isoformat(),
