@@ -122,3 +122,7 @@ class SigningKeyMissing(DomainError):
 
 class RecallClosed(DomainError):
     """A closed recall is part of the record: it is not closed twice or reopened."""
+
+
+class BackupRefused(DomainError):
+    """A backup or restore would lose or expose data: the passphrase, copy or target is wrong."""
