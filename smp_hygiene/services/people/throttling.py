@@ -72,8 +72,7 @@ def _row_for(key: str) -> LoginThrottle:
             row = LoginThrottle(email=key, failures=0)
             db.session.add(row)
     except IntegrityError:  # a parallel failure for the same email created it first
-        row = db.session.get(LoginThrottle, key, populate_existing=True)
-    assert row is not None  # noqa: S101  for mypy: it exists one way or the other
+        row = db.session.get_one(LoginThrottle, key, populate_existing=True)
     return row
 
 
