@@ -119,6 +119,8 @@ def _world(clinic) -> dict[str, int]:
         "cycle": cycle.id,
         "pack": cycle.packs[0].id,
         "spore_test": f.make_spore_test(cycle).id,
+        "lot_label": f"SMPH-LOT:{lot.label_code}",
+        "pack_label": f"SMPH-PACK:{cycle.packs[0].code}",
         "patch_test": f.make_patch_test(client, [product], reader=technician).id,
     }
 
@@ -149,17 +151,22 @@ def _role(endpoint: str) -> Role:
     return next(role for prefix, role in ROLE_OF_PREFIX.items() if endpoint.startswith(prefix))
 
 
-def _answer(response, url: str, tried: int, field: str = "") -> tuple:
-    """Status, where it leads and the body, with nonces, CSRF tokens and the echoes of what was
-    asked (the address, the field's own value, links keeping the filter) blanked."""
-    body = response.get_data(as_text=True).replace(url, "<URL>")
+def _answer(client, response, url: str, tried, field: str = "") -> tuple:
+    """Status, where it leads and the body (of the page it leads to, with what was flashed),
+    with nonces, CSRF tokens and the echoes of what was asked (the address, the field's own
+    value, links keeping the filter) blanked."""
+    location = response.headers.get("Location", "")
+    shown = client.get(location) if response.status_code in (302, 303) else response
+    body = shown.get_data(as_text=True).replace(url, "<URL>")
     body = re.sub(r'name="(nonce|csrf_token)"[^>]*value="[^"]*"', "TOKEN", body)
     body = re.sub(r'value="[^"]*"([^>]*name="(nonce|csrf_token)")', "TOKEN", body)
+    if isinstance(tried, str):  # a scanned label: the refusal quotes its code
+        body = body.replace(tried.partition(":")[2], "<CODE>")
     if field:
         body = re.sub(rf'(name="{field}"[^>]*value="){tried}"', r'\1<ID>"', body)
         body = re.sub(rf'value="{tried}"([^>]*name="{field}")', r'value="<ID>"\1', body)
         body = re.sub(rf"\b{field}={tried}\b", f"{field}=<ID>", body)
-    return response.status_code, response.headers.get("Location", "").replace(url, "<URL>"), body
+    return response.status_code, location.replace(url, "<URL>"), body
 
 
 def _record(endpoint: str, param: str) -> str | None:
@@ -191,7 +198,7 @@ def test_another_clinics_url_ids_answer_as_missing_ones(app, worlds):
         answers = []
         for tried in (MISSING, a[record]):
             url = rule.build({**own, param: tried}, append_unknown=False)[1]
-            answers.append(_answer(client.open(url, method=method), url, tried))
+            answers.append(_answer(client, client.open(url, method=method), url, tried))
         if answers[0] != answers[1]:
             differences.append((rule.endpoint, param, answers[0][:2], answers[1][:2]))
 
@@ -222,15 +229,15 @@ def test_every_query_argument_is_listed_as_an_id_or_not(app):
     assert read == NOT_ID_QUERY_ARGS | {arg for _, arg, _, _ in QUERY_CASES}
 
 
-def _same_answer(client, method, url, tried_field, a_id, data) -> list:
+def _same_answer(client, method, url, tried_field, a_id, data, missing=MISSING) -> list:
     answers = []
-    for tried in (MISSING, a_id):
+    for tried in (missing, a_id):
         payload = {**data, tried_field: tried}
         if method == "GET":
             response = client.get(url, query_string=payload)
         else:
             response = client.post(url, data=payload)
-        answers.append(_answer(response, url, tried, tried_field))
+        answers.append(_answer(client, response, url, tried, tried_field))
     return [] if answers[0] == answers[1] else [(url, tried_field, answers[0][:2], answers[1][:2])]
 
 
@@ -292,3 +299,16 @@ def test_auditor_sees_none_of_another_clinics_entries_not_even_system_ones(app, 
     assert {"clinic.created", "user.created"} <= actions
     assert [email for email in emails if email in shown] == []
     assert "Clinic A" not in shown
+
+
+@pytest.mark.parametrize(
+    ("record", "missing"),
+    [("lot_label", "SMPH-LOT:LBL99999999"), ("pack_label", "SMPH-PACK:P-T9999999")],
+)
+def test_another_clinics_own_labels_scan_as_unknown_ones(app, worlds, record, missing):
+    # Not ids, but codes naming a record: the scan box answers for them as for a code never made.
+    a, b = worlds
+    client = _signed_in(app, b["emails"][Role.TECHNICIAN])
+    url = f"/chair/sessions/{b['session']}/scans"
+
+    assert _same_answer(client, "POST", url, "barcode", a[record], {}, missing) == []
