@@ -160,6 +160,9 @@ def _answer(client, response, url: str, tried, field: str = "") -> tuple:
     body = shown.get_data(as_text=True).replace(url, "<URL>")
     body = re.sub(r'name="(nonce|csrf_token)"[^>]*value="[^"]*"', "TOKEN", body)
     body = re.sub(r'value="[^"]*"([^>]*name="(nonce|csrf_token)")', "TOKEN", body)
+    body = re.sub(
+        r'name="csrf-token" content="[^"]*"', "TOKEN", body
+    )  # timed: differs by the second
     if isinstance(tried, str):  # a scanned label: the refusal quotes its code
         body = body.replace(tried.partition(":")[2], "<CODE>")
     if field:
