@@ -41,7 +41,12 @@ def create_user(
     """Create a login; emails are unique across the service and passwords pass NIST's checks."""
     email = email.strip().lower()
     if find_user_by_email(email):
-        raise AlreadyExists(f"A user with email {email} already exists.")
+        # One answer whether the login is in this clinic or another: telling them apart would
+        # confirm to one clinic's admin that an address has a login at another clinic.
+        raise AlreadyExists(
+            "This email cannot be used for a new login: ask the person for another address, "
+            "or contact support."
+        )
     passwords.check_password(password, email=email, name=display_name)
     user = User(
         clinic=clinic,
@@ -53,6 +58,7 @@ def create_user(
         password_hash=_hasher.hash(password),
     )
     db.session.add(user)
+    db.session.flush()  # the snapshot needs clinic_id and the defaults, set only at flush
     chain.record(actor, "user.created", user, after=_public(user))
     return user
 
