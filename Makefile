@@ -49,6 +49,7 @@ lint: $(VENV)/.dev-deps
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/bandit -q -c pyproject.toml -r smp_hygiene
 
 # Camera decoding: the barcode-detector polyfill (zxing-wasm inside), copied with its .wasm into
 # static/vendor/ and committed, so a fresh clone and the chair page need neither npm nor a CDN.

@@ -29,6 +29,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     sqlite.register(app)
     security.register(app)
+    security.register_proxy(app)
     register_blueprints(app)
     error_pages.register(app)
     cli.register(app)

@@ -9,6 +9,7 @@ from flask import Flask
 
 from smp_hygiene.commands import (
     audit,
+    backup,
     consents,
     retention,
     setup,
@@ -17,7 +18,7 @@ from smp_hygiene.commands import (
     verify_qr,
 )
 
-MODULES = (setup, consents, supplies, audit, verification, verify_qr, retention)
+MODULES = (setup, consents, supplies, audit, verification, verify_qr, retention, backup)
 
 
 def register(app: Flask) -> None:

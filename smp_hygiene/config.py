@@ -17,6 +17,12 @@ class Defaults:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
+    # Failed sign-ins from one address; the account's own pause is services/people/throttling.
+    LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "20 per 15 minutes")
+    # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto/-Host (0: none, so a
+    # client cannot forge its address past the per-address login limit).
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0"))
+    HSTS_MAX_AGE = 31_536_000  # a year, as the HSTS preload list asks
     # Defaults for a new clinic; each clinic then keeps its own copy as a setting.
     PATCH_TEST_WAIT_HOURS = int(os.environ.get("PATCH_TEST_WAIT_HOURS", "48"))
     PATCH_TEST_VALID_DAYS = int(os.environ.get("PATCH_TEST_VALID_DAYS", "180"))
@@ -38,11 +44,25 @@ def finalise(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "postgresql+psycopg://" + uri[len("postgresql://") :]
         )
+    if app.config["APP_ENV"] == "production":
+        secure_cookies(app)
     if app.config["SECRET_KEY"]:
         return
     if app.config["APP_ENV"] != "development":
         raise RuntimeError("SECRET_KEY must be set outside development; refusing to start.")
     app.config["SECRET_KEY"] = _development_secret(Path(app.instance_path))
+
+
+def secure_cookies(app: Flask) -> None:
+    """Production is HTTPS only: cookies never travel in clear, nor with another site's POST."""
+    app.config.update(
+        SESSION_COOKIE_SECURE=True,
+        # Lax, not Strict: a link from an email still opens signed in; POSTs need our CSRF token.
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=True,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
 
 
 def _development_secret(instance: Path) -> str:

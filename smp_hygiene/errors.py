@@ -100,6 +100,12 @@ class InvalidCredentials(DomainError):
     http_status = 401
 
 
+class TooManyAttempts(DomainError):
+    """Sign-ins for this email are paused after repeated failures; the message says how long."""
+
+    http_status = 429
+
+
 class ConsentRequired(DomainError):
     """No current signed consent: no session may start (DOMAIN R20)."""
 
@@ -116,3 +122,7 @@ class SigningKeyMissing(DomainError):
 
 class RecallClosed(DomainError):
     """A closed recall is part of the record: it is not closed twice or reopened."""
+
+
+class BackupRefused(DomainError):
+    """A backup or restore would lose or expose data: the passphrase, copy or target is wrong."""

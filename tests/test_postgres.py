@@ -5,16 +5,12 @@ Runs when PostgreSQL answers on 127.0.0.1:5432 (it does here and in CI); skipped
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
 
-from smp_hygiene.app import create_app
 from smp_hygiene.demo import clinic
 from smp_hygiene.errors import AlreadyUsed
 from smp_hygiene.extensions import db
@@ -22,42 +18,17 @@ from smp_hygiene.models import ProductKind, SupplyUse, TreatmentSession
 from smp_hygiene.services.audit import chain, verifying
 from smp_hygiene.services.sessions import lifecycle, sealing
 from tests.factories import gs1_for, make_client, make_lot, make_ready_session, make_user
+from tests.postgres import migrated_database
 
 psycopg = pytest.importorskip("psycopg")
 pytestmark = pytest.mark.postgres
-ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
-
-
-def _admin():
-    try:
-        return psycopg.connect(ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
 
 
 @pytest.fixture
 def pg_app():
     """A blank database per test, built by the migrations exactly as production is."""
-    name = f"smp_test_{uuid.uuid4().hex[:12]}"
-    with _admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"postgresql://postgres@127.0.0.1:5432/{name}",
-        }
-    )
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    with _admin() as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with migrated_database("smp_test") as app:
+        yield app
 
 
 def test_migrations_match_the_models_on_postgres(pg_app):

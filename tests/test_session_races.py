@@ -10,11 +10,9 @@ session, and nothing lands on a voided session.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import Counter
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from smp_hygiene.app import create_app
@@ -23,7 +21,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ProductKind, SessionStatus, TreatmentSession, VerifyCard
 from smp_hygiene.services.sessions import lifecycle, sealing
 from tests.factories import gs1_for, make_checklist, make_lot, make_ready_session
-from tests.test_postgres import _admin
+from tests.postgres import migrated_database
 
 ROUNDS = 6  # sessions per scenario
 
@@ -38,18 +36,8 @@ def _sqlite_app(tmp_path):
 
 
 def _postgres_app():
-    name = f"smp_race_{uuid.uuid4().hex[:12]}"
-    with _admin() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    app = create_app(_config(f"postgresql://postgres@127.0.0.1:5432/{name}"))
-    with app.app_context():
-        upgrade()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    with _admin() as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with migrated_database("smp_race") as app:
+        yield app
 
 
 def _config(uri: str) -> dict:

@@ -28,7 +28,7 @@ from smp_hygiene.timeutil import utcnow
 
 DEMO_CLINIC = "Northside SMP Studio"
 # Development only: `demo-data` refuses to run in production, so this never guards real data.
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  demo data only  # nosec B105
 LOGINS = (
     ("admin@demo.test", Role.ADMIN),
     ("auditor@demo.test", Role.AUDITOR),

@@ -59,9 +59,18 @@ class User(UserMixin, Model):
     role: Mapped[Role] = mapped_column(enum_type(Role), default=Role.TECHNICIAN)
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     is_active_user: Mapped[bool] = mapped_column(default=True)
+    # Part of the id the session cookie carries: bumping it signs out every copy of the cookie
+    # (logout, password change, deactivation, an admin's reset).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set by an admin: the next sign-in must choose a new password before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     clinic: Mapped[Clinic] = relationship()
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the cookie: the id and the session version it was issued at."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users at login
@@ -78,6 +87,14 @@ class User(UserMixin, Model):
             return ""
         issuer = f", issued by {self.licence_issuer}" if self.licence_issuer else ""
         return f"licence {self.licence_number}{issuer}"
+
+
+class LoginThrottle(Model):
+    """Failed sign-ins for one typed email, known or not, so a lockout reveals no account."""
+
+    email: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Client(Model):

@@ -41,7 +41,7 @@ class SteriliserProgram(enum.StrEnum):
 
 
 class IndicatorResult(enum.StrEnum):
-    PASS = "pass"  # noqa: S105  (a test result, not a password)
+    PASS = "pass"  # noqa: S105  (a test result, not a password)  # nosec B105
     FAIL = "fail"
 
 

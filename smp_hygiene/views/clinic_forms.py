@@ -8,6 +8,7 @@ from wtforms.validators import Optional
 
 from smp_hygiene.models import OverdueMode
 from smp_hygiene.views.forms import BaseForm, WholeNumberField, choices
+from smp_hygiene.views.ids import whole_number
 
 _CI_CLASSES = choices((n, f"Type {n}") for n in range(1, 7))
 
@@ -18,7 +19,7 @@ class SettingsForm(BaseForm):
     spore_test_interval_days = SelectField(
         "Spore test every",
         choices=choices([(7, "7 days (CDC)"), (30, "30 days (body-art codes)")]),
-        coerce=int,
+        coerce=whole_number,
     )
     spore_test_overdue_mode = SelectField(
         "When overdue", choices=choices((m.value, m.value) for m in OverdueMode)
@@ -29,7 +30,7 @@ class SettingsForm(BaseForm):
     )
     requires_daily_bowie_dick = BooleanField("Daily Bowie-Dick test on pre-vacuum sterilisers")
     min_chemical_indicator_class = SelectField(
-        "Lowest accepted chemical indicator", choices=_CI_CLASSES, coerce=int
+        "Lowest accepted chemical indicator", choices=_CI_CLASSES, coerce=whole_number
     )
 
     def values(self) -> dict:

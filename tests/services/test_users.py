@@ -10,6 +10,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, Role
 from smp_hygiene.services.people import users
 from tests import factories as f
+from tests.factories import PASSWORD, make_user
 
 
 def _new(**fields) -> dict:
@@ -89,15 +90,15 @@ def test_a_login_needs_a_name_for_the_records(ctx):
         users.add_staff(f.make_user(Role.ADMIN), **_new(display_name=" "))
 
 
-def test_a_password_under_ten_characters_is_refused(ctx):
-    with pytest.raises(InvalidInput, match="at least 10 characters"):
+def test_a_password_under_twelve_characters_is_refused(ctx):
+    with pytest.raises(InvalidInput, match="Passwords need at least 12 characters."):
         users.add_staff(f.make_user(Role.ADMIN), **_new(password="short pw1"))
 
 
 def test_an_email_already_in_use_is_refused(ctx):
     admin = f.make_user(Role.ADMIN, email="taken@example.test")
 
-    with pytest.raises(AlreadyExists, match="taken@example.test already exists"):
+    with pytest.raises(AlreadyExists, match="^This email cannot be used for a new login"):
         users.add_staff(admin, **_new(email="TAKEN@example.test"))
 
 
@@ -171,3 +172,63 @@ def test_list_users_shows_only_this_clinic_active_first(ctx):
     listed = users.list_users(admin.clinic)
 
     assert listed == [admin, gone]
+
+
+def test_a_technician_can_change_their_password_and_other_sessions_end(ctx):
+    user = make_user(Role.TECHNICIAN)
+    version = user.session_version
+
+    users.change_password(user, PASSWORD, "plum kettle orbit")
+
+    assert users.authenticate(user.email, "plum kettle orbit") is user
+    assert user.session_version == version + 1
+    assert user.must_change_password is False
+
+
+def test_a_password_change_needs_the_current_password(ctx):
+    user = make_user(Role.TECHNICIAN)
+
+    with pytest.raises(InvalidCredentials, match="Your current password is not right."):
+        users.change_password(user, "not the one at all", "plum kettle orbit")
+
+
+def test_a_password_change_must_change_the_password(ctx):
+    user = make_user(Role.TECHNICIAN)
+
+    with pytest.raises(InvalidInput, match="Choose a password different from the current one."):
+        users.change_password(user, PASSWORD, PASSWORD)
+
+
+def test_a_new_password_meets_the_same_rules(ctx):
+    user = make_user(Role.TECHNICIAN)
+
+    with pytest.raises(InvalidInput, match="common or breached"):
+        users.change_password(user, PASSWORD, "1234567890")
+
+
+def test_an_admin_cannot_require_a_reset_of_a_deactivated_login(ctx):
+    user = make_user(Role.TECHNICIAN)
+    admin = make_user(Role.ADMIN, clinic=user.clinic)
+    users.deactivate_user(user, admin)
+
+    with pytest.raises(InvalidInput, match="is deactivated: reactivate the login first."):
+        users.require_password_reset(user, admin)
+
+
+def test_a_technician_cannot_require_a_reset(ctx):
+    user = make_user(Role.TECHNICIAN)
+    colleague = make_user(Role.TECHNICIAN, clinic=user.clinic)
+
+    with pytest.raises(NotAllowed, match="Only an admin can manage logins."):
+        users.require_password_reset(user, colleague)
+
+
+def test_deactivation_and_sign_out_each_end_every_session(ctx):
+    user = make_user(Role.TECHNICIAN)
+    admin = make_user(Role.ADMIN, clinic=user.clinic)
+    start = user.session_version
+
+    users.sign_out(user)
+    users.deactivate_user(user, admin)
+
+    assert user.session_version == start + 2

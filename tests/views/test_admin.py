@@ -237,7 +237,7 @@ def test_a_consent_form_without_a_title_is_refused_and_the_wording_kept(app, cli
         assert db.session.scalar(select(ConsentTemplate).filter_by(version=2)) is None
 
 
-def test_admin_can_add_a_technician_who_can_then_sign_in(app, client, login, world):
+def test_admin_can_add_a_technician_who_signs_in_and_picks_a_password(app, client, login, world):
     login(Role.ADMIN)
     form = {
         "display_name": "Nia Tech",
@@ -255,7 +255,18 @@ def test_admin_can_add_a_technician_who_can_then_sign_in(app, client, login, wor
     signed_in = client.post(
         "/auth/login", data={"email": "nia@example.test", "password": "a long first pw"}
     )
-    assert signed_in.headers["Location"] == "/"
+    assert signed_in.headers["Location"] == "/auth/password"
+    assert client.get("/chair/").headers["Location"] == "/auth/password"
+    changed = client.post(
+        "/auth/password",
+        data={
+            "current": "a long first pw",
+            "new": "plum kettle orbit",
+            "confirm": "plum kettle orbit",
+        },
+    )
+    assert changed.headers["Location"] == "/"
+    assert client.get("/chair/").status_code == 200
 
 
 def test_a_technician_without_licence_number_is_refused_and_the_form_kept(client, login, world):
@@ -399,3 +410,43 @@ def test_a_refused_checklist_item_goes_back_to_the_page_it_came_from(client, log
 
     assert response.headers["Location"] == "/admin/checklist"
     assert b"A checklist item needs some text." in client.get("/admin/checklist").data
+
+
+def test_admin_can_require_a_new_password_which_signs_the_person_out(app, world):
+    admin_client, tech_client = app.test_client(), app.test_client()
+    with app.app_context():
+        f.make_user(Role.ADMIN, email="boss@example.test")
+        db.session.commit()
+    for who, email in ((admin_client, "boss@example.test"), (tech_client, "maker@example.test")):
+        who.post("/auth/login", data={"email": email, "password": f.PASSWORD})
+
+    response = admin_client.post(f"/admin/users/{world['tech']}/require-reset")
+
+    assert response.headers["Location"] == "/admin/users"
+    assert b"(new password required)" in admin_client.get("/admin/users").data
+    assert tech_client.get("/chair/").headers["Location"].startswith("/auth/login")
+    again = tech_client.post(
+        "/auth/login", data={"email": "maker@example.test", "password": f.PASSWORD}
+    )
+    assert again.headers["Location"] == "/auth/password"
+    with app.app_context():
+        entry = db.session.scalar(
+            select(AuditEntry).filter_by(action="user.password_reset_required")
+        )
+        assert entry.entity_id == str(world["tech"])
+
+
+@pytest.mark.parametrize("role", [Role.TECHNICIAN, Role.AUDITOR])
+def test_only_admins_can_require_a_new_password(app, client, login, world, role):
+    login(role)
+
+    assert client.post(f"/admin/users/{world['tech']}/require-reset").status_code == 403
+
+
+def test_admin_cannot_require_a_reset_of_another_clinics_login(app, client, login, world):
+    login(Role.ADMIN)
+    with app.app_context():
+        other = f.make_user(Role.TECHNICIAN, clinic=f.make_clinic(name="Other")).id
+        db.session.commit()
+
+    assert client.post(f"/admin/users/{other}/require-reset").status_code == 404

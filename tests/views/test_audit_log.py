@@ -182,7 +182,7 @@ def login_without_csrf(app, client):
     with app.app_context():
         user = make_user(Role.AUDITOR)
         db.session.commit()
-        user_id = str(user.id)
+        user_id = user.get_id()  # the id and its session version, as a real sign-in keeps
     with client.session_transaction() as session:
         session["_user_id"] = user_id
         session["_fresh"] = True

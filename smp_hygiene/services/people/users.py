@@ -10,7 +10,8 @@ from smp_hygiene.errors import AlreadyExists, InvalidCredentials, InvalidInput, 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Role, User
 from smp_hygiene.services.audit import chain
-from smp_hygiene.services.people import permissions
+from smp_hygiene.services.people import passwords, permissions, throttling
+from smp_hygiene.services.people.passwords import MIN_PASSWORD_LENGTH
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verified against when the email is unknown, so a miss costs as long as a wrong password.
@@ -24,7 +25,7 @@ def use_hash_parameters(time_cost: int, memory_cost_kib: int) -> None:
     _DUMMY_HASH = _hasher.hash("not a real password")
 
 
-MIN_PASSWORD_LENGTH = 10
+__all__ = ["MIN_PASSWORD_LENGTH"]  # the staff page quotes it beside the form
 
 
 def create_user(
@@ -37,12 +38,16 @@ def create_user(
     licence_number: str = "",
     licence_issuer: str = "",
 ) -> User:
-    """Create a login; emails are unique across the service and passwords at least 10 chars."""
+    """Create a login; emails are unique across the service and passwords pass NIST's checks."""
     email = email.strip().lower()
     if find_user_by_email(email):
-        raise AlreadyExists(f"A user with email {email} already exists.")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f"Passwords need at least {MIN_PASSWORD_LENGTH} characters.")
+        # One answer whether the login is in this clinic or another: telling them apart would
+        # confirm to one clinic's admin that an address has a login at another clinic.
+        raise AlreadyExists(
+            "This email cannot be used for a new login: ask the person for another address, "
+            "or contact support."
+        )
+    passwords.check_password(password, email=email, name=display_name)
     user = User(
         clinic=clinic,
         email=email,
@@ -53,6 +58,7 @@ def create_user(
         password_hash=_hasher.hash(password),
     )
     db.session.add(user)
+    db.session.flush()  # the snapshot needs clinic_id and the defaults, set only at flush
     chain.record(actor, "user.created", user, after=_public(user))
     return user
 
@@ -62,7 +68,9 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User:
-    """Return the user whose password matches, or raise one message for every kind of miss."""
+    """Return the user whose password matches, or raise one message for every kind of miss;
+    while the email's sign-ins are paused, refuse without looking at the password."""
+    throttling.check_not_paused(email)
     user = find_user_by_email(email)
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -72,7 +80,44 @@ def authenticate(email: str, password: str) -> User:
         raise InvalidCredentials("Email or password is not right.")
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+    throttling.clear(email)
     return user
+
+
+def record_failed_sign_in(email: str) -> None:
+    """Count a failed sign-in against the email typed (the caller commits it after rollback)."""
+    throttling.record_failure(email, find_user_by_email(email))
+
+
+def sign_out(user: User) -> None:
+    """End every session of this login, including cookies copied before now."""
+    user.session_version += 1
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password after checking the current one; other sessions of the login end."""
+    throttling.check_not_paused(user.email)  # guesses here count as failed sign-ins
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise InvalidCredentials("Your current password is not right.") from None
+    if current == new:
+        raise InvalidInput("Choose a password different from the current one.")
+    passwords.check_password(new, email=user.email, name=user.display_name)
+    user.password_hash = _hasher.hash(new)
+    user.must_change_password = False
+    user.session_version += 1
+    chain.record(user, "user.password_changed", user, after={"email": user.email})
+
+
+def require_password_reset(user: User, admin: User) -> None:
+    """An admin signs a login out everywhere and makes its next sign-in choose a new password."""
+    _require_admin(admin, user)
+    if not user.is_active_user:
+        raise InvalidInput(f"{user.name} is deactivated: reactivate the login first.")
+    user.must_change_password = True
+    user.session_version += 1
+    chain.record(admin, "user.password_reset_required", user, after={"email": user.email})
 
 
 def _public(user: User) -> dict:
@@ -106,13 +151,13 @@ def add_staff(
     licence_number: str = "",
     licence_issuer: str = "",
 ) -> User:
-    """An admin adds a colleague to their own clinic; technicians sign records, so they need a
-    name and a practitioner licence (number and issuing body) on file."""
+    """An admin adds a colleague to their own clinic, who picks their own password at first
+    sign-in; technicians sign records, so they need a name and a licence (number and issuer)."""
     _require_admin(admin)
     if not display_name.strip():
         raise InvalidInput("Give the person's name, as it should appear on records.")
     check_licence(role, licence_number, licence_issuer)
-    return create_user(
+    user = create_user(
         admin.clinic,
         email,
         role,
@@ -122,6 +167,8 @@ def add_staff(
         licence_number=licence_number,
         licence_issuer=licence_issuer,
     )
+    user.must_change_password = True  # the admin knows this one: it is for the first sign-in only
+    return user
 
 
 def check_licence(role: Role, licence_number: str, licence_issuer: str) -> None:
@@ -159,6 +206,7 @@ def reactivate_user(user: User, admin: User) -> None:
 def _set_active(user: User, admin: User, active: bool) -> None:
     before = _public(user)
     user.is_active_user = active
+    user.session_version += 1  # a deactivated login's open sessions end at their next request
     action = "user.reactivated" if active else "user.deactivated"
     chain.record(admin, action, user, before=before, after=_public(user))
 

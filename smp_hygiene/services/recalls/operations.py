@@ -167,13 +167,16 @@ def mark_client_notified(
 ) -> ClientNotification:
     """Record that a client treated with a recalled lot was told, how and when."""
     _require_auditor(actor, recall.clinic_id)
+    if client.clinic_id != recall.clinic_id:
+        # Another clinic's client is not named: the name would be that clinic's record.
+        raise InvalidInput("That client was not treated with a lot in this recall.")
     sessions = db.session.scalars(
         select(TreatmentSession.id).where(
             TreatmentSession.client_id == client.id,
             TreatmentSession.id.in_(affected_session_ids(recall)),
         )
     ).all()
-    if client.clinic_id != recall.clinic_id or not sessions:
+    if not sessions:
         raise InvalidInput(f"{client.full_name} was not treated with a lot in this recall.")
     if session is not None and session.id not in sessions:
         raise InvalidInput("That session is not one of this client's sessions in the recall.")

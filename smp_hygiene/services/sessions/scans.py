@@ -172,6 +172,12 @@ def _claim_unit(use: SupplyUse, scan: ParsedBarcode, lot: SupplyLot, user: User)
 
 
 def _reused(use: SupplyUse, earlier: SupplyUse) -> AlreadyUsed:
+    # Another clinic's session number and date are that clinic's records: name them only at home.
+    if earlier.lot.clinic_id != use.lot.clinic_id:
+        return AlreadyUsed(
+            f"Cartridge serial {use.serial} was already used elsewhere. Needles are "
+            "single-use: open a new one."
+        )
     return AlreadyUsed(
         f"Cartridge serial {use.serial} was already used in session "
         f"#{earlier.session_id} on {earlier.used_at:%Y-%m-%d}. Needles are "

@@ -61,3 +61,12 @@ def reactivate_user(user_id: int):
     user = own_or_404(User, user_id)
     users.reactivate_user(user, current_user)
     return done(url_for("admin.staff"), f"{user.name} can sign in again.")
+
+
+@bp.post("/users/<int:user_id>/require-reset")
+@once
+def require_reset(user_id: int):
+    """Sign a login out everywhere; at next sign-in they must choose a new password."""
+    user = own_or_404(User, user_id)
+    users.require_password_reset(user, current_user)
+    return done(url_for("admin.staff"), f"{user.name} must choose a new password at next sign-in.")

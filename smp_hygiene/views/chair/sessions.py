@@ -173,8 +173,8 @@ def scan(session_id: int):
 def tick(session_id: int, item_id: int):
     """Tick one checklist item; ticking twice keeps the first tick."""
     session = own_or_404(TreatmentSession, session_id)
-    # Not own_or_404: another clinic's item is the service's refusal, kept in the refusal log.
-    item = db.get_or_404(ChecklistItem, item_id)
+    # Another clinic's item answers as a missing one: its text is that clinic's, not ours to log.
+    item = own_or_404(ChecklistItem, item_id)
     keep_if_refused(item.text, session)
     answer = sessions.answer_item(session, item, current_user)
     db.session.commit()

@@ -13,6 +13,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import NotificationChannel, Product, RecallScope, TreatmentSession
 from smp_hygiene.views.clock import from_clinic_time
 from smp_hygiene.views.forms import BaseForm, IdField
+from smp_hygiene.views.loading import own_or_404
 
 
 class OpenRecallForm(BaseForm):
@@ -88,7 +89,10 @@ class NotifyForm(BaseForm):
             raise InvalidInput("The notification time is not a date and time.") from None
 
     def session(self) -> TreatmentSession | None:
-        return db.session.get(TreatmentSession, self.session_id.data or 0)
+        """The session named, resolved in the auditor's clinic like the client (404 otherwise)."""
+        if self.session_id.data is None:
+            return None
+        return own_or_404(TreatmentSession, self.session_id.data)
 
 
 class LookbackForm(BaseForm):

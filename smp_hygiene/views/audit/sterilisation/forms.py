@@ -26,7 +26,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.views.clock import ClinicTimeField
 from smp_hygiene.views.forms import BaseForm, WholeNumberField, choices
-from smp_hygiene.views.ids import record_id
+from smp_hygiene.views.ids import record_id, whole_number
 
 _STAMP = "%Y-%m-%dT%H:%M"
 
@@ -50,7 +50,9 @@ class CycleForm(BaseForm):
     temperature_c = FloatField("Temperature °C", validators=[InputRequired()])
     exposure_minutes = FloatField("Exposure (min)", validators=[InputRequired()])
     pressure_kpa = FloatField("Pressure kPa (absolute)", validators=[InputRequired()])
-    ci_class = SelectField("Chemical indicator", choices=_CI_CLASSES, coerce=int, default=5)
+    ci_class = SelectField(
+        "Chemical indicator", choices=_CI_CLASSES, coerce=whole_number, default=5
+    )
     ci_result = SelectField("Indicator result", choices=_INDICATOR)
     operator_id = SelectField("Operator", coerce=record_id)
     printout_ref = StringField("Printout reference", validators=[Length(max=200)])
