@@ -15,15 +15,17 @@ The notices quoted are real:
 
 from __future__ import annotations
 
+import re
+
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, LotStatus, ProductKind, RecallScope, Role
-from smp_hygiene.services.lots.identity import lot_candidates, normalise_lot
+from smp_hygiene.services.lots.identity import _LABEL, _SEPARATOR, lot_candidates, normalise_lot
 from smp_hygiene.services.recalls import operations
 from smp_hygiene.services.supplies import receiving as supplies
 from tests.factories import make_lot, make_product, make_user
@@ -153,6 +155,10 @@ def _spaced(code: str, gaps: list[str]) -> str:
 )
 def test_any_labelled_code_yields_the_received_lots_key(code, label, gap, gaps, tail, lead):
     spaced = _spaced(code, gaps).strip("-.")
+    # A code spaced so that a fragment is itself a label ("D1 BB", where BB is "best before")
+    # is ambiguous in a real notice too: the reading leaves such a fragment out, on purpose.
+    fragments = [f for f in re.split(r"[ .\-]+", spaced) if f]
+    assume(not any(_LABEL.fullmatch(f) or _SEPARATOR.fullmatch(f) for f in fragments[1:]))
 
     keys = [c.key for c in lot_candidates(f"{lead}{label}{gap}{spaced}{tail}")]
 
