@@ -71,3 +71,13 @@ class IdField(IntegerField):
         except ValueError:
             self.data = None
             raise ValueError(f"{self.label.text}: not a record of this clinic.") from None
+
+
+class NonceForm(FlaskForm):
+    """Only the nonce a posted form carries, read before the view builds its own form. No default:
+    a form without a nonce is simply not guarded, rather than claiming a made-up one."""
+
+    class Meta:
+        csrf = False  # CSRFProtect has already checked the token for the whole request
+
+    nonce = HiddenField()

@@ -29,6 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.services import submissions
+from smp_hygiene.views.forms import NonceForm
 
 ALREADY_RECORDED = "Already recorded."
 RefusalPage = Callable[[DomainError], Response | tuple[str, int]]
@@ -95,7 +96,7 @@ def once(view: Callable) -> Callable:
 
     @functools.wraps(view)
     def guarded(**kwargs):
-        g.nonce = request.form.get("nonce", "")
+        g.nonce = NonceForm().nonce.data or ""
         earlier = submissions.find_submission(g.nonce)
         if earlier is not None:
             return _already(earlier.result_url)
