@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 
 import pytest
-from sqlalchemy import text
 
-from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
 from smp_hygiene.services.people import users
 from tests import factories
+from tests.apps import app_on
 
 # Real argon2id, cheap parameters: thousands of logins in the suite, not one a second.
 users.use_hash_parameters(time_cost=1, memory_cost_kib=1024)
@@ -39,34 +38,10 @@ def database_url(request):
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
-def _empty_postgres() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    db.session.commit()
-
-
 @pytest.fixture
 def app(tmp_path, database_url):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "APP_ENV": "test",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "SERVER_NAME": "clinic.test",
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
-    app.instance_path = str(tmp_path)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if database_url.startswith("postgresql"):
-            _empty_postgres()
-        db.engine.dispose()
+    with app_on(database_url, tmp_path, TESTING=True, APP_ENV="test") as built:
+        yield built
 
 
 @pytest.fixture

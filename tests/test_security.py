@@ -10,7 +10,7 @@ from smp_hygiene.app import create_app
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, User
 from smp_hygiene.security import CONTENT_SECURITY_POLICY
-from tests.conftest import _empty_postgres
+from tests.apps import app_on
 from tests.factories import PASSWORD, make_user
 
 
@@ -50,26 +50,9 @@ def test_a_wrong_password_is_refused_with_401_and_the_form_again(client, login):
 @pytest.fixture
 def production(tmp_path, database_url):
     """The app as APP_ENV=production builds it (with a secret, as production must have)."""
-    app = create_app(
-        {
-            "APP_ENV": "production",
-            "SECRET_KEY": "production-test",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_STORAGE_URI": "memory://",
-            "SERVER_NAME": "clinic.test",
-            "PREFERRED_URL_SCHEME": "https",
-        }
-    )
-    app.instance_path = str(tmp_path)
-    with app.app_context():
-        db.create_all()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if database_url.startswith("postgresql"):
-            _empty_postgres()
-        db.engine.dispose()
+    config = {"APP_ENV": "production", "SECRET_KEY": "production-test"}
+    with app_on(database_url, tmp_path, **config, PREFERRED_URL_SCHEME="https") as built:
+        yield built
 
 
 def test_production_sends_strict_transport_security_and_keeps_the_other_headers(production):
