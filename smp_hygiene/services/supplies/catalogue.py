@@ -8,7 +8,7 @@ from sqlalchemy import or_, select
 
 from smp_hygiene.errors import AlreadyExists, InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic, Product, ProductKind, User
+from smp_hygiene.models import Clinic, Product, ProductKind, SupplyLot, User
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.barcodes.reader import ParsedBarcode, parse_barcode
 
@@ -109,14 +109,25 @@ def find_for_scan(clinic: Clinic, scan: ParsedBarcode) -> Product | None:
     )
 
 
-def list_products(clinic: Clinic) -> list[Product]:
+def list_products(clinic: Clinic, kind: ProductKind | None = None) -> list[Product]:
+    """The clinic's catalogue (or one kind of it), in the order the forms offer it."""
+    query = select(Product).where(Product.clinic_id == clinic.id)
+    if kind is not None:
+        query = query.where(Product.kind == kind)
     return list(
-        db.session.scalars(
-            select(Product)
-            .where(Product.clinic_id == clinic.id)
-            .order_by(Product.kind, Product.manufacturer, Product.name)
-        )
+        db.session.scalars(query.order_by(Product.kind, Product.manufacturer, Product.name))
     )
+
+
+def list_lots(clinic: Clinic, kind: ProductKind) -> list[SupplyLot]:
+    """Every lot of one kind the clinic received, by product then lot number."""
+    query = (
+        select(SupplyLot)
+        .join(Product)
+        .where(SupplyLot.clinic_id == clinic.id, Product.kind == kind)
+        .order_by(Product.manufacturer, Product.name, SupplyLot.lot_number)
+    )
+    return list(db.session.scalars(query))
 
 
 def set_manual_lot_entry(product: Product, allowed: bool, actor: User) -> None:

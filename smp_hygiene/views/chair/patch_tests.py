@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Optional
 
@@ -19,6 +18,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.consent import patch_tests
 from smp_hygiene.services.people import clients
+from smp_hygiene.services.supplies import catalogue
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.chair.blueprint import bp
 from smp_hygiene.views.clock import ClinicTimeField
@@ -49,13 +49,7 @@ class ReadingForm(BaseForm):
 
 
 def clinic_pigments() -> list[Product]:
-    return list(
-        db.session.scalars(
-            select(Product)
-            .where(Product.clinic_id == current_user.clinic_id, Product.kind == ProductKind.PIGMENT)
-            .order_by(Product.manufacturer, Product.name)
-        )
-    )
+    return catalogue.list_products(current_user.clinic, ProductKind.PIGMENT)
 
 
 def chosen_pigments(form: ApplyForm) -> list[Product]:
@@ -65,16 +59,7 @@ def chosen_pigments(form: ApplyForm) -> list[Product]:
 
 def pigment_lots() -> list[SupplyLot]:
     """The clinic's pigment lots, for clinics that patch test per lot."""
-    return list(
-        db.session.scalars(
-            select(SupplyLot)
-            .join(Product)
-            .where(
-                SupplyLot.clinic_id == current_user.clinic_id, Product.kind == ProductKind.PIGMENT
-            )
-            .order_by(Product.manufacturer, Product.name, SupplyLot.lot_number)
-        )
-    )
+    return catalogue.list_lots(current_user.clinic, ProductKind.PIGMENT)
 
 
 def chosen_lots(form: ApplyForm) -> list[SupplyLot]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Response, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import Optional
 
@@ -12,7 +11,7 @@ from smp_hygiene.errors import DomainError, UnknownProduct
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Product, ProductKind, SterilisationMethod, SupplyLot
 from smp_hygiene.services.barcodes.reader import ParsedBarcode, own_label_text, parse_barcode
-from smp_hygiene.services.supplies import label_checks
+from smp_hygiene.services.supplies import catalogue, label_checks
 from smp_hygiene.services.supplies import receiving as supplies
 from smp_hygiene.services.verification import qrcodes
 from smp_hygiene.views.chair.blueprint import bp, keep_if_refused
@@ -73,13 +72,7 @@ class ReceiveForm(BaseForm):
 
 
 def clinic_products() -> list[Product]:
-    return list(
-        db.session.scalars(
-            select(Product)
-            .where(Product.clinic_id == current_user.clinic_id)
-            .order_by(Product.kind, Product.manufacturer, Product.name)
-        )
-    )
+    return catalogue.list_products(current_user.clinic)
 
 
 def _page(form: ReceiveForm, step: str = "scan", status: int = 200, **context):
