@@ -31,6 +31,9 @@ class Defaults:
     DOUBLE_SCAN_SECONDS = 3
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "15"))
     SESSION_COOKIE_HTTPONLY = True
+    # A trusted shared tablet's cookie (views/tablet.py); production adds the __Host- prefix.
+    DEVICE_COOKIE_NAME = "smp_device"
+    DEVICE_COOKIE_DAYS = 365
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the login session, which times out on its own
 
@@ -62,6 +65,8 @@ def secure_cookies(app: Flask) -> None:
         REMEMBER_COOKIE_SECURE=True,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        # __Host-: the browser keeps it only if Secure, for this host alone, on path /.
+        DEVICE_COOKIE_NAME="__Host-smp_device",
     )
 
 

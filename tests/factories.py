@@ -45,7 +45,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.consent import consents
 from smp_hygiene.services.lots.identity import normalise_lot
-from smp_hygiene.services.people import users
+from smp_hygiene.services.people import devices, pins, users
 from smp_hygiene.services.recalls import operations
 from smp_hygiene.services.sessions import lifecycle
 from smp_hygiene.timeutil import utcnow
@@ -489,3 +489,13 @@ def make_reaction(
     db.session.add(reaction)
     db.session.flush()
     return reaction
+
+
+def make_device(clinic: Clinic | None = None, name: str = "Chair tablet"):
+    """A shared tablet trusted by the clinic's admin: (device, the cookie's token)."""
+    return devices.trust_device(_admin(_clinic(clinic)), name)
+
+
+def give_pin(user: User, pin: str = "482916") -> User:
+    pins.set_pin(user, PASSWORD, pin)
+    return user

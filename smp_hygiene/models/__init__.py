@@ -12,7 +12,7 @@ from smp_hygiene.models.enums import (
     SterilisationMethod,
 )
 from smp_hygiene.models.patch_tests import PatchTest, patch_test_lot, patch_test_product
-from smp_hygiene.models.people import Client, Clinic, LoginThrottle, User
+from smp_hygiene.models.people import Client, Clinic, LoginThrottle, SharedDevice, User
 from smp_hygiene.models.reactions import AdverseReaction, ReactionSeverity, ReactionStatus
 from smp_hygiene.models.recalls import (
     ClientNotification,
@@ -103,6 +103,7 @@ __all__ = [
     "SupplyLot",
     "SupplyUse",
     "TreatmentSession",
+    "SharedDevice",
     "User",
     "VerifyCard",
 ]

@@ -39,6 +39,7 @@ URL_PARAMS = {
     "client_id": "client",
     "consent_id": "consent",
     "lot_id": "lot",
+    "device_id": "device",
 }
 URL_PARAM_OVERRIDES = {("chair.read_patch_test", "test_id"): "patch_test"}
 NOT_IDS = {"token", "filename"}  # public routes: opaque tokens and static files, not records
@@ -122,6 +123,7 @@ def _world(clinic) -> dict[str, int]:
         "lot_label": f"SMPH-LOT:{lot.label_code}",
         "pack_label": f"SMPH-PACK:{cycle.packs[0].code}",
         "patch_test": f.make_patch_test(client, [product], reader=technician).id,
+        "device": f.make_device(clinic)[0].id,
     }
 
 

@@ -10,6 +10,7 @@ from smp_hygiene.views.admin import (  # noqa: F401  importing a module register
     cards,
     checklist,
     consent_forms,
+    devices,
     products,
     settings,
     signing_keys,
