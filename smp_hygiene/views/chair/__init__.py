@@ -9,8 +9,9 @@ from smp_hygiene.views.chair import (
     patch_tests,
     receiving,
     sessions,
+    stock,
     today,
 )
 from smp_hygiene.views.chair.blueprint import bp
 
-__all__ = ["bp", "clients", "consent", "patch_tests", "receiving", "sessions", "today"]
+__all__ = ["bp", "clients", "consent", "patch_tests", "receiving", "sessions", "stock", "today"]
