@@ -11,6 +11,7 @@ from smp_hygiene.views import (
     auth,
     chair,
     clock,
+    health,
     home,
     ids,
     nul_bytes,
@@ -25,7 +26,7 @@ def register_blueprints(app: Flask) -> None:
     """Every blueprint, and what every template may ask: a form nonce, who may do what."""
     ids.register(app)  # before the routes: each rule picks its converter when it is added
     nul_bytes.register(app)
-    for module in (auth, home, verify, audit, admin, chair):
+    for module in (auth, home, health, verify, audit, admin, chair):
         app.register_blueprint(module.bp)
     app.register_blueprint(reactions.bp)
     auth.register_login(app)

@@ -9,7 +9,7 @@ import pytest
 
 from smp_hygiene.models import Role
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "home.index"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "home.index", "health.healthz", "health.readyz"}
 PUBLIC_PREFIXES = ("verify.",)
 
 
