@@ -41,6 +41,7 @@ def _book(page) -> None:
     page.get_by_label("Acme Slate Grey").check()
     page.get_by_role("button", name="Book", exact=True).click()
     page.wait_for_url("**/chair/bookings/*")
+    screenshot(page, "chair-booking")
 
 
 def test_a_booking_shows_its_needs_on_today_and_flows_into_the_session(live_app, page, clinic_day):
@@ -71,6 +72,7 @@ def test_a_booking_shows_its_needs_on_today_and_flows_into_the_session(live_app,
     assert not page.get_by_text("Acme Warm Copper", exact=False).is_visible()
     page.get_by_text("Another pigment? See its patch test").click()
     assert page.get_by_text("Acme Warm Copper", exact=False).is_visible()
+    screenshot(page, "chair-session-from-booking")
     with live_app.app_context():
         booking = db.session.query(Booking).one()
         assert booking.status is BookingStatus.STARTED

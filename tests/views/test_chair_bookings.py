@@ -172,6 +172,19 @@ def test_starting_from_a_booking_carries_it_into_the_session(app, client, login,
         assert booking.session.status is SessionStatus.IN_PROGRESS
 
 
+def test_a_start_sent_twice_starts_one_session(app, client, login, world):
+    login(Role.TECHNICIAN)
+    url = f"/chair/bookings/{world['ready_booking']}/start"
+
+    first = client.post(url, data={"nonce": "tap"})
+    second = client.post(url, data={"nonce": "tap"}, follow_redirects=True)
+
+    assert first.status_code == 302
+    assert b"Already recorded." in second.data
+    with app.app_context():
+        assert db.session.query(TreatmentSession).count() == 1
+
+
 def test_a_completed_session_lists_no_pigment_it_did_not_use(app, client, login, world):
     with app.app_context():
         booking = db.session.get(Booking, world["ready_booking"])

@@ -27,11 +27,12 @@ def pigment_status(
     client: Client,
     product: Product,
     at: datetime,
-    what: str = "the session",
+    what: str | None = None,
     now: datetime | None = None,
 ) -> PigmentStatus:
     """Is `client` cleared for `product` at `at`? Where the clinic tests per lot, any lot of it in
-    stock that a test clears will do. `what` names the moment in the message ("this booking")."""
+    stock that a test clears will do. Without `what` a refusal is the rule's own words (a session
+    already started); with it ("this booking"), it says what to do, and by when, before then."""
     lots = _lots_to_try(client, product)
     if not lots:
         message = f"No lot of {product.title} in stock to match a patch test: receive one first."
@@ -46,6 +47,8 @@ def pigment_status(
             read_on = local_date(test.read_at or test.applied_at, client.clinic.timezone)
             lot_words = f" (lot {lot.lot_number})" if lot else ""
             return PigmentStatus(product, True, f"Negative{lot_words}, read {read_on}.")
+    if what is None:
+        return PigmentStatus(product, False, str(refusals[0]))
     missing = _missing(client, product, (at, now or utcnow()), what, refusals[0])
     return PigmentStatus(product, False, missing)
 

@@ -10,7 +10,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import Booking, BookingStatus
 from smp_hygiene.services.bookings import operations, readiness
 from smp_hygiene.timeutil import local_date, utcnow
-from smp_hygiene.views.chair.blueprint import bp, keep_if_refused
+from smp_hygiene.views.chair.blueprint import bp
 from smp_hygiene.views.chair.booking_forms import (
     BookingForm,
     CancelForm,
@@ -94,7 +94,6 @@ def booking(booking_id: int):
 def start_booking(booking_id: int):
     """Start the session: client, treated area and planned pigments come from the booking."""
     found, form = _load(booking_id), StartBookingForm()
-    keep_if_refused(form.acknowledge_reason.data or "")
     reason = form.acknowledge_reason.data or None
     session = operations.start_from_booking(found, current_user, acknowledge_reason=reason)
     db.session.flush()
