@@ -88,6 +88,10 @@ class SessionNotOpen(DomainError):
     """Only sessions in progress accept scans and ticks."""
 
 
+class BookingNotOpen(DomainError):
+    """Only a booking still booked is moved, cancelled or started."""
+
+
 class CannotComplete(DomainError):
     """A session is missing something the rules need before it can be sealed."""
 

@@ -1,6 +1,7 @@
 """All tables; import names from here."""
 
 from smp_hygiene.models.audit import AuditEntry, ChainCheckpoint
+from smp_hygiene.models.bookings import Booking, BookingStatus, booking_pigment
 from smp_hygiene.models.consent import Consent, ConsentTemplate
 from smp_hygiene.models.enums import (
     LotStatus,
@@ -56,6 +57,9 @@ __all__ = [
     "AdverseReaction",
     "AuditEntry",
     "BiologicalIndicatorTest",
+    "Booking",
+    "booking_pigment",
+    "BookingStatus",
     "BowieDickTest",
     "ChainCheckpoint",
     "ChecklistAnswer",

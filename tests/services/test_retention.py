@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import pytest
 
 from smp_hygiene.errors import InvalidInput, NotAllowed
-from smp_hygiene.models import AuditEntry, Consent, ProductKind, Role, SessionStatus
+from smp_hygiene.models import AuditEntry, BookingStatus, Consent, ProductKind, Role, SessionStatus
 from smp_hygiene.services.people import retention
 from smp_hygiene.services.sessions import sealing
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
+    make_booking,
     make_consent,
     make_lot,
     make_recall,
@@ -52,6 +53,13 @@ def test_an_open_recall_keeps_the_client_reachable(ctx):
     assert retention.list_due(client.clinic) == []
 
 
+def test_a_client_with_a_booking_still_booked_is_kept(ctx):
+    client, session = _old_client_with_a_session()
+    make_booking(client, session.technician, utcnow() + timedelta(days=3))
+
+    assert retention.list_due(client.clinic) == []
+
+
 def test_admin_can_erase_a_due_client_and_the_seal_still_holds(ctx):
     client, session = _old_client_with_a_session()
     client.phone, client.email = "+32 470 11 22 33", "sam@mail.example"
@@ -69,6 +77,22 @@ def test_admin_can_erase_a_due_client_and_the_seal_still_holds(ctx):
     assert sealing.verify_seals().ok
     entry = AuditEntry.query.filter_by(action="client.anonymised").one()
     assert "sam@mail.example" not in entry.after + entry.before
+
+
+def test_erasing_a_client_blanks_the_free_text_of_their_bookings(ctx):
+    client, session = _old_client_with_a_session()
+    booking = make_booking(
+        client,
+        session.technician,
+        LONG_AGO,
+        notes="Sam prefers Fridays",
+        cancel_reason="Ill",
+        status=BookingStatus.CANCELLED,
+    )
+
+    retention.anonymise_client(client, make_user(Role.ADMIN, clinic=client.clinic))
+
+    assert (booking.notes, booking.cancel_reason) == ("", "")
 
 
 def test_a_client_within_the_period_cannot_be_erased(ctx):

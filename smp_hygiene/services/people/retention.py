@@ -16,6 +16,8 @@ from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AdverseReaction,
+    Booking,
+    BookingStatus,
     Client,
     Clinic,
     Consent,
@@ -64,7 +66,8 @@ def list_due(clinic: Clinic, today: date | None = None) -> list[RetentionDue]:
 
 
 def _still_needed(client: Client) -> bool:
-    """An open recall or an open reaction still needs to reach this person."""
+    """An open recall or an open reaction still needs to reach this person; a booking still
+    booked means they are coming back."""
     sessions = select(TreatmentSession.id).where(TreatmentSession.client_id == client.id)
     open_recall = db.session.scalar(
         select(func.count())
@@ -80,7 +83,12 @@ def _still_needed(client: Client) -> bool:
             AdverseReaction.session_id.in_(sessions), AdverseReaction.status == ReactionStatus.OPEN
         )
     )
-    return bool(open_recall or open_reaction)
+    booked = db.session.scalar(
+        select(func.count())
+        .select_from(Booking)
+        .where(Booking.client_id == client.id, Booking.status == BookingStatus.BOOKED)
+    )
+    return bool(open_recall or open_reaction or booked)
 
 
 def anonymise_client(client: Client, admin: User, today: date | None = None) -> None:
@@ -103,6 +111,8 @@ def anonymise_client(client: Client, admin: User, today: date | None = None) -> 
         consent.signature_png = b""  # its SHA-256 stays on the consent as evidence it existed
         consent.id_document_ref = consent.guardian_name = ""
         consent.guardian_document_ref = consent.guardian_consent_ref = ""
+    for booking in db.session.scalars(select(Booking).where(Booking.client_id == client.id)):
+        booking.notes = booking.cancel_reason = ""  # free text about the person
     chain.record(
         admin,
         "client.anonymised",

@@ -4,6 +4,7 @@ sibling modules, which attach themselves to `bp` when imported here."""
 from __future__ import annotations
 
 from smp_hygiene.views.chair import (
+    bookings,
     clients,
     consent,
     patch_tests,
@@ -14,4 +15,14 @@ from smp_hygiene.views.chair import (
 )
 from smp_hygiene.views.chair.blueprint import bp
 
-__all__ = ["bp", "clients", "consent", "patch_tests", "receiving", "sessions", "stock", "today"]
+__all__ = [
+    "bookings",
+    "bp",
+    "clients",
+    "consent",
+    "patch_tests",
+    "receiving",
+    "sessions",
+    "stock",
+    "today",
+]
