@@ -15,6 +15,7 @@ from smp_hygiene.views import (
     ids,
     nul_bytes,
     reactions,
+    signed_out,
     verify,
 )
 from smp_hygiene.views.forms import new_nonce
@@ -28,6 +29,7 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.register_blueprint(reactions.bp)
     auth.register_login(app)
+    signed_out.register(app)
     clock.register(app)
     app.add_template_global(new_nonce, "form_nonce")
     for check in (permissions.can_treat, permissions.can_audit, permissions.can_administer):
