@@ -111,11 +111,16 @@ def _healing_gap_warning(
     if previous is None or now - previous.started_at >= timedelta(days=minimum):
         return None
     days = (now - previous.started_at).days
+    ago = "less than a day ago" if days == 0 else f"{_days(days)} ago"
     return (
         f"{client.full_name} had session {previous.course_number} on "
-        f"{previous.started_at:%Y-%m-%d}, {days} day(s) ago. The skin needs at least "
-        f"{minimum} days to heal between sessions."
+        f"{previous.started_at:%Y-%m-%d}, {ago}. The skin needs at least "
+        f"{_days(minimum)} to heal between sessions."
     )
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def attest_label_info(session: TreatmentSession, user: User, now: datetime | None = None) -> None:

@@ -79,8 +79,7 @@ function addUse(use) {
   const title = document.createElement("strong");
   title.textContent = use.product;
   const detail = document.createElement("span");
-  const hand = use.hand_entry ? " · lot entered by hand" : "";
-  detail.textContent = `${use.kind} · lot ${use.lot} · expires ${use.expiry}${use.serial ? ` · serial ${use.serial}` : ""}${hand}`;
+  detail.textContent = use.detail; // worded by the server, as the page prints it
   item.append(title, " ", detail);
   uses.append(item);
 }
@@ -122,7 +121,7 @@ if (form) {
         return;
       }
       if (data.ok) {
-        show(data.duplicate ? "info" : "ok", `${data.message} ${data.use.product}, lot ${data.use.lot}, expires ${data.use.expiry}.`);
+        show(data.duplicate ? "info" : "ok", `${data.message} ${data.use.product}, ${data.use.summary}.`);
         if (!data.duplicate) addUse(data.use);
         updateBlockers(data.blockers);
         input.value = "";
