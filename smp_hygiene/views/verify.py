@@ -26,6 +26,8 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+# The offline check reads the card with the camera: the vendored decoder compiles WebAssembly.
+OFFLINE_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self' 'wasm-unsafe-eval'"
 
 
 class _NoCookieOnVerify(SecureCookieSessionInterface):
@@ -48,6 +50,8 @@ limiter.shared_limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], scope="ver
 @bp.after_request
 def _harden(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    if request.endpoint == "verify.offline":
+        response.headers["Content-Security-Policy"] = OFFLINE_CSP
     return response
 
 

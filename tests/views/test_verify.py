@@ -248,10 +248,33 @@ def test_the_key_and_revocation_lists_are_public_json(client, record):
     assert "Set-Cookie" not in keys.headers
 
 
-def test_the_offline_page_loads_only_its_own_script(client):
+def test_the_offline_page_loads_only_its_own_scripts(client):
     page = client.get("/verify/offline").get_data(as_text=True)
 
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/verify_offline.js">']
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/js/verify_offline.js">',
+        '<script type="module" src="/static/js/camera.js">',
+    ]
+
+
+def test_only_the_offline_page_may_compile_the_camera_decoder(client, record):
+    offline = client.get("/verify/offline").headers["Content-Security-Policy"]
+    record_page = client.get(f"/v/{record['token']}").headers["Content-Security-Policy"]
+
+    assert "script-src 'self' 'wasm-unsafe-eval'" in offline
+    assert "wasm-unsafe-eval" not in record_page
+    assert offline.startswith(record_page)  # otherwise the same policy
+
+
+def test_the_offline_page_speaks_to_a_patient_with_the_detail_behind_a_link(client):
+    page = client.get("/verify/offline").get_data(as_text=True)
+    before_details, details = page.split('<details class="how">')
+
+    assert "Scan the card" in before_details
+    assert "Or paste the code from the card" in before_details
+    assert "Ed25519" not in before_details
+    assert ".well-known" not in before_details
+    assert "Ed25519" in details
 
 
 def _limited_app(tmp_path, storage: str, prefix: str = ""):
