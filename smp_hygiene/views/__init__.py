@@ -16,6 +16,7 @@ from smp_hygiene.views import (
     ids,
     nul_bytes,
     reactions,
+    signed_out,
     tablet,
     verify,
 )
@@ -31,6 +32,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reactions.bp)
     auth.register_login(app)
     tablet.register(app)  # after the idle check: an idled-out login is already gone
+    signed_out.register(app)
     clock.register(app)
     app.add_template_global(new_nonce, "form_nonce")
     for check in (permissions.can_treat, permissions.can_audit, permissions.can_administer):
