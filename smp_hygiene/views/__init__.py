@@ -21,7 +21,8 @@ from smp_hygiene.views.forms import new_nonce
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every blueprint, and what every template may ask: a form nonce, who may do what."""
+    """Every blueprint, and what every template may ask: the product's name, a form nonce, who may
+    do what."""
     ids.register(app)  # before the routes: each rule picks its converter when it is added
     nul_bytes.register(app)
     for module in (auth, home, verify, audit, admin, chair):
@@ -29,6 +30,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reactions.bp)
     auth.register_login(app)
     clock.register(app)
+    app.add_template_global(app.config["PRODUCT_NAME"], "product_name")
     app.add_template_global(new_nonce, "form_nonce")
     for check in (permissions.can_treat, permissions.can_audit, permissions.can_administer):
         app.add_template_global(check)
