@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import quote
+
 from flask import Flask
 
 from smp_hygiene.services.people import permissions
@@ -19,6 +22,8 @@ from smp_hygiene.views import (
 )
 from smp_hygiene.views.forms import new_nonce
 
+MARK = Path(__file__).resolve().parent.parent / "static" / "img" / "mark.svg"
+
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint, and what every template may ask: the product's name, a form nonce, who may
@@ -31,6 +36,8 @@ def register_blueprints(app: Flask) -> None:
     auth.register_login(app)
     clock.register(app)
     app.add_template_global(app.config["PRODUCT_NAME"], "product_name")
+    # Inline, so no icon request is still running when the next page replaces this one.
+    app.add_template_global("data:image/svg+xml," + quote(MARK.read_text()), "product_mark")
     app.add_template_global(new_nonce, "form_nonce")
     for check in (permissions.can_treat, permissions.can_audit, permissions.can_administer):
         app.add_template_global(check)
