@@ -72,6 +72,8 @@ lint: $(VENV)/.dev-deps
 # static/vendor/ and committed, so a fresh clone and the chair page need neither npm nor a CDN.
 # Run after changing the pinned version in package.json (then commit package-lock.json too).
 VENDOR_BD := smp_hygiene/static/vendor/barcode-detector
+# axe-core (Deque's accessibility engine) is for the browser tests only: never served by the app.
+VENDOR_AXE := tests/e2e/vendor/axe-core
 vendor-js:
 	npm ci --no-audit --no-fund
 	rm -rf $(VENDOR_BD) && mkdir -p $(VENDOR_BD)
@@ -80,6 +82,9 @@ vendor-js:
 	cp node_modules/barcode-detector/LICENSE $(VENDOR_BD)/LICENSE-barcode-detector
 	cp node_modules/zxing-wasm/LICENSE $(VENDOR_BD)/LICENSE-zxing-wasm
 	node -p '"barcode-detector " + require("./node_modules/barcode-detector/package.json").version + ", zxing-wasm " + require("./node_modules/zxing-wasm/package.json").version' > $(VENDOR_BD)/VERSION
+	mkdir -p $(VENDOR_AXE)
+	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE $(VENDOR_AXE)/
+	node -p '"axe-core " + require("./node_modules/axe-core/package.json").version' > $(VENDOR_AXE)/VERSION
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py

@@ -10,6 +10,8 @@ from flask import Flask
 
 
 class Defaults:
+    # What every page, title and PDF footer calls the product; the Python package keeps its name.
+    PRODUCT_NAME = "Cleanline"
     APP_ENV = os.environ.get("APP_ENV", "development")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "sqlite:///smp_hygiene.sqlite3")
     SECRET_KEY = os.environ.get("SECRET_KEY")

@@ -104,3 +104,6 @@ def sign_in(page, email: str, password: str) -> None:
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    # The next page loads in full before the test moves on: a request cut off by the test's own
+    # next goto leaves the development server with an unclosed file (a ResourceWarning).
+    page.wait_for_load_state()
