@@ -11,6 +11,7 @@ import os
 import re
 
 from gunicorn.glogging import Logger
+from prometheus_client import multiprocess
 
 TOKEN_PATH = re.compile(r"/v/[^/?#\s\"]+")
 QUERY = re.compile(r"\?[^\s\"]*")
@@ -48,3 +49,22 @@ access_log_format = '%(h)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# A worker that hangs (a stuck PDF render, a lost database) is killed and replaced after this.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+keepalive = 5
+
+
+def on_starting(server) -> None:
+    """Metrics shared between workers live in files: start each run with none left over."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and os.path.isdir(directory):
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker) -> None:
+    """A worker gone: its live gauges must stop counting (prometheus_client multiprocess)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)

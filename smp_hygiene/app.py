@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from smp_hygiene import cli, logs, models, security, sqlite  # noqa: F401  models: the tables
+from smp_hygiene import cli, logs, metrics, models, security, sqlite  # noqa: F401  models: the tables
 from smp_hygiene.config import finalise
 from smp_hygiene.extensions import csrf, db, limiter, login_manager, migrate
 from smp_hygiene.views import error_pages, register_blueprints
@@ -36,6 +36,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
 
     logs.register(app)
+    metrics.register(app)
     sqlite.register(app)
     security.register(app)
     security.register_proxy(app)

@@ -8,6 +8,21 @@ from pathlib import Path
 
 from flask import Flask
 
+# What a production deployment must set (compose.yaml provides each; tests/test_compose.py checks).
+PRODUCTION_SETTINGS = (
+    "APP_ENV",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "RATELIMIT_STORAGE_URI",
+    "REDIS_URL",
+    "PUBLIC_BASE_URL",
+    "PROXY_FIX_HOPS",
+    "SMP_BACKUP_PASSPHRASE",
+    "SMTP_HOST",
+    "MAIL_FROM",
+    "METRICS_TOKEN",
+)
+
 
 class Defaults:
     # What every page, title and PDF footer calls the product; the Python package keeps its name.
@@ -36,6 +51,8 @@ class Defaults:
     # "json" (one object per line, for a log collector) or "text"; production defaults to json.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # Bearer token Prometheus sends to /metrics; without one, production answers 404 there.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
     # A trusted shared tablet's cookie (views/tablet.py); production adds the __Host- prefix.
     DEVICE_COOKIE_NAME = "smp_device"
     DEVICE_COOKIE_DAYS = 365

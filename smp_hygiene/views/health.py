@@ -1,4 +1,5 @@
-"""Probes for orchestrators: /healthz (the process answers) and /readyz (it can serve).
+"""Probes for orchestrators: /healthz (the process answers), /readyz (it can serve), and
+/metrics for Prometheus (behind METRICS_TOKEN).
 
 Both are public, say nothing about any clinic, and are exempt from rate limits, since a load
 balancer polls them every few seconds.
@@ -8,8 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app
+from flask import Blueprint, abort, current_app
 
+from smp_hygiene import metrics
 from smp_hygiene.extensions import limiter
 from smp_hygiene.services.operations import readiness
 
@@ -31,3 +33,12 @@ def readyz():
     checks = readiness.readiness(current_app.config["RATELIMIT_STORAGE_URI"], migrations)
     ready = readiness.is_ready(checks)
     return {"status": "ready" if ready else "not ready", "checks": checks}, 200 if ready else 503
+
+
+@bp.get("/metrics")
+@limiter.exempt
+def prometheus():
+    """Request latency, refusals, scans and live figures, in Prometheus's text format."""
+    if not metrics.allowed_to_scrape():
+        abort(404)  # as if absent: the address of a metrics endpoint is not for the public
+    return metrics.metrics_response()
