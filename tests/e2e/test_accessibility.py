@@ -15,6 +15,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AdverseReaction,
     BiologicalIndicatorTest,
+    Booking,
     Client,
     InstrumentPack,
     Recall,
@@ -68,6 +69,9 @@ NOT_PAGES = {
     "audit.trace_lot_csv",
     "audit.trace_lot_pdf",
     "audit.trace_technician_csv",
+    "health.healthz",
+    "health.readyz",
+    "health.prometheus",
 }
 
 
@@ -79,6 +83,7 @@ def _pages(ids) -> dict[str | None, list[tuple]]:
             ("verify.show", {"token": ids["token"]}),
             ("verify.show", {"token": ids["recalled_token"]}),
             ("verify.offline", {}),
+            ("tablet.switch", {}, 403),  # this browser is not a trusted tablet: the page says so
         ],
         TECH: [
             ("chair.today", {}),
@@ -90,6 +95,10 @@ def _pages(ids) -> dict[str | None, list[tuple]]:
             ("chair.consent", {"client_id": ids["client"]}),
             ("chair.patch_test_list", {}),
             ("chair.receiving", {}),
+            ("chair.stock", {}),
+            ("chair.new_booking", {}),
+            ("chair.booking", {"booking_id": ids["booking"]}),
+            ("tablet.pin", {}),
             ("chair.lot", {"lot_id": ids["lot"]}),
             ("chair.lot_label", {"lot_id": ids["lot"]}),
             ("reactions.new", {"session": ids["session"]}),
@@ -125,6 +134,7 @@ def _pages(ids) -> dict[str | None, list[tuple]]:
             ("admin.consent_forms", {}),
             ("admin.staff", {}),
             ("admin.signing_keys", {}),
+            ("admin.devices_page", {}),
             ("admin.card", {"session_id": ids["session"]}),
             ("audit.session_record", {"session_id": ids["session"]}),
         ],
@@ -168,6 +178,7 @@ def _seed() -> dict[str, object]:
         "cycle": _first(SteriliserCycle),
         "pack": _first(InstrumentPack),
         "spore_test": _first(BiologicalIndicatorTest),
+        "booking": _first(Booking),
     }
 
 
