@@ -1,6 +1,7 @@
 """Every page every role can open, with CSRF switched on as in production: each POST form carries
 exactly one CSRF token and one nonce, no two elements share an id, and no attribute reads
-required="None" or "False" (a browser treats any value as required and refuses the empty field)."""
+required="None" or "False" (a browser treats any value as required and refuses the empty field).
+Every page of the auditor's workspace shows the same menu."""
 
 from __future__ import annotations
 
@@ -140,3 +141,33 @@ def test_every_form_on_every_page_carries_one_token_and_no_false_required(csrf_a
 
     assert opened > 10  # the scan reached the workspace's pages, not only refusals
     assert problems == {}
+
+
+AUDIT_MENU = ["/audit/", "/audit/trace/lot", "/audit/recalls", "/audit/reactions"]
+AUDIT_MENU += ["/audit/sterilisation/", "/audit/log"]
+
+
+def _menu(html: str) -> list[str]:
+    nav = re.search(r"<nav>(.*?)</nav>", html, re.S)
+    return re.findall(r'href="([^"]+)"', nav.group(1)) if nav else []
+
+
+def test_every_audit_page_shows_the_one_audit_menu(csrf_app):
+    with csrf_app.app_context():
+        world = _world()
+        db.session.commit()
+    client = _signed_in(csrf_app, Role.AUDITOR)
+    menus = {}
+
+    for endpoint, url, query in _pages(csrf_app, world):
+        response = client.get(url, query_string=query)
+        if (
+            endpoint.startswith("audit.")
+            and response.status_code == 200
+            and "html" in response.mimetype
+        ):
+            menus[endpoint] = _menu(response.text)
+
+    assert "audit.steriliser" in menus
+    assert "audit.sterilisation_settings" in menus
+    assert {e: m for e, m in menus.items() if not set(AUDIT_MENU) <= set(m)} == {}
