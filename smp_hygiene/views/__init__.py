@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from smp_hygiene.errors import refusal_label
 from smp_hygiene.services.people import permissions
 from smp_hygiene.views import (
     admin,
@@ -21,7 +22,8 @@ from smp_hygiene.views.forms import new_nonce
 
 
 def register_blueprints(app: Flask) -> None:
-    """Every blueprint, and what every template may ask: a form nonce, who may do what."""
+    """Every blueprint, and what every template may ask: a form nonce, who may do what, what a
+    refusal's rule is called."""
     ids.register(app)  # before the routes: each rule picks its converter when it is added
     nul_bytes.register(app)
     for module in (auth, home, verify, audit, admin, chair):
@@ -30,5 +32,6 @@ def register_blueprints(app: Flask) -> None:
     auth.register_login(app)
     clock.register(app)
     app.add_template_global(new_nonce, "form_nonce")
+    app.add_template_filter(refusal_label, "refusal_label")  # a rule's class name, in words
     for check in (permissions.can_treat, permissions.can_audit, permissions.can_administer):
         app.add_template_global(check)
