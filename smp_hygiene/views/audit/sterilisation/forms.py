@@ -39,7 +39,7 @@ _SPORE = choices((r.value, r.value) for r in SporeResult)
 class SteriliserForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     serial = StringField("Serial number", validators=[DataRequired(), Length(max=100)])
-    kind = SelectField("Air removal", choices=choices((t.value, t.value) for t in SteriliserType))
+    kind = SelectField("Air removal", choices=choices((t.value, t.label) for t in SteriliserType))
     installed_on = DateField("Installed on", validators=[DataRequired()])
 
 

@@ -106,7 +106,7 @@ def sterilisers_csv():
     """The steriliser registry as CSV, with each one's spore-test state."""
     overdue = _overdue()
     rows = (
-        [s.name, s.serial, s.type.value, s.status.value, s.status_reason, _at(s.installed_at)]
+        [s.name, s.serial, s.type.label, s.status.value, s.status_reason, _at(s.installed_at)]
         + [f"overdue since {overdue[s.id].due_at.date()}" if s.id in overdue else "current"]
         for s in sterilisation.list_sterilisers(current_user.clinic)
     )

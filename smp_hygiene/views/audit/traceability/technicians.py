@@ -51,7 +51,7 @@ def _technician_page(pages: tuple | None = None):
     return render_template(
         "audit/trace_technician.html",
         technician=_technician(),
-        staff=technician_activity.list_staff(current_user.clinic),
+        staff=technician_activity.list_technicians(current_user.clinic),
         sessions=sessions,
         refusals=refusals,
         listing=_listing(),
