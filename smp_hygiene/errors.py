@@ -164,6 +164,12 @@ class RecallClosed(DomainError):
     label = "Recall already closed"
 
 
+class RetentionHold(DomainError):
+    """A client past retention is still needed: an open recall or reaction must reach them."""
+
+    label = "Client held: an open recall or reaction still needs them"
+
+
 class BackupRefused(DomainError):
     """A backup or restore would lose or expose data: the passphrase, copy or target is wrong."""
 
