@@ -6,19 +6,36 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export APP_ENV ?= development
 POSTGRES_ADMIN_URL := postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint chromium system-libs vendor-js bench clean
+.PHONY: run test lint lock chromium system-libs vendor-js bench clean
+
+# requirements.txt and requirements-dev.txt are locks made by `make lock` from the .in files: every
+# package of the tree pinned with its hashes, so a package without a hash, or one the lock does not
+# name, stops the install instead of floating.
+PIP_INSTALL := $(PY) -m pip install --quiet --require-hashes --no-deps
 
 $(VENV)/.run-deps: requirements.txt
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	touch $@
 
 $(VENV)/.dev-deps: requirements.txt requirements-dev.txt
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
 	touch $@ $(VENV)/.run-deps
+
+# Regenerates both locks after a change to requirements.in or requirements-dev.in, with pip-tools
+# from a throwaway venv (not the project's). Pins already in a lock stay unless a .in change needs
+# otherwise; `make lock LOCK_ARGS=--upgrade` moves every unpinned package to its newest release.
+# The dev lock is compiled against the runtime lock, so both install the same runtime versions.
+PIP_TOOLS := pip-tools==7.6.2
+PIP_COMPILE := --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock:
+	@set -e; tools=$$(mktemp -d); trap 'rm -rf "$$tools"' EXIT; \
+	python3 -m venv "$$tools"; \
+	"$$tools/bin/pip" install --quiet '$(PIP_TOOLS)'; \
+	export CUSTOM_COMPILE_COMMAND="make lock"; \
+	"$$tools/bin/pip-compile" $(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements.txt requirements.in; \
+	"$$tools/bin/pip-compile" $(PIP_COMPILE) $(LOCK_ARGS) --output-file requirements-dev.txt requirements-dev.in
 
 # WeasyPrint (record and report PDFs) warns at import without HarfBuzz-Subset, and the suite turns
 # warnings into errors: install Debian's library when it is missing.

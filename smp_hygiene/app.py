@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from smp_hygiene import cli, models, security, sqlite  # noqa: F401  models registers the tables
+from smp_hygiene import cli, logs, models, security, sqlite  # noqa: F401  models: the tables
 from smp_hygiene.config import finalise
 from smp_hygiene.extensions import csrf, db, limiter, login_manager, migrate
 from smp_hygiene.views import error_pages, register_blueprints
@@ -14,9 +14,17 @@ from smp_hygiene.views import error_pages, register_blueprints
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+class App(Flask):
+    """Flask, with 5xx logged by endpoint: Flask's own line names the path, which may be a
+    patient's `/v/<token>`."""
+
+    def log_exception(self, exc_info) -> None:
+        logs.log_exception(exc_info)
+
+
 def create_app(overrides: dict | None = None) -> Flask:
     """Build the app; tests pass `overrides` instead of touching the environment."""
-    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    app = App(__name__, template_folder="../templates", instance_relative_config=True)
     app.config.from_object("smp_hygiene.config.Defaults")
     app.config.update(overrides or {})
     finalise(app)
@@ -27,6 +35,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
 
+    logs.register(app)
     sqlite.register(app)
     security.register(app)
     security.register_proxy(app)

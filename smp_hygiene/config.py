@@ -31,6 +31,12 @@ class Defaults:
     DOUBLE_SCAN_SECONDS = 3
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "15"))
     SESSION_COOKIE_HTTPONLY = True
+    # "json" (one object per line, for a log collector) or "text"; production defaults to json.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # A trusted shared tablet's cookie (views/tablet.py); production adds the __Host- prefix.
+    DEVICE_COOKIE_NAME = "smp_device"
+    DEVICE_COOKIE_DAYS = 365
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the login session, which times out on its own
 
@@ -44,6 +50,8 @@ def finalise(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             "postgresql+psycopg://" + uri[len("postgresql://") :]
         )
+    if not app.config["LOG_FORMAT"]:
+        app.config["LOG_FORMAT"] = "json" if app.config["APP_ENV"] == "production" else "text"
     if app.config["APP_ENV"] == "production":
         secure_cookies(app)
     if app.config["SECRET_KEY"]:
@@ -62,6 +70,8 @@ def secure_cookies(app: Flask) -> None:
         REMEMBER_COOKIE_SECURE=True,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        # __Host-: the browser keeps it only if Secure, for this host alone, on path /.
+        DEVICE_COOKIE_NAME="__Host-smp_device",
     )
 
 

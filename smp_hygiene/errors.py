@@ -117,6 +117,10 @@ class SessionNotOpen(DomainError):
     label = "Session not open"
 
 
+class BookingNotOpen(DomainError):
+    """Only a booking still booked is moved, cancelled or started."""
+
+
 class CannotComplete(DomainError):
     """A session is missing something the rules need before it can be sealed."""
 

@@ -13,6 +13,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AdverseReaction,
     BiologicalIndicatorTest,
+    Booking,
     BowieDickTest,
     ChecklistAnswer,
     ChecklistItem,
@@ -45,7 +46,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.consent import consents
 from smp_hygiene.services.lots.identity import normalise_lot
-from smp_hygiene.services.people import users
+from smp_hygiene.services.people import devices, pins, users
 from smp_hygiene.services.recalls import operations
 from smp_hygiene.services.sessions import lifecycle
 from smp_hygiene.timeutil import utcnow
@@ -489,3 +490,37 @@ def make_reaction(
     db.session.add(reaction)
     db.session.flush()
     return reaction
+
+
+def make_device(clinic: Clinic | None = None, name: str = "Chair tablet"):
+    """A shared tablet trusted by the clinic's admin: (device, the cookie's token)."""
+    return devices.trust_device(_admin(_clinic(clinic)), name)
+
+
+def give_pin(user: User, pin: str = "482916") -> User:
+    pins.set_pin(user, PASSWORD, pin)
+    return user
+
+
+def make_booking(
+    client: Client | None = None,
+    technician: User | None = None,
+    starts_at: datetime | None = None,
+    pigments: tuple[Product, ...] = (),
+    **fields,
+) -> Booking:
+    """A booked appointment, built directly (operations.book judges the inputs)."""
+    client = client or make_consenting_client()
+    technician = technician or make_user(clinic=client.clinic)
+    booking = Booking(
+        clinic_id=client.clinic_id,
+        client=client,
+        technician=technician,
+        starts_at=starts_at or utcnow(),
+        pigments=list(pigments),
+        created_by=technician,
+        **fields,
+    )
+    db.session.add(booking)
+    db.session.flush()
+    return booking

@@ -10,6 +10,8 @@ from sqlalchemy import text
 from smp_hygiene.demo import clinic as demo_data
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ProductKind, Role, SupplyUse, User
+from smp_hygiene.services.bookings import readiness
+from smp_hygiene.services.people import users
 
 
 @pytest.fixture
@@ -89,6 +91,21 @@ def test_demo_data_has_a_sterilised_pack_history_and_a_reaction(demo):
         assert db.session.query(PackUse).count() == 6
         assert db.session.query(SteriliserCycle).filter_by(status="released").count() == 13
         assert db.session.query(AdverseReaction).count() == 1
+
+
+def test_demo_data_has_bookings_today_some_ready_some_showing_what_they_need(demo):
+    with demo.app_context():
+        toni = users.find_user_by_email("tech@demo.test")
+        sheet = readiness.day_sheet(toni)
+        today = sheet.mine + sheet.others
+        needs = [need for r in today for need in r.needs]
+
+        assert len(today) == 5
+        assert sum(r.is_ready for r in today) == 2
+        assert any("Patch test for Micropigment Labs GmbH Brow Taupe 4" in n for n in needs)
+        assert any("reacted to Micropigment Labs GmbH Brow Taupe 4" in n for n in needs)
+        assert "No consent yet: take it before the session." in needs
+        assert len(sheet.upcoming) == 1
 
 
 def test_trace_lot_lists_every_session_that_used_it(demo):
@@ -196,4 +213,4 @@ def test_trace_lot_and_lots_can_be_limited_to_one_clinic(demo):
     assert elsewhere.exit_code == 1
     assert "No lot NB24-0577 has been received" in elsewhere.output
     assert lots == []
-    assert len(here) == 7
+    assert len(here) == 8  # the demo clinic receives eight lots

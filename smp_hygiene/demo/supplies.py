@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from smp_hygiene.models import Clinic, Product, ProductKind, SupplyLot, User
 from smp_hygiene.services.barcodes.gs1 import GS
 from smp_hygiene.services.supplies import catalogue, receiving
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 LABEL = receiving.PigmentLabel(
     has_tattoo_use_statement=True,
@@ -73,9 +73,13 @@ PRODUCTS = (
     ),
 )
 
+# Nano 1RL and 3RL: 20 of each received, 12 used by the demo sessions, so 8 of each are left.
+LOW_STOCK_LEVELS = (5, 10)
+
 
 def load(clinic: Clinic, admin: User) -> tuple[list[Product], dict[str, SupplyLot]]:
-    """Add the catalogue, then receive its lots (one of them later recalled, one expired)."""
+    """Add the catalogue, then receive its lots (one later recalled, one expired, one expiring
+    soon)."""
     products = [
         catalogue.add_product(
             clinic,
@@ -90,6 +94,9 @@ def load(clinic: Clinic, admin: User) -> tuple[list[Product], dict[str, SupplyLo
         )
         for k, m, n, g, c, p, cf in PRODUCTS
     ]
+    # The chair uses 3RL cartridges faster than the admin reorders: the stock view flags them.
+    for product, level in zip(products[3:5], LOW_STOCK_LEVELS, strict=True):
+        catalogue.set_low_stock_level(product, level, admin)
     return products, _receive_lots(clinic, admin, products)
 
 
@@ -109,6 +116,12 @@ def _receive_lots(clinic: Clinic, admin: User, products) -> dict[str, SupplyLot]
         "nano": (nano, "PC2405-118", date(2029, 4, 30)),
         "rl3": (rl3, "PC2407-031", date(2029, 6, 30)),
         "water": (water, "AQ-5521", date(2027, 9, 30)),
+        # Still on the shelf, but the stock view and the dashboard say it expires soon.
+        "water_soon": (
+            water,
+            "AQ-5390",
+            local_date(utcnow(), clinic.timezone) + timedelta(days=12),
+        ),
     }
     return {
         key: receiving.receive_lot(

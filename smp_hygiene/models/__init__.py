@@ -1,6 +1,7 @@
 """All tables; import names from here."""
 
 from smp_hygiene.models.audit import AuditEntry, ChainCheckpoint
+from smp_hygiene.models.bookings import Booking, BookingStatus, booking_pigment
 from smp_hygiene.models.consent import Consent, ConsentTemplate
 from smp_hygiene.models.enums import (
     LotStatus,
@@ -12,7 +13,7 @@ from smp_hygiene.models.enums import (
     SterilisationMethod,
 )
 from smp_hygiene.models.patch_tests import PatchTest, patch_test_lot, patch_test_product
-from smp_hygiene.models.people import Client, Clinic, LoginThrottle, User
+from smp_hygiene.models.people import Client, Clinic, LoginThrottle, SharedDevice, User
 from smp_hygiene.models.reactions import AdverseReaction, ReactionSeverity, ReactionStatus
 from smp_hygiene.models.recalls import (
     ClientNotification,
@@ -56,6 +57,9 @@ __all__ = [
     "AdverseReaction",
     "AuditEntry",
     "BiologicalIndicatorTest",
+    "Booking",
+    "booking_pigment",
+    "BookingStatus",
     "BowieDickTest",
     "ChainCheckpoint",
     "ChecklistAnswer",
@@ -103,6 +107,7 @@ __all__ = [
     "SupplyLot",
     "SupplyUse",
     "TreatmentSession",
+    "SharedDevice",
     "User",
     "VerifyCard",
 ]

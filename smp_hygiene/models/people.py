@@ -64,6 +64,10 @@ class User(UserMixin, Model):
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Set by an admin: the next sign-in must choose a new password before anything else.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A personal PIN for switching user on the clinic's shared tablet (services/people/pins.py):
+    # argon2 like the password, and wiped after PIN_TRIES wrong PINs in a row.
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    pin_failures: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     clinic: Mapped[Clinic] = relationship()
@@ -95,6 +99,26 @@ class LoginThrottle(Model):
     email: Mapped[str] = mapped_column(String(200), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SharedDevice(Model):
+    """A tablet an admin trusted for the clinic: its cookie lets technicians switch in by PIN.
+
+    The cookie alone signs nobody in; only its hash is stored, so a database copy cannot be
+    turned into a trusted tablet.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    clinic_id: Mapped[int] = mapped_column(ForeignKey("clinic.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    trusted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    clinic: Mapped[Clinic] = relationship()
+    trusted_by: Mapped[User] = relationship()
 
 
 class Client(Model):

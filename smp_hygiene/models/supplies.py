@@ -40,6 +40,9 @@ class Product(Model):
     # Set once any barcode of this single-use product carried a serial: from then on every unit
     # must be scanned with its serial, or the one-session-per-unit rule could be dodged.
     is_serialised: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Set by an admin: the stock view flags the product when fewer units than this are left
+    # (cartridges, bottles or packs); None means no alert.
+    low_stock_level: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     clinic: Mapped[Clinic] = relationship()

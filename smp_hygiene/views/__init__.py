@@ -12,10 +12,12 @@ from smp_hygiene.views import (
     auth,
     chair,
     clock,
+    health,
     home,
     ids,
     nul_bytes,
     reactions,
+    tablet,
     verify,
 )
 from smp_hygiene.views.forms import new_nonce
@@ -26,10 +28,11 @@ def register_blueprints(app: Flask) -> None:
     refusal's rule is called."""
     ids.register(app)  # before the routes: each rule picks its converter when it is added
     nul_bytes.register(app)
-    for module in (auth, home, verify, audit, admin, chair):
+    for module in (auth, home, health, verify, audit, admin, chair):
         app.register_blueprint(module.bp)
     app.register_blueprint(reactions.bp)
     auth.register_login(app)
+    tablet.register(app)  # after the idle check: an idled-out login is already gone
     clock.register(app)
     app.add_template_global(new_nonce, "form_nonce")
     app.add_template_filter(refusal_label, "refusal_label")  # a rule's class name, in words

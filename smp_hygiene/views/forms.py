@@ -60,6 +60,19 @@ class WholeNumberField(IntegerField):
         return "" if (self.low, self.high) == (0, MAX_ID) else f" from {self.low} to {self.high}"
 
 
+class OptionalWholeNumberField(WholeNumberField):
+    """A WholeNumberField that may be left empty, which reads as None (e.g. "no alert")."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def _range(self) -> str:
+        return super()._range() + ", or leave it empty"
+
+
 class IdField(IntegerField):
     """The id of a record picked on the page; a number no record could have is refused."""
 

@@ -26,6 +26,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from smp_hygiene import logs
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.services import submissions
@@ -85,6 +86,7 @@ def handle_refusals(
     @bp.errorhandler(DomainError)
     def refused(error: DomainError):
         db.session.rollback()
+        logs.log_refusal(error)
         if record is not None:
             record(error)
             db.session.commit()

@@ -9,6 +9,7 @@ import pytest
 from smp_hygiene.errors import InvalidInput, NotAllowed, RetentionHold
 from smp_hygiene.models import (
     AuditEntry,
+    BookingStatus,
     Consent,
     ProductKind,
     ReactionStatus,
@@ -17,8 +18,9 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.people import retention
 from smp_hygiene.services.sessions import sealing
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 from tests.factories import (
+    make_booking,
     make_consent,
     make_lot,
     make_reaction,
@@ -121,6 +123,16 @@ def test_an_erased_client_is_not_erased_twice(ctx):
         retention.anonymise_client(client, admin)
 
 
+def test_a_client_with_a_booking_still_booked_is_kept(ctx):
+    client, session = _old_client_with_a_session()
+    booking = make_booking(client, session.technician, utcnow() + timedelta(days=3))
+
+    assert retention.list_due(client.clinic) == []
+    [held] = retention.review_retention(client.clinic).held
+    day = local_date(booking.starts_at, client.clinic.timezone)
+    assert held.holds == (f"a booking on {day.isoformat()} is still booked",)
+
+
 def test_admin_can_erase_a_due_client_and_the_seal_still_holds(ctx):
     client, session = _old_client_with_a_session()
     client.phone, client.email = "+32 470 11 22 33", "sam@mail.example"
@@ -138,6 +150,22 @@ def test_admin_can_erase_a_due_client_and_the_seal_still_holds(ctx):
     assert sealing.verify_seals().ok
     entry = AuditEntry.query.filter_by(action="client.anonymised").one()
     assert "sam@mail.example" not in entry.after + entry.before
+
+
+def test_erasing_a_client_blanks_the_free_text_of_their_bookings(ctx):
+    client, session = _old_client_with_a_session()
+    booking = make_booking(
+        client,
+        session.technician,
+        LONG_AGO,
+        notes="Sam prefers Fridays",
+        cancel_reason="Ill",
+        status=BookingStatus.CANCELLED,
+    )
+
+    retention.anonymise_client(client, make_user(Role.ADMIN, clinic=client.clinic))
+
+    assert (booking.notes, booking.cancel_reason) == ("", "")
 
 
 def test_a_client_within_the_period_cannot_be_erased(ctx):

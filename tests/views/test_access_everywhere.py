@@ -9,7 +9,7 @@ import pytest
 
 from smp_hygiene.models import Role
 
-PUBLIC_ENDPOINTS = {"static", "auth.login", "home.index"}
+PUBLIC_ENDPOINTS = {"static", "auth.login", "home.index", "health.healthz", "health.readyz"}
 PUBLIC_PREFIXES = ("verify.",)
 
 
@@ -50,3 +50,20 @@ def test_technician_is_refused_everywhere_in_the_audit_and_admin_workspaces(
             answered.append(endpoint)
 
     assert answered == []
+
+
+# Read-only chair pages that admins and auditors may open too (`open_to` in the chair blueprint).
+CHAIR_PAGES_FOR_EVERY_ROLE = {"chair.stock"}
+
+
+@pytest.mark.parametrize("role", [Role.AUDITOR, Role.ADMIN])
+def test_auditors_and_admins_are_refused_at_the_chair_but_for_the_stock_view(
+    app, client, login, role
+):
+    login(role)
+    answered = set()
+    for endpoint, method, url in _routes(app):
+        if url.startswith("/chair/") and client.open(url, method=method).status_code != 403:
+            answered.add(endpoint)
+
+    assert answered == CHAIR_PAGES_FOR_EVERY_ROLE

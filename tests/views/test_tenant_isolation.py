@@ -39,10 +39,14 @@ URL_PARAMS = {
     "client_id": "client",
     "consent_id": "consent",
     "lot_id": "lot",
+    "device_id": "device",
+    "booking_id": "booking",
 }
 URL_PARAM_OVERRIDES = {("chair.read_patch_test", "test_id"): "patch_test"}
 NOT_IDS = {"token", "filename"}  # public routes: opaque tokens and static files, not records
 
+# A time a booking can be made for, so a booking form is refused only for the id under test.
+TOMORROW = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT10:00")
 # Form fields carrying an id (by the models' naming rule, `<thing>_id` / `<thing>_ids`): the
 # endpoint that reads it, the record of clinic A tried, the route's own ids and the rest of the
 # form from clinic B's records.
@@ -67,6 +71,13 @@ FIELD_CASES = [
      {}, lambda b: {"client_id": b["client"]}),
     ("chair.receive", "ReceiveForm", "product_id", "product",
      {}, lambda b: {"barcode": "(01)09501101530003(17)291231(10)NEW1", "step": "product"}),
+    ("chair.create_booking", "BookingForm", "client_id", "client",
+     {}, lambda b: {"technician_id": b["technician"], "starts_at": TOMORROW}),
+    ("chair.create_booking", "BookingForm", "technician_id", "technician",
+     {}, lambda b: {"client_id": b["client"], "starts_at": TOMORROW}),
+    ("chair.create_booking", "BookingForm", "product_ids", "product",
+     {}, lambda b: {"client_id": b["client"], "technician_id": b["technician"],
+                    "starts_at": TOMORROW}),
 ]  # fmt: skip
 
 # Query arguments carrying an id, with the other arguments the page needs.
@@ -80,6 +91,7 @@ QUERY_CASES = [
     ("audit.log", "entity_id", "client", {"entity_type": "Client"}),
     ("audit.log_csv", "entity_id", "client", {"entity_type": "Client"}),
     ("reactions.new", "session", "treated_session", {}),
+    ("chair.new_booking", "client", "client", {}),
 ]
 # Query arguments that name no record: paging, sorting, periods, free text, display choices.
 NOT_ID_QUERY_ARGS = {"dir", "entity_type", "format", "from", "gtin", "lot", "next", "page"}
@@ -122,6 +134,8 @@ def _world(clinic) -> dict[str, int]:
         "lot_label": f"SMPH-LOT:{lot.label_code}",
         "pack_label": f"SMPH-PACK:{cycle.packs[0].code}",
         "patch_test": f.make_patch_test(client, [product], reader=technician).id,
+        "device": f.make_device(clinic)[0].id,
+        "booking": f.make_booking(client, technician, pigments=(product,)).id,
     }
 
 

@@ -24,6 +24,7 @@ from smp_hygiene.models import (
 from smp_hygiene.services.reactions import queries as reactions
 from smp_hygiene.services.recalls import queries as recalls
 from smp_hygiene.services.sterilisation import spore_tests
+from smp_hygiene.services.supplies import stock as shelf
 
 EXPIRY_WINDOW_DAYS = 30
 
@@ -63,6 +64,7 @@ class Dashboard:
     pending_notices: list[AdverseReaction]  # R24: health-department notices not yet sent
     open_recalls: list[recalls.RecallProgress]
     overdue_spore_tests: list[spore_tests.OverdueSporeTest]
+    stock: shelf.StockFlags  # products low, lots expiring or past their date: see the stock view
 
 
 def build_dashboard(clinic: Clinic, start: datetime, end: datetime, now: datetime) -> Dashboard:
@@ -80,6 +82,7 @@ def build_dashboard(clinic: Clinic, start: datetime, end: datetime, now: datetim
         pending_notices=reactions.list_pending_notices(clinic),
         open_recalls=_open_recalls(clinic),
         overdue_spore_tests=_overdue_spore_tests(clinic, now),
+        stock=shelf.stock_flags(clinic, now),
     )
 
 

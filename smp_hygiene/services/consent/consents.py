@@ -6,7 +6,7 @@ import hashlib
 import io
 import json
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from PIL import Image, ImageChops
 from sqlalchemy import select
@@ -161,8 +161,9 @@ def _has_ink(png: bytes) -> bool:
     return ImageChops.multiply(alpha, ink).getbbox() is not None
 
 
-def current_consent(client: Client) -> Consent | None:
-    """The client's consent on the clinic's current form version, if still within its validity."""
+def current_consent(client: Client, at: datetime | None = None) -> Consent | None:
+    """The client's consent on the clinic's current form version, if still within its validity
+    at `at` (default now; a booking asks about its planned time)."""
     template = find_current_template(client.clinic_id)
     if template is None:
         return None
@@ -172,7 +173,8 @@ def current_consent(client: Client) -> Consent | None:
         .order_by(Consent.signed_at.desc())
         .limit(1)
     ).first()
-    if consent is None or consent.signed_at < utcnow() - timedelta(days=template.valid_days):
+    at = at or utcnow()
+    if consent is None or consent.signed_at < at - timedelta(days=template.valid_days):
         return None
     return consent
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from smp_hygiene.errors import InvalidInput, PatchTestRequired
 from smp_hygiene.extensions import db
@@ -100,7 +100,7 @@ def clearing_test(
     """The negative test that clears `client` for `product` (or `lot`, where the clinic tests
     per lot), or PatchTestRequired saying why."""
     per_lot = lot if clinic.is_patch_test_per_lot else None
-    latest = _latest_read(client, per_lot or product, session_start)
+    latest = latest_reading(client, per_lot or product, session_start)
     name = f"{product.title} lot {per_lot.lot_number}" if per_lot else product.title
     if latest is None or latest.read_at is None:
         raise PatchTestRequired(
@@ -145,23 +145,38 @@ def _check_timing(test: PatchTest, name: str, clinic: Clinic, session_start: dat
         )
 
 
-def _latest_read(client: Client, tested: Product | SupplyLot, before: datetime) -> PatchTest | None:
+def latest_reading(
+    client: Client, tested: Product | SupplyLot, before: datetime
+) -> PatchTest | None:
     """Only the newest reading counts: a later positive undoes an earlier negative."""
+    return db.session.scalar(
+        _tests_of(client, tested)
+        .where(PatchTest.read_at.is_not(None), PatchTest.read_at <= before)
+        .order_by(PatchTest.read_at.desc(), PatchTest.id.desc())
+        .limit(1)
+    )
+
+
+def find_pending_test(client: Client, tested: Product | SupplyLot) -> PatchTest | None:
+    """The newest test of `tested` applied on the client and not read yet: what a reading may
+    still turn into a clearance."""
+    return db.session.scalar(
+        _tests_of(client, tested)
+        .where(PatchTest.read_at.is_(None))
+        .order_by(PatchTest.applied_at.desc(), PatchTest.id.desc())
+        .limit(1)
+    )
+
+
+def _tests_of(client: Client, tested: Product | SupplyLot) -> Select[PatchTest]:
     if isinstance(tested, SupplyLot):
         link, column = patch_test_lot, patch_test_lot.c.lot_id
     else:
         link, column = patch_test_product, patch_test_product.c.product_id
-    return db.session.scalar(
+    return (
         select(PatchTest)
         .join(link, link.c.patch_test_id == PatchTest.id)
-        .where(
-            PatchTest.client_id == client.id,
-            column == tested.id,
-            PatchTest.read_at.is_not(None),
-            PatchTest.read_at <= before,
-        )
-        .order_by(PatchTest.read_at.desc(), PatchTest.id.desc())
-        .limit(1)
+        .where(PatchTest.client_id == client.id, column == tested.id)
     )
 
 

@@ -12,6 +12,8 @@ from smp_hygiene.models import Role, User
 CHAIR_ROLES = frozenset({Role.TECHNICIAN})
 AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
 ADMIN_ROLES = frozenset({Role.ADMIN})
+# The shelf is everyone's business: technicians use it, admins reorder, auditors check dates.
+STOCK_ROLES = frozenset({Role.TECHNICIAN, Role.ADMIN, Role.AUDITOR})
 
 
 def can_treat(user: User) -> bool:

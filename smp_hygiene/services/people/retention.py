@@ -3,8 +3,9 @@
 The treatment record stays (lots, dates, seal): a Safety Gate look-back years later still finds
 that a lot was used, only no longer on whom. A client past the period is either due (nothing
 holds them) or held, with the reasons: an open recall of a lot used on them (as the supply or as
-a pigment's diluent, whatever the recall's look-back window, which can still be widened), or an
-adverse reaction of theirs that is still open. The CLI and the admin's page read the same review.
+a pigment's diluent, whatever the recall's look-back window, which can still be widened), an
+adverse reaction of theirs that is still open, or a booking still booked (they are coming back).
+The CLI and the admin's page read the same review.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from smp_hygiene.errors import InvalidInput, RetentionHold
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AdverseReaction,
+    Booking,
+    BookingStatus,
     Client,
     Clinic,
     Consent,
@@ -32,7 +35,7 @@ from smp_hygiene.services.audit import chain
 from smp_hygiene.services.people import permissions
 from smp_hygiene.services.recalls.queries import affected_session_ids
 from smp_hygiene.services.supplies.usability import add_months
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)  # the column is required; this date means "erased"
 
@@ -132,7 +135,21 @@ def _holds(clinic: Clinic, client_ids: Sequence[int]) -> dict[int, list[str]]:
     )
     for reaction_id, client_id in open_reactions:
         holds[client_id].append(f"adverse reaction #{reaction_id} is still open")
+    _booking_holds(clinic, client_ids, holds)
     return holds
+
+
+def _booking_holds(clinic: Clinic, client_ids: Sequence[int], holds: dict[int, list[str]]) -> None:
+    booked = db.session.scalars(
+        select(Booking)
+        .where(Booking.client_id.in_(client_ids), Booking.status == BookingStatus.BOOKED)
+        .order_by(Booking.starts_at, Booking.id)
+    )
+    for booking in booked:
+        holds[booking.client_id].append(
+            f"a booking on {local_date(booking.starts_at, clinic.timezone).isoformat()} is still "
+            "booked"
+        )
 
 
 def retention_status(client: Client, today: date | None = None) -> RetentionDue | None:
@@ -196,6 +213,8 @@ def _erase(status: RetentionDue, admin: User) -> None:
         consent.signature_png = b""  # its SHA-256 stays on the consent as evidence it existed
         consent.id_document_ref = consent.guardian_name = ""
         consent.guardian_document_ref = consent.guardian_consent_ref = ""
+    for booking in db.session.scalars(select(Booking).where(Booking.client_id == client.id)):
+        booking.notes = booking.cancel_reason = ""  # free text about the person
     chain.record(
         admin,
         "client.anonymised",

@@ -28,6 +28,20 @@ def use_hash_parameters(time_cost: int, memory_cost_kib: int) -> None:
 __all__ = ["MIN_PASSWORD_LENGTH"]  # the staff page quotes it beside the form
 
 
+def hash_secret(secret: str) -> str:
+    """An argon2id hash of a password or a PIN, with the process-wide parameters."""
+    return _hasher.hash(secret)
+
+
+def secret_matches(stored_hash: str | None, secret: str) -> bool:
+    """Whether `secret` matches; with no hash stored it still costs one verification, so the
+    time taken does not tell a missing PIN or login from a wrong one."""
+    try:
+        return _hasher.verify(stored_hash or _DUMMY_HASH, secret) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def create_user(
     clinic: Clinic,
     email: str,
@@ -117,6 +131,7 @@ def require_password_reset(user: User, admin: User) -> None:
         raise InvalidInput(f"{user.name} is deactivated: reactivate the login first.")
     user.must_change_password = True
     user.session_version += 1
+    user.pin_hash = None  # a suspected compromise: the tablet PIN goes with the password
     chain.record(admin, "user.password_reset_required", user, after={"email": user.email})
 
 

@@ -25,7 +25,7 @@ from smp_hygiene.services.sessions import overrides
 from smp_hygiene.services.sessions.completion import complete_session, completion_blockers
 from smp_hygiene.services.sessions.locks import lock_session
 from smp_hygiene.services.sessions.scans import ScanResult, record_scan, require_open
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 # The chair and the audit views call these through this module.
 __all__ = ["ScanResult", "complete_session", "completion_blockers", "record_scan"]
@@ -53,7 +53,7 @@ def start_session(
     )
     consents.require_current_consent(client)  # DOMAIN R20
     _refuse_parallel_session(client)
-    previous = _previous_session(client, now)
+    previous = previous_session(client, now)
     session = TreatmentSession(
         clinic_id=client.clinic_id,
         client=client,
@@ -63,7 +63,7 @@ def start_session(
         course_number=course_number or _next_number(previous, now),
     )
     db.session.add(session)
-    gap = _healing_gap_warning(client, previous, now)
+    gap = healing_gap_warning(client, previous, now)
     if gap:
         overrides.acknowledge(session, technician, "healing_gap", gap, acknowledge_reason)
     chain.record(technician, "session.started", session)
@@ -84,13 +84,16 @@ def _refuse_parallel_session(client: Client) -> None:
         )
 
 
-def _previous_session(client: Client, now: datetime) -> TreatmentSession | None:
+def previous_session(
+    client: Client, at: datetime, statuses: tuple[SessionStatus, ...] = (SessionStatus.COMPLETED,)
+) -> TreatmentSession | None:
+    """The client's latest session started by `at`; a booking also counts one still open."""
     return db.session.scalar(
         select(TreatmentSession)
         .where(
             TreatmentSession.client_id == client.id,
-            TreatmentSession.status == SessionStatus.COMPLETED,
-            TreatmentSession.started_at <= now,
+            TreatmentSession.status.in_(statuses),
+            TreatmentSession.started_at <= at,
         )
         .order_by(TreatmentSession.started_at.desc())
         .limit(1)
@@ -103,18 +106,21 @@ def _next_number(previous: TreatmentSession | None, now: datetime) -> int:
     return previous.course_number + 1
 
 
-def _healing_gap_warning(
-    client: Client, previous: TreatmentSession | None, now: datetime
+def healing_gap_warning(
+    client: Client, previous: TreatmentSession | None, at: datetime, since: str = "ago"
 ) -> str | None:
-    """DOMAIN R26: the scalp needs days to heal; too soon is a warning, not a ban."""
+    """DOMAIN R26: the scalp needs days to heal; too soon is a warning, not a ban. `since` says
+    what the days are counted to ("ago", "before this booking")."""
     minimum = client.clinic.healing_gap_days
-    if previous is None or now - previous.started_at >= timedelta(days=minimum):
+    if previous is None or at - previous.started_at >= timedelta(days=minimum):
         return None
-    days = (now - previous.started_at).days
+    days, on = (
+        (at - previous.started_at).days,
+        local_date(previous.started_at, client.clinic.timezone),
+    )
     return (
-        f"{client.full_name} had session {previous.course_number} on "
-        f"{previous.started_at:%Y-%m-%d}, {days} day(s) ago. The skin needs at least "
-        f"{minimum} days to heal between sessions."
+        f"{client.full_name} had session {previous.course_number} on {on}, {days} day(s) "
+        f"{since}. The skin needs at least {minimum} days to heal between sessions."
     )
 
 

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import or_, select
 
-from smp_hygiene.errors import PatchTestRequired
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
-    PatchTest,
     Product,
     ProductKind,
     SessionStatus,
     TreatmentSession,
     User,
 )
-from smp_hygiene.services.consent import patch_tests
+from smp_hygiene.services.bookings import queries
+from smp_hygiene.services.consent import clearance
+from smp_hygiene.services.consent.clearance import PigmentStatus
+from smp_hygiene.services.supplies import catalogue
 from smp_hygiene.timeutil import local_date, utcnow
 
 
@@ -44,32 +44,28 @@ def list_sessions_today(technician: User) -> list[TreatmentSession]:
     )
 
 
-@dataclass(frozen=True)
-class PigmentStatus:
-    product: Product
-    cleared: bool
-    message: str
-
-
 def pigment_statuses(session: TreatmentSession) -> list[PigmentStatus]:
-    """For each pigment in the clinic's catalogue: does a patch test clear this client (R25)?"""
-    pigments = db.session.scalars(
-        select(Product)
-        .where(Product.clinic_id == session.clinic_id, Product.kind == ProductKind.PIGMENT)
-        .order_by(Product.manufacturer, Product.name)
-    )
-    statuses = []
-    for product in pigments:
-        try:
-            test = patch_tests.clearing_test(
-                session.client, product, session.clinic, session.started_at
-            )
-        except PatchTestRequired as refusal:
-            statuses.append(PigmentStatus(product, False, str(refusal)))
-        else:
-            statuses.append(PigmentStatus(product, True, f"Negative, read {_day(test, session)}."))
-    return statuses
+    """The pigments planned for the session (on its booking) and those used in it, each with
+    whether a patch test clears this client (R25); once closed, only those used."""
+    used = [use.lot.product for use in session.uses if use.lot.is_pigment]
+    planned = planned_pigments(session) if session.status is SessionStatus.IN_PROGRESS else []
+    products = list(dict.fromkeys([*planned, *used]))
+    return [clearance.pigment_status(session.client, p, session.started_at) for p in products]
 
 
-def _day(test: PatchTest, session: TreatmentSession) -> date:
-    return local_date(test.read_at or test.applied_at, session.clinic.timezone)
+def other_pigment_statuses(
+    session: TreatmentSession, shown: list[PigmentStatus]
+) -> list[PigmentStatus]:
+    """Every pigment of the catalogue not in `shown`, for a bottle picked that was not planned."""
+    shown_ids = {status.product.id for status in shown}
+    return [
+        clearance.pigment_status(session.client, product, session.started_at)
+        for product in catalogue.list_products(session.clinic, ProductKind.PIGMENT)
+        if product.id not in shown_ids
+    ]
+
+
+def planned_pigments(session: TreatmentSession) -> list[Product]:
+    """The pigments on the booking the session was started from; none without a booking."""
+    booking = queries.find_booking_of_session(session.id)
+    return list(booking.pigments) if booking else []

@@ -11,9 +11,11 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Product, ProductKind, SupplyLot, User
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.barcodes.reader import ParsedBarcode, parse_barcode
+from smp_hygiene.services.people.permissions import can_administer, require
 
 # HIBC 2.6 §2.2: labeler code (4, letter first) then product code (1-18), both capitals/digits.
 _HIBC_CODE = re.compile(r"[A-Z][A-Z0-9]{3}[A-Z0-9]{1,18}")
+MAX_LOW_STOCK_LEVEL = 99_999
 
 
 def add_product(
@@ -140,3 +142,21 @@ def set_manual_lot_entry(product: Product, allowed: bool, actor: User) -> None:
     before = chain.snapshot(product)
     product.allows_manual_lot = allowed
     chain.record(actor, "product.manual_lot_entry", product, before=before)
+
+
+def set_low_stock_level(product: Product, level: int | None, actor: User) -> None:
+    """An admin's alert: the stock view, Today and the dashboard flag the product once fewer
+    units than `level` are in stock; None turns the alert off."""
+    require(can_administer(actor), "Only an admin sets low-stock levels.")
+    if actor.clinic_id != product.clinic_id:
+        raise NotAllowed("This product belongs to another clinic.")
+    if level is not None and not 1 <= level <= MAX_LOW_STOCK_LEVEL:
+        raise InvalidInput(
+            f"Give a low-stock level from 1 to {MAX_LOW_STOCK_LEVEL}, or leave it empty "
+            "for no alert."
+        )
+    if product.low_stock_level == level:
+        return
+    before = chain.snapshot(product)
+    product.low_stock_level = level
+    chain.record(actor, "product.low_stock_level", product, before=before)

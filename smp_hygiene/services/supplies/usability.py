@@ -31,15 +31,22 @@ def check_lot_usable(lot: SupplyLot, on: date) -> None:
 
 
 def _check_period_after_opening(lot: SupplyLot, on: date) -> None:
-    months = lot.product.period_after_opening_months
-    if not (lot.is_pigment and lot.opened_at and months):
-        return
-    ends = add_months(lot.opened_at.date(), months)
-    if ends < on:
+    ends = period_after_opening_ends(lot)
+    if ends is not None and lot.opened_at is not None and ends < on:
         raise UnsafeSupply(
             f"Pigment bottle lot {lot.lot_number} was opened on {lot.opened_at:%Y-%m-%d}; "
-            f"its {months}-month period after opening ended on {ends.isoformat()}."
+            f"its {lot.product.period_after_opening_months}-month period after opening ended "
+            f"on {ends.isoformat()}."
         )
+
+
+def period_after_opening_ends(lot: SupplyLot) -> date | None:
+    """The last day an opened pigment bottle may be used (the chair and the stock view agree on
+    it); None for a bottle not yet opened or a product without a period after opening."""
+    months = lot.product.period_after_opening_months
+    if not (lot.is_pigment and lot.opened_at and months):
+        return None
+    return add_months(lot.opened_at.date(), months)
 
 
 def _why(lot: SupplyLot) -> str:

@@ -11,6 +11,7 @@ from smp_hygiene.views.admin import (  # noqa: F401  importing a module register
     cards,
     checklist,
     consent_forms,
+    devices,
     products,
     retention,
     settings,

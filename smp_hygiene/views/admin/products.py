@@ -1,17 +1,20 @@
-"""The catalogue's per-product settings: whether the chair may take a lot typed by hand."""
+"""The catalogue's per-product settings: whether the chair may take a lot typed by hand, and
+the low-stock level below which the stock view flags the product."""
 
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import flash, render_template, url_for
 from flask_login import current_user
 from wtforms import BooleanField
 
+from smp_hygiene.errors import DomainError
 from smp_hygiene.models import Product
 from smp_hygiene.services.supplies import catalogue
 from smp_hygiene.views.admin.blueprint import bp
-from smp_hygiene.views.forms import BaseForm
+from smp_hygiene.views.admin.forms import submitted
+from smp_hygiene.views.forms import BaseForm, OptionalWholeNumberField
 from smp_hygiene.views.loading import own_or_404
-from smp_hygiene.views.writes import done, once
+from smp_hygiene.views.writes import done, once, refusal_page
 
 
 class ManualLotForm(BaseForm):
@@ -20,14 +23,31 @@ class ManualLotForm(BaseForm):
     allows_manual_lot = BooleanField()
 
 
-@bp.get("/products")
-def products():
-    """Every product in the catalogue, with its hand-entry setting."""
+class LowStockForm(BaseForm):
+    """One product's low-stock level; empty turns the alert off."""
+
+    low_stock_level = OptionalWholeNumberField(
+        "Low-stock level", low=1, high=catalogue.MAX_LOW_STOCK_LEVEL
+    )
+
+
+def _page(status: int = 200):
     return render_template(
         "admin/products.html",
         products=catalogue.list_products(current_user.clinic),
         form=ManualLotForm(formdata=None),
-    )
+    ), status
+
+
+def _refused(error: DomainError):
+    flash(str(error), "error")
+    return _page(error.http_status)
+
+
+@bp.get("/products")
+def products():
+    """Every product in the catalogue, with its hand-entry setting and low-stock level."""
+    return _page()
 
 
 @bp.post("/products/<int:product_id>/manual-lot")
@@ -39,3 +59,15 @@ def manual_lot(product_id: int):
     catalogue.set_manual_lot_entry(product, allowed, current_user)
     state = "may now be typed by hand" if allowed else "must come from a barcode again"
     return done(url_for("admin.products"), f"{product.title}: the lot {state}.")
+
+
+@bp.post("/products/<int:product_id>/low-stock")
+@refusal_page(_refused)
+@once
+def low_stock(product_id: int):
+    """Set or clear the level below which the stock view, Today and the dashboard flag it."""
+    product = own_or_404(Product, product_id)
+    level = submitted(LowStockForm()).low_stock_level.data
+    catalogue.set_low_stock_level(product, level, current_user)
+    said = f"flagged when fewer than {level} are in stock" if level else "no low-stock alert"
+    return done(url_for("admin.products"), f"{product.title}: {said}.")

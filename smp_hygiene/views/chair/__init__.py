@@ -4,13 +4,25 @@ sibling modules, which attach themselves to `bp` when imported here."""
 from __future__ import annotations
 
 from smp_hygiene.views.chair import (
+    bookings,
     clients,
     consent,
     patch_tests,
     receiving,
     sessions,
+    stock,
     today,
 )
 from smp_hygiene.views.chair.blueprint import bp
 
-__all__ = ["bp", "clients", "consent", "patch_tests", "receiving", "sessions", "today"]
+__all__ = [
+    "bookings",
+    "bp",
+    "clients",
+    "consent",
+    "patch_tests",
+    "receiving",
+    "sessions",
+    "stock",
+    "today",
+]

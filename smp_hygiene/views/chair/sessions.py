@@ -127,17 +127,18 @@ def start():
 def show(session_id: int):
     """Everything the technician needs during the session, on one page."""
     session = own_or_404(TreatmentSession, session_id)
+    is_open = session.status is SessionStatus.IN_PROGRESS
+    pigments = worklists.pigment_statuses(session)
     return render_template(
         "chair/session.html",
         session=session,
-        open=session.status is SessionStatus.IN_PROGRESS,
+        open=is_open,
         items=checklists.active_items(session.clinic),
         ticked={a.item_id: a for a in session.answers},
-        pigments=worklists.pigment_statuses(session),
+        pigments=pigments,
+        other_pigments=worklists.other_pigment_statuses(session, pigments) if is_open else [],
         blockers=sessions.completion_blockers(session),
-        labels=labels.session_labels(session)
-        if session.status is SessionStatus.IN_PROGRESS
-        else [],
+        labels=labels.session_labels(session) if is_open else [],
     )
 
 

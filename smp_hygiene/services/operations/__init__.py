@@ -1,0 +1,1 @@
+"""Running the service: what an orchestrator asks before sending traffic (readiness)."""
