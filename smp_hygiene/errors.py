@@ -120,6 +120,8 @@ class SessionNotOpen(DomainError):
 class BookingNotOpen(DomainError):
     """Only a booking still booked is moved, cancelled or started."""
 
+    label = "Booking no longer open"
+
 
 class CannotComplete(DomainError):
     """A session is missing something the rules need before it can be sealed."""
