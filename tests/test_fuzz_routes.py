@@ -96,7 +96,9 @@ def test_no_input_makes_any_route_answer_5xx(app, client, role):
 
         response = client.open(path, method=method, query_string=MultiDict(query), data=data)
 
-        assert response.status_code < 500, (method, path, query, body)
+        # /readyz answers 503 by design here: the test database is built without migrations.
+        designed = rule.endpoint == "health.readyz" and response.status_code == 503
+        assert response.status_code < 500 or designed, (method, path, query, body)
         if rule.endpoint.startswith("auth."):
             _sign_in(app, client, role)  # a logout or password change must not end the run
 

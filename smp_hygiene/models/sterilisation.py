@@ -200,6 +200,10 @@ class BiologicalIndicatorTest(Model):
         return self.authority_report_due_on is not None and self.authority_reported_at is None
 
 
+# Event-related storage (R17) in the words a technician or auditor reads.
+UNTIL_OPENED = "good until opened, wet or torn"
+
+
 class InstrumentPack(Model):
     """One wrapped pack of reprocessed instruments, labelled SMPH-PACK:<code> (R17)."""
 
@@ -220,6 +224,14 @@ class InstrumentPack(Model):
     cycle: Mapped[SteriliserCycle] = relationship(back_populates="packs")
     quarantined_by_test: Mapped[BiologicalIndicatorTest | None] = relationship()
     use: Mapped[PackUse | None] = relationship(back_populates="pack")
+
+    @property
+    def keeps_until(self) -> str:
+        """How long the pack stays usable, in plain words: a date, or (event-related storage,
+        R17) until the pack is opened or damaged."""
+        if self.expires_on is None:
+            return UNTIL_OPENED
+        return f"use by {self.expires_on.isoformat()}"
 
 
 class PackUse(Model):

@@ -17,6 +17,7 @@ from smp_hygiene.views import (
     ids,
     nul_bytes,
     reactions,
+    signed_out,
     tablet,
     verify,
 )
@@ -33,6 +34,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(reactions.bp)
     auth.register_login(app)
     tablet.register(app)  # after the idle check: an idled-out login is already gone
+    signed_out.register(app)
     clock.register(app)
     app.add_template_global(new_nonce, "form_nonce")
     app.add_template_filter(refusal_label, "refusal_label")  # a rule's class name, in words

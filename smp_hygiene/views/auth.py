@@ -31,7 +31,8 @@ from smp_hygiene.extensions import db, limiter, login_manager
 from smp_hygiene.models import Role, User
 from smp_hygiene.services.people import users
 from smp_hygiene.timeutil import utcnow
-from smp_hygiene.views.writes import done, handle_refusals, refusal_page
+from smp_hygiene.views.signed_out import signed_out_json
+from smp_hygiene.views.writes import done, handle_refusals, refusal_page, wants_json
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -193,6 +194,8 @@ def register_login(app: Flask) -> None:
         if last is not None and now - last > limit:
             logout_user()
             session.clear()
+            if wants_json():  # the chair's scripts: a 401 they can explain (views/signed_out.py)
+                return signed_out_json()
             flash("You were signed out after a period of inactivity.", "info")
             return redirect(url_for("auth.login", next=request.path))
         session["last_seen"] = now

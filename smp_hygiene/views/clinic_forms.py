@@ -27,7 +27,10 @@ class SettingsForm(BaseForm):
     )
     reports_positive_bi = BooleanField("Report positive spore tests to the health authority")
     pack_shelf_life_days = WholeNumberField(
-        "Pack shelf life in days (blank: event-related)", validators=[Optional()], low=1, high=366
+        "Pack shelf life in days (blank: no date, good until opened, wet or torn)",
+        validators=[Optional()],
+        low=1,
+        high=366,
     )
     requires_daily_bowie_dick = BooleanField("Daily Bowie-Dick test on pre-vacuum sterilisers")
     min_chemical_indicator_class = SelectField(

@@ -6,6 +6,7 @@ from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from smp_hygiene.extensions import db
+from smp_hygiene.views.verify import unknown_record
 
 
 def register(app: Flask) -> None:
@@ -15,6 +16,8 @@ def register(app: Flask) -> None:
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
             return {"error": error.name, "message": error.description}, error.code
+        if request.path.startswith("/v/") and error.code == 404:  # e.g. /v/a/b: no such route
+            return unknown_record()
         return render_template("errors/http.html", error=error), error.code
 
     @app.errorhandler(500)

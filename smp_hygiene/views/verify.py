@@ -26,13 +26,15 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
+# The offline check reads the card with the camera: the vendored decoder compiles WebAssembly.
+OFFLINE_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self' 'wasm-unsafe-eval'"
 
 
 class _NoCookieOnVerify(SecureCookieSessionInterface):
     """The public pages never set a cookie, not even to refresh a signed-in admin's session."""
 
     def save_session(self, app, session, response) -> None:
-        if request.blueprint == bp.name:
+        if request.blueprint == bp.name or request.path.startswith("/v/"):
             return None
         return super().save_session(app, session, response)
 
@@ -48,6 +50,8 @@ limiter.shared_limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], scope="ver
 @bp.after_request
 def _harden(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    if request.endpoint == "verify.offline":
+        response.headers["Content-Security-Policy"] = OFFLINE_CSP
     return response
 
 
@@ -58,6 +62,13 @@ def verify_url(token: str) -> str:
     return base + path if base else url_for("verify.show", token=token, _external=True)
 
 
+def unknown_record() -> Response:
+    """The one answer for every code we do not know, whatever its shape: a page a patient can act
+    on, identical bytes each time, so it tells nothing about how near a guess came."""
+    page = render_template("verify/unknown.html")
+    return Response(page, status=404, headers=SECURITY_HEADERS)
+
+
 def _load(token: str):
     """The session and its current card; a replaced card answers 410, anything else 404."""
     session = tokens.find_session_by_token(token)
@@ -66,7 +77,7 @@ def _load(token: str):
         return session
     if tokens.find_replaced_card(token) is not None:
         abort(Response(render_template("verify/replaced.html"), status=410))
-    abort(404)
+    abort(unknown_record())
 
 
 def _qr_text(token: str) -> str:

@@ -199,7 +199,9 @@ def test_the_vendored_decoder_reads_our_lot_label_without_a_cdn(live_app, page, 
 def test_technician_applies_and_reads_a_patch_test(live_app, page, clinic_day):
     sign_in(page, TECH, f.PASSWORD)
     page.goto("/chair/patch-tests")
-    page.get_by_label("Client").select_option(label="Jordan Mensah (1990-05-17)")
+    page.get_by_label("Find a client by name").fill("Jordan")
+    page.get_by_role("button", name="Find", exact=True).click()
+    assert page.get_by_label("Jordan Mensah, born 1990-05-17").is_checked()  # the one match
     page.locator("input[name=product_ids]").first.check()
     page.get_by_label("Site").fill("Behind the left ear")
     # Applied three days ago (the clinic is on UTC): a negative reading may be recorded now.

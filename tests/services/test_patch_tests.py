@@ -141,9 +141,12 @@ def test_the_wait_is_a_clinic_setting(pigment):
     assert patch_tests.clearing_test(client, pigment, client.clinic, utcnow())
 
 
-@pytest.mark.parametrize(("valid_days", "applied_days_ago"), [(180, 181), (30, 31), (1, 3)])
+@pytest.mark.parametrize(
+    ("valid_days", "applied_days_ago", "days"),
+    [(180, 181, "180 days"), (30, 31, "30 days"), (1, 3, "1 day")],
+)
 def test_a_test_applied_longer_ago_than_the_validity_is_refused(
-    pigment, valid_days, applied_days_ago
+    pigment, valid_days, applied_days_ago, days
 ):
     client = make_client()
     client.clinic.patch_test_valid_days = valid_days
@@ -151,9 +154,7 @@ def test_a_test_applied_longer_ago_than_the_validity_is_refused(
         client, [pigment], read_hours_ago=24 * applied_days_ago - 48, read_hours_after_applied=48
     )
 
-    with pytest.raises(
-        PatchTestRequired, match=f"is older than {valid_days} days. Repeat the test."
-    ):
+    with pytest.raises(PatchTestRequired, match=f"is older than {days}. Repeat the test."):
         patch_tests.clearing_test(client, pigment, client.clinic, utcnow())
 
 

@@ -77,9 +77,24 @@ def test_a_session_within_the_healing_gap_needs_an_acknowledgement(ctx):
     make_session(client, started_at=utcnow() - timedelta(days=3), status=SessionStatus.COMPLETED)
 
     with pytest.raises(
-        WarningNeedsAcknowledgement, match="3 day.s. ago. The skin needs at least 5"
+        WarningNeedsAcknowledgement, match="3 days ago. The skin needs at least 5 days to heal"
     ):
         lifecycle.start_session(client, make_user())
+
+
+@pytest.mark.parametrize(
+    ("hours_ago", "words"), [(30, ", 1 day ago. "), (2, ", less than a day ago. ")]
+)
+def test_the_healing_gap_warning_counts_days_in_plain_words(ctx, hours_ago, words):
+    client = make_consenting_client()
+    started = utcnow() - timedelta(hours=hours_ago)
+    make_session(client, started_at=started, status=SessionStatus.COMPLETED)
+
+    with pytest.raises(WarningNeedsAcknowledgement) as refused:
+        lifecycle.start_session(client, make_user())
+
+    assert words in str(refused.value)
+    assert "(s)" not in str(refused.value)
 
 
 def test_an_acknowledged_healing_gap_is_kept_on_the_record(ctx):

@@ -153,13 +153,27 @@ def test_acknowledged_warnings_show_their_reasons(app, client, record):
     assert "Client travels abroad" in page
 
 
+UNKNOWN_PATHS = ["x", "%27%20OR%201=1", "a" * 300, "a/b", "x/record.pdf", "x/qr.png", ""]
+
+
 def test_unknown_and_malformed_tokens_get_the_identical_404(client, record):
     near_miss = record["token"][:-1] + ("A" if record["token"][-1] != "A" else "B")
 
-    pages = [client.get(f"/v/{t}") for t in (near_miss, "x", "%27%20OR%201=1", "a" * 300)]
+    pages = [client.get(f"/v/{t}") for t in (near_miss, *UNKNOWN_PATHS)]
 
     assert {p.status_code for p in pages} == {404}
     assert len({p.get_data() for p in pages}) == 1
+
+
+def test_the_unknown_record_page_tells_a_patient_what_to_do(client, record):
+    response = client.get("/v/no-such-token")
+
+    page = _text(response)
+    assert "We could not find this treatment record" in page
+    assert "Scan the QR code on your aftercare card again" in page
+    assert "Ask the clinic that treated you" in page
+    assert "no-such-token" not in page
+    assert "If you entered the URL manually" not in page
 
 
 def test_a_replaced_card_says_so_and_shows_no_data(app, client, record):
@@ -188,11 +202,15 @@ def test_public_pages_set_no_cookie_and_forbid_indexing(client, login, record, s
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_the_404_page_also_sets_no_cookie(client, record):
-    response = client.get("/v/unknown-token")
+@pytest.mark.parametrize("path", ["unknown-token", "unknown/token"])
+def test_the_404_page_also_sets_no_cookie(client, login, record, path):
+    login(Role.ADMIN)  # a signed-in admin's cookie is not refreshed here either
+
+    response = client.get(f"/v/{path}")
 
     assert "Set-Cookie" not in response.headers
     assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
 def test_the_record_page_makes_no_third_party_requests(client, record):
@@ -230,10 +248,33 @@ def test_the_key_and_revocation_lists_are_public_json(client, record):
     assert "Set-Cookie" not in keys.headers
 
 
-def test_the_offline_page_loads_only_its_own_script(client):
+def test_the_offline_page_loads_only_its_own_scripts(client):
     page = client.get("/verify/offline").get_data(as_text=True)
 
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/verify_offline.js">']
+    assert re.findall(r"<script[^>]*>", page) == [
+        '<script src="/static/js/verify_offline.js">',
+        '<script type="module" src="/static/js/camera.js">',
+    ]
+
+
+def test_only_the_offline_page_may_compile_the_camera_decoder(client, record):
+    offline = client.get("/verify/offline").headers["Content-Security-Policy"]
+    record_page = client.get(f"/v/{record['token']}").headers["Content-Security-Policy"]
+
+    assert "script-src 'self' 'wasm-unsafe-eval'" in offline
+    assert "wasm-unsafe-eval" not in record_page
+    assert offline.startswith(record_page)  # otherwise the same policy
+
+
+def test_the_offline_page_speaks_to_a_patient_with_the_detail_behind_a_link(client):
+    page = client.get("/verify/offline").get_data(as_text=True)
+    before_details, details = page.split('<details class="how">')
+
+    assert "Scan the card" in before_details
+    assert "Or paste the code from the card" in before_details
+    assert "Ed25519" not in before_details
+    assert ".well-known" not in before_details
+    assert "Ed25519" in details
 
 
 def _limited_app(tmp_path, storage: str, prefix: str = ""):

@@ -138,10 +138,12 @@ def _check_timing(test: PatchTest, name: str, clinic: Clinic, session_start: dat
             f"The patch test for {name} was read {format_local(read_at, zone)}, earlier than "
             f"{clinic.patch_test_wait_hours} hours after it was applied. Repeat the test."
         )
-    if applied < session_start - timedelta(days=clinic.patch_test_valid_days):
+    valid_days = clinic.patch_test_valid_days
+    if applied < session_start - timedelta(days=valid_days):
+        days = "1 day" if valid_days == 1 else f"{valid_days} days"
         raise PatchTestRequired(
             f"The patch test for {name} applied {format_local(applied, zone)} is older than "
-            f"{clinic.patch_test_valid_days} days. Repeat the test."
+            f"{days}. Repeat the test."
         )
 
 

@@ -114,14 +114,17 @@ def healing_gap_warning(
     minimum = client.clinic.healing_gap_days
     if previous is None or at - previous.started_at >= timedelta(days=minimum):
         return None
-    days, on = (
-        (at - previous.started_at).days,
-        local_date(previous.started_at, client.clinic.timezone),
-    )
+    days = (at - previous.started_at).days
+    on = local_date(previous.started_at, client.clinic.timezone)
+    gap = f"less than a day {since}" if days == 0 else f"{_days(days)} {since}"
     return (
-        f"{client.full_name} had session {previous.course_number} on {on}, {days} day(s) "
-        f"{since}. The skin needs at least {minimum} days to heal between sessions."
+        f"{client.full_name} had session {previous.course_number} on {on}, {gap}. The skin "
+        f"needs at least {_days(minimum)} to heal between sessions."
     )
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def attest_label_info(session: TreatmentSession, user: User, now: datetime | None = None) -> None:

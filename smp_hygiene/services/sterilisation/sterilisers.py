@@ -75,7 +75,10 @@ def update_settings(clinic: Clinic, user: User, **values) -> SterilisationSettin
         raise InvalidInput("The spore-test interval must be 1 to 30 days: at least monthly.")
     shelf_life = values["pack_shelf_life_days"]
     if shelf_life is not None and not 1 <= shelf_life <= 366:
-        raise InvalidInput("A pack shelf life must be 1 to 366 days, or event-related.")
+        raise InvalidInput(
+            "A pack shelf life must be 1 to 366 days, or blank for no date "
+            "(a pack is then good until opened, wet or torn)."
+        )
     if not 1 <= values["min_chemical_indicator_class"] <= 6:
         raise InvalidInput("ISO 11140-1 chemical indicators are type 1 to 6.")
     settings = settings_for(clinic)

@@ -19,11 +19,14 @@ async function nativeDetector() {
 
 async function vendoredDetector() {
   const api = await import(new URL("ponyfill.js", VENDOR).href);
-  api.prepareZXingModule({
+  // Fetched and compiled now, not at the first detect(): the detector is ready (or has failed)
+  // when this resolves, so a page preloading it can then go offline and still read codes.
+  await api.prepareZXingModule({
     overrides: {
       locateFile: (path, prefix) =>
         path.endsWith(".wasm") ? new URL(path, VENDOR).href : prefix + path,
     },
+    fireImmediately: true,
   });
   return new api.BarcodeDetector({ formats: FORMATS });
 }

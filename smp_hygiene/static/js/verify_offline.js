@@ -1,17 +1,21 @@
 // Offline check of a signed treatment card: the same rules as services/offline_check.py.
 // Ed25519 comes from the browser's own Web Crypto (crypto.subtle, Chromium 137+, Firefox 129+,
 // Safari 17+); no library is loaded. After the page loads, nothing is fetched: the keys and the
-// revocation list are kept in localStorage and their age is shown.
+// revocation list are kept in localStorage and their age is shown. Everything it says is for the
+// patient holding the card: what the card is, and what to do next; the page's "How this works"
+// holds the technical detail.
 "use strict";
 
 (function () {
   const SKEW_MS = 5 * 60 * 1000; // device clocks drift; a few minutes is not fraud
+  // A card carries the clinic's calendar day, up to 14 h ahead of UTC's (as offline_check.py).
+  const DAY_AHEAD_MS = 14 * 3600 * 1000;
   const MAX_AGE_MS = 7 * 24 * 3600 * 1000;
   const STORE = "smp-hygiene-offline-v1";
   const SIGNATURE_CHARS = 86;
   const REVOKED_WORDS = {
-    voided: "the clinic voided this record",
-    replaced: "this card was replaced by a newer one",
+    voided: "the clinic withdrew this record",
+    replaced: "the clinic replaced this card with a newer one",
   };
   // A "recall" entry is a notice, the card stays genuine; its optional "notice" field says which.
   // Older pages read every one as the supply recall, which still sends the patient to the record.
@@ -59,13 +63,13 @@
     const fragment = hash < 0 ? "" : trimmed.slice(hash + 1);
     const at = url.lastIndexOf("/v/");
     const token = at < 0 ? "" : url.slice(at + 3);
-    if (at < 0 || !token || /[/?]/.test(token)) throw new Error("this is not a treatment record code (no /v/<token> link)");
-    if (!fragment) throw new Error("the code carries no signature (it may have been cut short)");
+    if (at < 0 || !token || /[/?]/.test(token)) throw new Error("this is not the code of a treatment card");
+    if (!fragment) throw new Error("the code is incomplete: the clinic's signature is missing (was only part of it copied?)");
     const parts = fragment.split(".");
-    if (parts[0] !== "1") throw new Error("unknown code version " + parts[0]);
-    if (parts.length !== 7 || parts[6].length !== SIGNATURE_CHARS) throw new Error("the signature is incomplete: the code was truncated or damaged");
+    if (parts[0] !== "1") throw new Error("this card is newer than this page: reload the page with internet, then check again");
+    if (parts.length !== 7 || parts[6].length !== SIGNATURE_CHARS) throw new Error("the code is incomplete or damaged: scan or copy all of it again");
     const [, keyId, date, clinic, lots, sealed, signature] = parts;
-    if (!/^\d{8}$/.test(date) || !/^\d+$/.test(clinic)) throw new Error("the date or clinic in the code is unreadable");
+    if (!/^\d{8}$/.test(date) || !/^\d+$/.test(clinic)) throw new Error("the code is damaged: its date or clinic cannot be read");
     return {
       base: url.slice(0, at), token, keyId, date, clinicId: Number(clinic), lots, sealed,
       signature: b64d(signature),
@@ -77,30 +81,30 @@
 
   async function signatureProblem(code, keys, now) {
     const key = findKey(keys, code.keyId);
-    if (!key) return "signed with key '" + code.keyId + "', which the clinic has not published";
-    if (key.clinic_id !== code.clinicId) return "the key belongs to another clinic";
+    if (!key) return "the card is signed with a key no clinic here has published (key " + code.keyId + ")";
+    if (key.clinic_id !== code.clinicId) return "the card's signature belongs to another clinic";
     if (!(await signatureMatches(key.public_key, code.message, code.signature))) {
-      return "the signature does not match the record: the code was altered or forged";
+      return "the card's details do not match the clinic's signature: the code was altered or forged";
     }
-    if (key.valid_until && code.date > day(Date.parse(key.valid_until) + SKEW_MS)) return "signed after the clinic retired this key";
-    if (code.date > day(now + SKEW_MS)) return "the record is dated in the future";
-    if (code.base !== window.location.origin) return "the link points to another site (" + code.base + ")";
+    if (key.valid_until && code.date > day(Date.parse(key.valid_until) + SKEW_MS + DAY_AHEAD_MS)) return "the card was signed with a key the clinic had already stopped using";
+    if (code.date > day(now + SKEW_MS + DAY_AHEAD_MS)) return "the card is dated in the future: check this phone's date";
+    if (code.base !== window.location.origin) return "this card belongs to another website (" + code.base + "): check it there";
     return null;
   }
 
   async function revocationList(doc, keys, clinicId, now) {
-    if (!doc) return "the revocation list could not be loaded";
+    if (!doc) return "the list of withdrawn cards could not be loaded";
     const entry = (doc.lists || []).find((e) => e.clinic_id === clinicId);
-    if (!entry) return "the revocation list does not cover this clinic";
+    if (!entry) return "the list of withdrawn cards does not include this clinic yet";
     const key = findKey(keys, entry.key_id);
-    if (!key || key.clinic_id !== clinicId) return "the revocation list is signed with an unknown key";
+    if (!key || key.clinic_id !== clinicId) return "the list of withdrawn cards is signed with an unknown key";
     if (!(await signatureMatches(key.public_key, entry.payload, b64d(entry.signature)))) {
-      return "the revocation list's signature does not match";
+      return "the list of withdrawn cards was altered";
     }
     const payload = JSON.parse(entry.payload);
     const issued = Date.parse(payload.issued_at);
-    if (issued > now + SKEW_MS) return "the revocation list is dated in the future: check this device's clock";
-    if (now - issued > MAX_AGE_MS + SKEW_MS) return "the revocation list is " + Math.floor((now - issued) / 86400000) + " days old";
+    if (issued > now + SKEW_MS) return "the list of withdrawn cards is dated in the future: check this phone's date";
+    if (now - issued > MAX_AGE_MS + SKEW_MS) return "the list of withdrawn cards on this phone is " + age(now - issued) + " old";
     payload.ageMs = Math.max(now - issued, 0);
     return payload;
   }
@@ -120,22 +124,29 @@
     const problem = await signatureProblem(code, lists.keys, now);
     if (problem) return { status: "invalid", reasons: [problem], code };
     const listing = await revocationList(lists.revocations, lists.keys, code.clinicId, now);
-    if (typeof listing === "string") return { status: "unchecked", reasons: ["could not check for revocations: " + listing], code };
+    if (typeof listing === "string") return { status: "unchecked", reasons: ["we could not check whether the clinic withdrew it: " + listing], code };
     const fingerprint = await tokenFingerprint(code.token);
     const entries = (listing.revoked || []).filter((r) => r.t === fingerprint);
     const reasons = new Set(entries.map((r) => r.reason));
     const revoked = Object.keys(REVOKED_WORDS).filter((r) => reasons.has(r));
     if (revoked.length) return { status: "revoked", reasons: revoked.map((r) => REVOKED_WORDS[r]), code, ageMs: listing.ageMs };
     if (reasons.has("recall")) return { status: "recall", reasons: noticeTexts(entries), code, ageMs: listing.ageMs };
-    return { status: "valid", reasons: ["genuine and sealed; not revoked"], code, ageMs: listing.ageMs };
+    return { status: "valid", reasons: ["issued by the clinic, and the record has not been changed or withdrawn"], code, ageMs: listing.ageMs };
   }
 
   const TITLES = {
-    valid: ["Genuine record", "verdict-ok"],
-    recall: ["Genuine record, with a notice", "verdict-warn"],
-    unchecked: ["Genuine signature, but revocations could not be checked", "verdict-warn"],
-    revoked: ["Not valid: revoked", "verdict-bad"],
-    invalid: ["Not valid", "verdict-bad"],
+    valid: ["Genuine card", "verdict-ok"],
+    recall: ["Genuine card, with a notice from the clinic", "verdict-warn"],
+    unchecked: ["Genuine card, but not fully checked", "verdict-warn"],
+    revoked: ["This card is no longer valid", "verdict-bad"],
+    invalid: ["This card could not be confirmed", "verdict-bad"],
+  };
+  const NEXT = {
+    valid: "Open the link in the code with internet to see what was used on you.",
+    recall: "Open the link in the code with internet to read the notice, or call the clinic that treated you.",
+    unchecked: "Connect to the internet and check again, or open the link in the code.",
+    revoked: "Ask the clinic that treated you for your current card.",
+    invalid: "Scan the card again. If it still cannot be confirmed, ask the clinic that treated you.",
   };
 
   function age(ms) {
@@ -152,6 +163,7 @@
     box.className = "verdict " + css;
     box.dataset.status = result.status;
     document.getElementById("result-title").textContent = title;
+    document.getElementById("result-next").textContent = NEXT[result.status];
     const list = document.getElementById("result-reasons");
     list.replaceChildren(...result.reasons.map((r) => { const li = document.createElement("li"); li.textContent = r; return li; }));
     const details = [];
@@ -159,9 +171,8 @@
       const key = findKey(lists.keys, result.code.keyId);
       const d = result.code.date;
       details.push((key ? key.clinic : "Clinic " + result.code.clinicId) + ", treatment of " + d.slice(0, 4) + "-" + d.slice(4, 6) + "-" + d.slice(6));
-      details.push("lot fingerprint " + result.code.lots);
     }
-    if (result.ageMs !== undefined) details.push("revocation list checked, issued " + age(result.ageMs) + " ago");
+    if (result.ageMs !== undefined) details.push("list of withdrawn cards checked, updated " + age(result.ageMs) + " ago");
     document.getElementById("result-details").textContent = details.join(" · ");
     box.hidden = false;
   }
@@ -194,18 +205,17 @@
     };
     remember();
     if (!lists.keys) {
-      status.textContent = "The clinics' keys could not be loaded: connect once to this site, then try again.";
+      status.textContent = "This page could not get what it needs to check cards: connect to the internet, then reload it.";
     } else {
-      const count = lists.keys.keys.length;
-      status.textContent = "Ready: " + count + " published key" + (count === 1 ? "" : "s") + " on this device" +
-        (lists.fetchedAt ? ", fetched " + age(Date.now() - lists.fetchedAt) + " ago." : ".");
+      status.textContent = "Ready to check cards, also without internet" +
+        (lists.fetchedAt ? " (updated " + age(Date.now() - lists.fetchedAt) + " ago)." : ".");
     }
     document.body.dataset.ready = "true";
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     if (!window.crypto || !window.crypto.subtle) {
-      document.getElementById("lists-status").textContent = "This browser cannot check signatures here (Web Crypto needs HTTPS).";
+      document.getElementById("lists-status").textContent = "This browser cannot check cards here: open this page in an up-to-date browser, at an https:// address.";
       return;
     }
     document.getElementById("check-form").addEventListener("submit", async (event) => {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import RadioField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Optional
@@ -76,11 +76,13 @@ def load_test(test_id: int) -> PatchTest:
 
 @bp.get("/patch-tests")
 def patch_test_list():
-    """Tests waiting to be read, and the form to apply a new one."""
+    """Tests waiting to be read; find a client (as on Today) to apply a new one."""
+    search = request.args.get("q", "").strip()
     return render_template(
         "chair/patch_tests.html",
         due=patch_tests.list_due_for_reading(current_user.clinic),
-        clients=clients.list_clients(current_user.clinic_id, limit=500),
+        search=search,
+        found=clients.list_clients(current_user.clinic_id, search) if search else [],
         pigments=clinic_pigments(),
         lots=pigment_lots() if current_user.clinic.is_patch_test_per_lot else [],
         results=list(PatchTestResult),

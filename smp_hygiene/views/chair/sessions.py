@@ -57,6 +57,13 @@ class AddendumForm(BaseForm):
     body = TextAreaField()
 
 
+def _lot_line(kind: str, lot_number: str, expiry: str, use) -> str:
+    """The line under a supply on the session screen, as the page itself prints it."""
+    serial = f" · serial {use.serial}" if use.serial else ""
+    hand = " · lot entered by hand" if use.is_hand_entry else ""
+    return f"{kind} · lot {lot_number} · expires {expiry}{serial}{hand}"
+
+
 def use_json(result) -> dict:
     """What the session screen shows of one scan: a supply lot or an instrument pack."""
     message = "Already recorded." if result.duplicate else None
@@ -66,20 +73,25 @@ def use_json(result) -> dict:
             "id": f"pack-{result.pack_use.id}",
             "kind": "Instrument pack",
             "product": pack.contents,
-            "lot": f"cycle {pack.cycle.cycle_number}",
-            "expiry": pack.expires_on.isoformat() if pack.expires_on else "event-related",
+            "lot": f"from cycle {pack.cycle.cycle_number}",
+            "expiry": pack.expires_on.isoformat() if pack.expires_on else "",
             "serial": pack.code,
+            "detail": f"Instrument pack {pack.code} · from cycle {pack.cycle.cycle_number}",
+            "summary": f"pack {pack.code} from cycle {pack.cycle.cycle_number}, {pack.keeps_until}",
         }
     else:
         use, lot = result.use, result.use.lot
+        expiry = lot.expiry_date.isoformat() if lot.expiry_date else "none"
         shown = {
             "id": use.id,
             "kind": lot.product.kind.label,
             "product": lot.product.title,
             "lot": lot.lot_number,
-            "expiry": lot.expiry_date.isoformat() if lot.expiry_date else "none",
+            "expiry": expiry,
             "serial": use.serial or "",
             "hand_entry": use.is_hand_entry,
+            "detail": _lot_line(lot.product.kind.label, lot.lot_number, expiry, use),
+            "summary": f"lot {lot.lot_number}, expires {expiry}",
         }
     return {
         "ok": True,

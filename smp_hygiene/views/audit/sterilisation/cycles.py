@@ -66,7 +66,7 @@ def _at(moment: datetime | None) -> str:
 def _cycle_pack_row(pack: InstrumentPack) -> list:
     return [
         pack.code, pack.contents, _at(pack.packed_at),
-        pack.expires_on.isoformat() if pack.expires_on else "event-related",
+        pack.expires_on.isoformat() if pack.expires_on else pack.keeps_until,
         pack.status.value, pack.status_reason,
         pack.use.session_id if pack.use else "", _at(pack.use.used_at) if pack.use else "",
     ]  # fmt: skip
