@@ -27,6 +27,7 @@ VALUES = st.one_of(st.integers(1, 6).map(str), st.sampled_from(HOSTILE), st.text
 QUERY_NAMES = [
     "page", "rpage", "actor", "session", "product_id", "technician_id", "q", "sort", "dir",
     "state", "panel", "from", "to", "lot", "gtin", "format", "table", "next", "entity_type",
+    "reason",
 ]  # fmt: skip
 SEGMENT = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 

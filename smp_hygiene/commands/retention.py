@@ -15,17 +15,20 @@ from smp_hygiene.services.people import retention
 @click.option("--clinic-id", type=int, default=None)
 @with_appcontext
 def retention_report_command(clinic_id: int | None) -> None:
-    """Clients past the clinic's retention period (none with an open recall or reaction)."""
+    """Clients past the clinic's retention period: those due, and those held and why."""
     clinic = get_clinic(clinic_id)
-    due = retention.list_due(clinic)
+    review = retention.review_retention(clinic)
     click.echo(
-        f"{clinic.name}: retention {clinic.retention_years} years; {len(due)} client(s) due."
+        f"{clinic.name}: retention {clinic.retention_years} years; "
+        f"{len(review.due)} client(s) due, {len(review.held)} held."
     )
-    for item in due:
+    for item in review.due:
         click.echo(
             f"  #{item.client.id}  last treated {item.last_activity:%Y-%m-%d}, "
             f"kept until {item.kept_until.isoformat()}"
         )
+    for item in review.held:
+        click.echo(f"  #{item.client.id}  held: {'; '.join(item.holds)}")
 
 
 @click.command("erase-due-clients")
@@ -34,22 +37,22 @@ def retention_report_command(clinic_id: int | None) -> None:
 @click.option("--yes", is_flag=True, help="Really erase; without it nothing changes.")
 @with_appcontext
 def erase_due_clients_command(clinic_id: int | None, email: str | None, yes: bool) -> None:
-    """Erase the personal data of every client due; the treatment records and seals stay."""
+    """Erase the personal data of every client due (never a held one); the treatment records and
+    seals stay."""
     clinic = get_clinic(clinic_id)
     admin = find_actor(email, clinic)
-    due = retention.list_due(clinic)
     if not yes:
+        due = retention.list_due(clinic)
         click.echo(f"{len(due)} client(s) would be erased. Run again with --yes to erase them.")
         return
     if admin is None:
         raise click.ClickException("No admin to act as: pass --user EMAIL.")
     try:
-        for item in due:
-            retention.anonymise_client(item.client, admin)
+        erased = retention.erase_due_clients(clinic, admin)
     except DomainError as error:
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Erased the personal data of {len(due)} client(s).")
+    click.echo(f"Erased the personal data of {erased} client(s).")
 
 
 COMMANDS = (retention_report_command, erase_due_clients_command)

@@ -153,3 +153,5 @@ class Refusal(Model):
     message: Mapped[str] = mapped_column(Text)
     raw_input: Mapped[str] = mapped_column(Text, default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()

@@ -18,6 +18,11 @@ class SteriliserType(enum.StrEnum):
     PREVAC = "prevac"  # dynamic air removal: needs a daily Bowie-Dick test (R18)
     GRAVITY = "gravity"
 
+    @property
+    def label(self) -> str:
+        """How a page, export or PDF names it; the value is only for the database and forms."""
+        return {"prevac": "pre-vacuum", "gravity": "gravity"}[self.value]
+
 
 class SteriliserStatus(enum.StrEnum):
     IN_SERVICE = "in_service"
@@ -32,8 +37,9 @@ class SteriliserProgram(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        kind, degrees = self.value.split("_")
-        return f"{kind} {degrees} °C"
+        """How every page, export and PDF names the program ("pre-vacuum 134 °C")."""
+        degrees = self.value.split("_")[1]
+        return f"{self.air_removal.label} {degrees} °C"
 
     @property
     def air_removal(self) -> SteriliserType:

@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from flask import Flask
 
+from smp_hygiene.errors import refusal_label
 from smp_hygiene.services.people import permissions
 from smp_hygiene.views import (
     admin,
@@ -30,7 +31,7 @@ MARK = Path(__file__).resolve().parent.parent / "static" / "img" / "mark.svg"
 
 def register_blueprints(app: Flask) -> None:
     """Every blueprint, and what every template may ask: the product's name, a form nonce, who may
-    do what."""
+    do what, what a refusal's rule is called."""
     ids.register(app)  # before the routes: each rule picks its converter when it is added
     nul_bytes.register(app)
     for module in (auth, home, health, verify, audit, admin, chair):
@@ -44,5 +45,6 @@ def register_blueprints(app: Flask) -> None:
     # Inline, so no icon request is still running when the next page replaces this one.
     app.add_template_global("data:image/svg+xml," + quote(MARK.read_text()), "product_mark")
     app.add_template_global(new_nonce, "form_nonce")
+    app.add_template_filter(refusal_label, "refusal_label")  # a rule's class name, in words
     for check in (permissions.can_treat, permissions.can_audit, permissions.can_administer):
         app.add_template_global(check)

@@ -1,5 +1,6 @@
-"""Forms for a clinic's settings that two workspaces show: the admin's settings page and the
-auditor's sterilisation settings page render the same form, so it belongs to neither blueprint."""
+"""The form of a clinic's sterilisation settings, shown to admins on the clinic settings page and
+on the sterilisation settings page. Auditors only read the values there: these rules check their
+own work (an overdue spore test warns or blocks), so they must not be able to loosen them."""
 
 from __future__ import annotations
 

@@ -53,3 +53,32 @@ def test_admin_opens_the_clinic_settings(desk):
 
     assert "Patch" in desk.locator("main").inner_text()
     screenshot(desk, "admin-settings")
+
+
+def test_auditor_walks_the_menu_to_sterilisation_and_back(desk):
+    sign_in(desk, "auditor@demo.test", clinic.DEMO_PASSWORD)
+    menu = desk.locator("header nav").last
+
+    menu.get_by_role("link", name="Sterilisation").click()
+    desk.get_by_role("link", name="Autoclave A (class B)").first.click()
+    on_the_log = desk.locator("header nav").last.inner_text()
+    desk.locator("header nav").last.get_by_role("link", name="Recalls").click()
+
+    assert "Dashboard" in on_the_log
+    assert "Sterilisation" in on_the_log
+    assert desk.url.endswith("/audit/recalls")
+    desk.locator("header nav").last.get_by_role("link", name="Sterilisation").click()
+    desk.get_by_role("link", name="Sterilisation settings").click()
+    assert "Only an admin can change these settings." in desk.locator("main").inner_text()
+    assert desk.locator("main form[method=post]").count() == 0
+
+
+def test_recall_form_labels_sit_above_their_boxes(desk):
+    sign_in(desk, "auditor@demo.test", clinic.DEMO_PASSWORD)
+    desk.goto("/audit/recalls/new")
+
+    for label in ("Reason", "Last lot"):
+        text = desk.get_by_text(label, exact=True).bounding_box()
+        box = desk.get_by_label(label, exact=True).bounding_box()
+        assert box["y"] >= text["y"] + text["height"] - 1, label  # below, not beside
+        assert abs(box["x"] - text["x"]) < 2, label  # and starting where the label starts

@@ -6,15 +6,24 @@ from datetime import date, timedelta
 
 import pytest
 
-from smp_hygiene.errors import InvalidInput, NotAllowed
-from smp_hygiene.models import AuditEntry, BookingStatus, Consent, ProductKind, Role, SessionStatus
+from smp_hygiene.errors import InvalidInput, NotAllowed, RetentionHold
+from smp_hygiene.models import (
+    AuditEntry,
+    BookingStatus,
+    Consent,
+    ProductKind,
+    ReactionStatus,
+    Role,
+    SessionStatus,
+)
 from smp_hygiene.services.people import retention
 from smp_hygiene.services.sessions import sealing
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 from tests.factories import (
     make_booking,
     make_consent,
     make_lot,
+    make_reaction,
     make_recall,
     make_session,
     make_use,
@@ -46,18 +55,82 @@ def test_a_client_treated_within_the_period_is_kept(ctx):
     assert retention.list_due(client.clinic) == []
 
 
-def test_an_open_recall_keeps_the_client_reachable(ctx):
+def test_an_open_recall_keeps_the_client_reachable_and_says_so(ctx):
     client, session = _old_client_with_a_session()
-    make_recall([session.uses[0].lot])
+    recall = make_recall([session.uses[0].lot], source_reference="A12/0097/17")
 
-    assert retention.list_due(client.clinic) == []
+    review = retention.review_retention(client.clinic)
+
+    assert review.due == []
+    [held] = review.held
+    assert held.client is client
+    assert held.holds == (
+        f"recall #{recall.id} (EU Safety Gate alert A12/0097/17) is open and a recalled lot "
+        "was used on them",
+    )
+
+
+def test_a_recalled_diluent_holds_the_client_too(ctx):
+    session = make_session(started_at=LONG_AGO, status=SessionStatus.COMPLETED)
+    water = make_lot(lot_number="AQ-7")
+    make_use(session, make_lot(), diluent_lot=water)
+    make_recall([water])
+
+    assert [held.client for held in retention.review_retention(session.client.clinic).held] == [
+        session.client
+    ]
+
+
+def test_an_open_reaction_holds_the_client_until_it_is_reported(ctx):
+    client, session = _old_client_with_a_session()
+    reaction = make_reaction(session)
+
+    [held] = retention.review_retention(client.clinic).held
+    reaction.status = ReactionStatus.REPORTED
+
+    assert held.holds == (f"adverse reaction #{reaction.id} is still open",)
+    assert [due.client for due in retention.list_due(client.clinic)] == [client]
+
+
+def test_a_held_client_cannot_be_erased_and_the_admin_is_told_why(ctx):
+    client, session = _old_client_with_a_session()
+    recall = make_recall([session.uses[0].lot])
+
+    with pytest.raises(RetentionHold, match=f"cannot be erased yet: recall #{recall.id}"):
+        retention.anonymise_client(client, make_user(Role.ADMIN, clinic=client.clinic))
+
+    assert client.anonymised_at is None
+
+
+def test_erasing_every_due_client_refuses_a_list_that_changed(ctx):
+    client, _ = _old_client_with_a_session()
+    admin = make_user(Role.ADMIN, clinic=client.clinic)
+
+    with pytest.raises(InvalidInput, match="1 client\\(s\\) are due now, not 2"):
+        retention.erase_due_clients(client.clinic, admin, expected=2)
+    erased = retention.erase_due_clients(client.clinic, admin, expected=1)
+
+    assert erased == 1
+    assert client.anonymised_at is not None
+
+
+def test_an_erased_client_is_not_erased_twice(ctx):
+    client, _ = _old_client_with_a_session()
+    admin = make_user(Role.ADMIN, clinic=client.clinic)
+    retention.anonymise_client(client, admin)
+
+    with pytest.raises(InvalidInput, match="already erased"):
+        retention.anonymise_client(client, admin)
 
 
 def test_a_client_with_a_booking_still_booked_is_kept(ctx):
     client, session = _old_client_with_a_session()
-    make_booking(client, session.technician, utcnow() + timedelta(days=3))
+    booking = make_booking(client, session.technician, utcnow() + timedelta(days=3))
 
     assert retention.list_due(client.clinic) == []
+    [held] = retention.review_retention(client.clinic).held
+    day = local_date(booking.starts_at, client.clinic.timezone)
+    assert held.holds == (f"a booking on {day.isoformat()} is still booked",)
 
 
 def test_admin_can_erase_a_due_client_and_the_seal_still_holds(ctx):

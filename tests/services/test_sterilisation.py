@@ -136,7 +136,7 @@ def test_auditor_cannot_record_a_prevac_program_on_a_gravity_steriliser(ctx):
 
     with pytest.raises(
         InvalidInput,
-        match="^Autoclave G is a gravity steriliser; it cannot run the prevac 134 °C program.$",
+        match="^Autoclave G is a gravity steriliser; it cannot run the pre-vacuum 134 °C program.$",
     ):
         sterilisation.record_cycle(steriliser, reading(), auditor, auditor, ["Grip"])
 
@@ -222,15 +222,15 @@ def test_auditor_cannot_release_a_cycle_twice(ctx):
     [
         (
             {"temperature_c": 131.0},
-            "the temperature 131 °C is outside 134–137 °C for the prevac 134 °C program",
+            "the temperature 131 °C is outside 134–137 °C for the pre-vacuum 134 °C program",
         ),
         (
             {"exposure_minutes": 2.5},
-            "the exposure of 2.5 min is shorter than the 3 min the prevac 134 °C program needs",
+            "the exposure of 2.5 min is shorter than the 3 min the pre-vacuum 134 °C program needs",
         ),
         (
             {"pressure_kpa": 250.0},
-            "the pressure 250 kPa is outside 300–335 kPa for the prevac 134 °C program",
+            "the pressure 250 kPa is outside 300–335 kPa for the pre-vacuum 134 °C program",
         ),
         (
             {"ci_class": 4},

@@ -274,7 +274,32 @@ def test_dashboard_csv_keeps_the_pages_period(client, login, board):
 
     rows = _rows(client.get("/audit/dashboard.csv?panel=refusals&from=2001-01-01&to=2001-12-31"))
 
-    assert rows == [["Reason", "Count"]]
+    assert rows == [["Reason", "Code", "Count"]]
+
+
+def test_dashboard_csv_without_a_panel_gives_every_panel_under_its_title(client, login, board):
+    login(Role.AUDITOR)
+
+    rows = _rows(client.get("/audit/dashboard.csv"))
+
+    assert rows[0][:2] == ["Compliance dashboard", "Crown Clinic"]
+    titles = [row[0] for row, after in zip(rows, rows[1:], strict=False) if len(row) == 1]
+    assert titles == [
+        "Sessions and checklist completion per technician", "Refusals at the chair by reason",
+        "Lots expiring within 30 days", "Possible batch problems",
+        "Health-department notices not yet sent", "Open recalls", "Overdue spore tests",
+    ]  # fmt: skip
+    for _, first_column, expected in PANELS:
+        assert [first_column] in [row[:1] for row in rows]
+        assert any(expected in cell for row in rows for cell in row), expected
+
+
+def test_dashboard_links_to_the_whole_dashboard_csv(client, login, board):
+    login(Role.AUDITOR)
+
+    page = client.get("/audit/?from=2026-01-01&to=2026-01-31").text
+
+    assert "/audit/dashboard.csv?from=2026-01-01&amp;to=2026-01-31" in page
 
 
 def test_dashboard_csv_refuses_an_unknown_panel(client, login):

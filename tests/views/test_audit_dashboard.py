@@ -28,7 +28,7 @@ def test_auditor_sees_refusals_and_expiring_lots_on_the_dashboard(app, client, l
 
     page = client.get("/audit/").data.decode()
 
-    assert "PatchTestRequired" in page
+    assert "No cleared patch test" in page
     assert "EXP-9" in page
     assert "5 days left" in page
 

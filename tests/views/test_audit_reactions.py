@@ -194,6 +194,9 @@ def test_auditor_can_read_lots_and_conditions_in_the_pdf_report(client, login, r
         "PACK0042",
     ):
         assert expected in text, expected
+    # The program in words, as on the pages; the table cell may wrap it anywhere.
+    assert "pre-vacuum134°C" in "".join(text.split())
+    assert "prevac_134" not in text
 
 
 def test_auditor_can_export_the_reaction_report_as_csv(client, login, reaction_id):

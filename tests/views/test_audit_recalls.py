@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from smp_hygiene.errors import UnsafeSupply
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     ClientNotification,
@@ -242,7 +243,9 @@ def test_technician_refusals_csv_lists_the_refusals(client, login, world):
         )
     )
 
-    assert rows[1][1:3] == ["UnsafeSupply", "Lot D200 was recalled."]
+    assert rows[0] == ["At", "Reason", "Message", "Session", "Code"]
+    assert rows[1][1:3] == [UnsafeSupply.label, "Lot D200 was recalled."]
+    assert rows[1][4] == "UnsafeSupply"
 
 
 def _pdf_text(response) -> str:

@@ -187,6 +187,45 @@ def test_admin_can_change_sterilisation_settings(app, client, login, ids):
         assert not settings.reports_positive_bi
 
 
+SETTINGS_FORM = {
+    "spore_test_interval_days": "30", "spore_test_overdue_mode": "block",
+    "pack_shelf_life_days": "180", "min_chemical_indicator_class": "5",
+}  # fmt: skip
+
+
+def test_auditor_cannot_change_sterilisation_settings(app, client, login, ids):
+    login(Role.AUDITOR)
+
+    response = client.post("/audit/sterilisation/settings", data=SETTINGS_FORM)
+
+    assert response.status_code == 403
+    with app.app_context():
+        assert db.session.query(SterilisationSettings).count() == 0
+
+
+def test_auditor_reads_the_sterilisation_settings_without_a_form(app, client, login, ids):
+    with app.app_context():
+        db.session.add(SterilisationSettings(clinic_id=1, spore_test_overdue_mode="block"))
+        db.session.commit()
+    login(Role.AUDITOR)
+
+    page = client.get("/audit/sterilisation/settings").text
+
+    assert "sessions using that steriliser's packs are blocked" in page
+    assert "Only an admin can change these settings." in page
+    assert 'name="spore_test_overdue_mode"' not in page
+    assert '<form method="post" action="/audit/sterilisation/settings"' not in page
+
+
+def test_admin_sees_the_sterilisation_settings_form(client, login, ids):
+    login(Role.ADMIN)
+
+    page = client.get("/audit/sterilisation/settings").text
+
+    assert 'name="spore_test_overdue_mode"' in page
+    assert "Only an admin can change" not in page
+
+
 def test_auditor_can_record_a_cycle_with_packs(app, client, login, ids):
     login(Role.AUDITOR)
     cycle_form = {

@@ -95,7 +95,7 @@ QUERY_CASES = [
 ]
 # Query arguments that name no record: paging, sorting, periods, free text, display choices.
 NOT_ID_QUERY_ARGS = {"dir", "entity_type", "format", "from", "gtin", "lot", "next", "page"}
-NOT_ID_QUERY_ARGS |= {"panel", "q", "rpage", "sort", "state", "table", "to"}
+NOT_ID_QUERY_ARGS |= {"panel", "q", "reason", "rpage", "sort", "state", "table", "to"}
 VIEWS = Path(smp_hygiene.views.__file__).parent
 
 

@@ -1,18 +1,23 @@
 """Retention: after the clinic's retention period a client's personal data is erased.
 
 The treatment record stays (lots, dates, seal): a Safety Gate look-back years later still finds
-that a lot was used, only no longer on whom. A client is never erased while a recall or an
-adverse reaction that concerns them is still open.
+that a lot was used, only no longer on whom. A client past the period is either due (nothing
+holds them) or held, with the reasons: an open recall of a lot used on them (as the supply or as
+a pigment's diluent, whatever the recall's look-back window, which can still be widened), an
+adverse reaction of theirs that is still open, or a booking still booked (they are coming back).
+The CLI and the admin's page read the same review.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select
 
-from smp_hygiene.errors import InvalidInput
+from smp_hygiene.errors import InvalidInput, RetentionHold
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AdverseReaction,
@@ -23,87 +28,184 @@ from smp_hygiene.models import (
     Consent,
     ReactionStatus,
     Recall,
-    RecallLot,
-    SupplyUse,
     TreatmentSession,
     User,
 )
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.people import permissions
+from smp_hygiene.services.recalls.queries import affected_session_ids
 from smp_hygiene.services.supplies.usability import add_months
-from smp_hygiene.timeutil import utcnow
+from smp_hygiene.timeutil import local_date, utcnow
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)  # the column is required; this date means "erased"
 
 
 @dataclass(frozen=True)
 class RetentionDue:
+    """A client past the retention period; `holds` says why they must still be kept, if so."""
+
     client: Client
     last_activity: datetime
     kept_until: date
+    holds: tuple[str, ...] = ()
+
+    @property
+    def is_held(self) -> bool:
+        return bool(self.holds)
+
+
+@dataclass(frozen=True)
+class RetentionReview:
+    due: list[RetentionDue]  # past the period, nothing holds them: may be erased
+    held: list[RetentionDue]  # past the period, but an open recall or reaction still needs them
 
 
 def kept_until(clinic: Clinic, last_activity: datetime) -> date:
     return add_months(last_activity.date(), 12 * clinic.retention_years)
 
 
+def review_retention(clinic: Clinic, today: date | None = None) -> RetentionReview:
+    """Every client of the clinic past the retention period, as due or as held with reasons."""
+    past = _past_retention(clinic, today or utcnow().date())
+    holds = _holds(clinic, [item.client.id for item in past])
+    reviewed = [
+        RetentionDue(item.client, item.last_activity, item.kept_until, tuple(holds[item.client.id]))
+        for item in past
+    ]
+    return RetentionReview(
+        due=[item for item in reviewed if not item.is_held],
+        held=[item for item in reviewed if item.is_held],
+    )
+
+
 def list_due(clinic: Clinic, today: date | None = None) -> list[RetentionDue]:
+    """Clients past the retention period whom nothing holds: those erasure may act on."""
+    return review_retention(clinic, today).due
+
+
+def _past_retention(
+    clinic: Clinic, today: date, client_ids: Sequence[int] | None = None
+) -> list[RetentionDue]:
     """Clients whose last treatment (or registration) is older than the retention period."""
-    today = today or utcnow().date()
     last_session = (
         select(TreatmentSession.client_id, func.max(TreatmentSession.started_at).label("last"))
         .group_by(TreatmentSession.client_id)
         .subquery()
     )
-    rows = db.session.execute(
+    query = (
         select(Client, func.coalesce(last_session.c.last, Client.created_at))
         .outerjoin(last_session, last_session.c.client_id == Client.id)
         .where(Client.clinic_id == clinic.id, Client.anonymised_at.is_(None))
         .order_by(Client.id)
-    ).all()
-    due = [RetentionDue(client, last, kept_until(clinic, last)) for client, last in rows]
-    return [d for d in due if d.kept_until < today and not _still_needed(d.client)]
-
-
-def _still_needed(client: Client) -> bool:
-    """An open recall or an open reaction still needs to reach this person; a booking still
-    booked means they are coming back."""
-    sessions = select(TreatmentSession.id).where(TreatmentSession.client_id == client.id)
-    open_recall = db.session.scalar(
-        select(func.count())
-        .select_from(SupplyUse)
-        .join(RecallLot, RecallLot.lot_id == SupplyUse.lot_id)
-        .join(Recall, Recall.id == RecallLot.recall_id)
-        .where(SupplyUse.session_id.in_(sessions), Recall.closed_at.is_(None))
     )
-    open_reaction = db.session.scalar(
-        select(func.count())
-        .select_from(AdverseReaction)
-        .where(
-            AdverseReaction.session_id.in_(sessions), AdverseReaction.status == ReactionStatus.OPEN
+    if client_ids is not None:
+        query = query.where(Client.id.in_(client_ids))
+    rows = db.session.execute(query).all()
+    found = [RetentionDue(client, last, kept_until(clinic, last)) for client, last in rows]
+    return [item for item in found if item.kept_until < today]
+
+
+def _holds(clinic: Clinic, client_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Why each of these clients must still be reachable, in words for the admin."""
+    holds: dict[int, list[str]] = defaultdict(list)
+    if not client_ids:
+        return holds
+    open_recalls = db.session.scalars(
+        select(Recall)
+        .where(Recall.clinic_id == clinic.id, Recall.closed_at.is_(None))
+        .order_by(Recall.id)
+    )
+    for recall in open_recalls:
+        touched = select(TreatmentSession.client_id).where(
+            TreatmentSession.id.in_(affected_session_ids(recall)),
+            TreatmentSession.client_id.in_(client_ids),
         )
+        for client_id in set(db.session.scalars(touched)):
+            holds[client_id].append(
+                f"recall #{recall.id} ({recall.source_label}) is open and a recalled lot was "
+                "used on them"
+            )
+    open_reactions = db.session.execute(
+        select(AdverseReaction.id, TreatmentSession.client_id)
+        .join(TreatmentSession, TreatmentSession.id == AdverseReaction.session_id)
+        .where(AdverseReaction.clinic_id == clinic.id)
+        .where(AdverseReaction.status == ReactionStatus.OPEN)
+        .where(TreatmentSession.client_id.in_(client_ids))
+        .order_by(AdverseReaction.id)
     )
-    booked = db.session.scalar(
-        select(func.count())
-        .select_from(Booking)
-        .where(Booking.client_id == client.id, Booking.status == BookingStatus.BOOKED)
+    for reaction_id, client_id in open_reactions:
+        holds[client_id].append(f"adverse reaction #{reaction_id} is still open")
+    _booking_holds(clinic, client_ids, holds)
+    return holds
+
+
+def _booking_holds(clinic: Clinic, client_ids: Sequence[int], holds: dict[int, list[str]]) -> None:
+    booked = db.session.scalars(
+        select(Booking)
+        .where(Booking.client_id.in_(client_ids), Booking.status == BookingStatus.BOOKED)
+        .order_by(Booking.starts_at, Booking.id)
     )
-    return bool(open_recall or open_reaction or booked)
+    for booking in booked:
+        holds[booking.client_id].append(
+            f"a booking on {local_date(booking.starts_at, clinic.timezone).isoformat()} is still "
+            "booked"
+        )
+
+
+def retention_status(client: Client, today: date | None = None) -> RetentionDue | None:
+    """This client's standing: None while within the retention period (or already erased)."""
+    past = _past_retention(client.clinic, today or utcnow().date(), [client.id])
+    if not past:
+        return None
+    holds = tuple(_holds(client.clinic, [client.id])[client.id])
+    return RetentionDue(client, past[0].last_activity, past[0].kept_until, holds)
 
 
 def anonymise_client(client: Client, admin: User, today: date | None = None) -> None:
     """Erase name, birth date, contact, notes and consent identity data of a client past
-    retention; the audit entry names only the client id, so it keeps nothing personal."""
+    retention whom nothing holds; the audit entry names only the client id."""
+    _require_admin(admin, client.clinic)
+    if client.anonymised_at is not None:
+        raise InvalidInput(f"Client #{client.id} was already erased.")
+    status = retention_status(client, today)
+    if status is None:
+        raise InvalidInput(
+            f"Client #{client.id} is not due for erasure: their records are still within the "
+            f"retention period of {client.clinic.retention_years} years."
+        )
+    if status.is_held:
+        raise RetentionHold(
+            f"Client #{client.id} cannot be erased yet: {'; '.join(status.holds)}. "
+            "Close what holds them first."
+        )
+    _erase(status, admin)
+
+
+def erase_due_clients(
+    clinic: Clinic, admin: User, expected: int | None = None, today: date | None = None
+) -> int:
+    """Erase every client due, never a held one; `expected` is how many the admin saw listed,
+    so a list that changed in between is refused rather than acted on unseen."""
+    _require_admin(admin, clinic)
+    due = list_due(clinic, today)
+    if expected is not None and expected != len(due):
+        raise InvalidInput(
+            f"{len(due)} client(s) are due now, not {expected}: check the list again."
+        )
+    for item in due:
+        _erase(item, admin)
+    return len(due)
+
+
+def _require_admin(admin: User, clinic: Clinic) -> None:
     permissions.require(
-        permissions.can_administer(admin) and admin.clinic_id == client.clinic_id,
+        permissions.can_administer(admin) and admin.clinic_id == clinic.id,
         "Only an admin of this clinic can erase a client's personal data.",
     )
-    due = {d.client.id: d for d in list_due(client.clinic, today)}
-    if client.id not in due:
-        raise InvalidInput(
-            f"Client #{client.id} is not due for erasure: their records are still "
-            "within the retention period, or a recall or reaction is open."
-        )
+
+
+def _erase(status: RetentionDue, admin: User) -> None:
+    client = status.client
     client.full_name, client.date_of_birth = f"Erased client #{client.id}", ERASED_BIRTH_DATE
     client.phone = client.email = client.address = client.medical_notes = ""
     client.anonymised_at = utcnow()
@@ -120,6 +222,6 @@ def anonymise_client(client: Client, admin: User, today: date | None = None) -> 
         after={
             "client_id": client.id,
             "retention_years": client.clinic.retention_years,
-            "kept_until": due[client.id].kept_until,
+            "kept_until": status.kept_until,
         },
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from smp_hygiene.extensions import db
@@ -19,14 +19,19 @@ from smp_hygiene.models import (
     User,
 )
 from smp_hygiene.services.listing import ordering, page_args, within_period
+from smp_hygiene.services.people.permissions import CHAIR_ROLES
 from smp_hygiene.services.traceability.lots import SESSION_SORTS
 
 
-def list_staff(clinic: Clinic) -> list[User]:
-    """Everyone who signs in at the clinic, for the by-technician search."""
-    return list(
-        db.session.scalars(select(User).where(User.clinic_id == clinic.id).order_by(User.email))
+def list_technicians(clinic: Clinic) -> list[User]:
+    """Who the by-technician search offers: everyone who treats (the technician role), and anyone
+    who treated here once and has since changed role, since their sessions are still on record.
+    Auditors and admins who never treated have nothing to show, so they are not offered."""
+    treated = select(TreatmentSession.technician_id).where(TreatmentSession.clinic_id == clinic.id)
+    found = select(User).where(
+        User.clinic_id == clinic.id, or_(User.role.in_(CHAIR_ROLES), User.id.in_(treated))
     )
+    return list(db.session.scalars(found.order_by(User.email)))
 
 
 @dataclass(frozen=True)

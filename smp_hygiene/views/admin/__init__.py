@@ -1,4 +1,5 @@
-"""The admin's workspace: clinic settings, checklist, consent forms, logins, keys and cards.
+"""The admin's workspace: clinic settings, checklist, consent forms, logins, keys, cards and
+retention.
 
 One blueprint (in `blueprint.py`); its routes are split by subject into sibling modules, which
 attach themselves to it when imported here.
@@ -12,6 +13,7 @@ from smp_hygiene.views.admin import (  # noqa: F401  importing a module register
     consent_forms,
     devices,
     products,
+    retention,
     settings,
     signing_keys,
     staff,

@@ -7,6 +7,7 @@ registers them.
 from __future__ import annotations
 
 from smp_hygiene.views.audit import (  # noqa: F401  imported for their routes
+    chair_refusals,
     dashboard,
     log,
     reactions,

@@ -9,6 +9,7 @@ from flask import abort, render_template, request
 from flask_login import current_user
 
 from smp_hygiene.csvexport import csv_response
+from smp_hygiene.errors import refusal_label
 from smp_hygiene.services.compliance import dashboard as dashboards
 from smp_hygiene.services.compliance.dashboard import Dashboard
 from smp_hygiene.services.reactions import operations as reactions
@@ -51,7 +52,8 @@ def technicians(board: Dashboard, now: datetime) -> Table:
 
 
 def refusals(board: Dashboard, now: datetime) -> Table:
-    return ["Reason", "Count"], [[reason, count] for reason, count in board.refusals]
+    rows = [[refusal_label(code), code, count] for code, count in board.refusals]
+    return ["Reason", "Code", "Count"], rows
 
 
 def expiring(board: Dashboard, now: datetime) -> Table:
@@ -119,15 +121,37 @@ PANELS: dict[str, Callable[[Dashboard, datetime], Table]] = {
     "recalls": recalls,
     "spore-tests": spore_tests,
 }
+TITLES = {
+    "technicians": "Sessions and checklist completion per technician",
+    "refusals": "Refusals at the chair by reason",
+    "expiring": "Lots expiring within 30 days",
+    "batch-problems": "Possible batch problems",
+    "notices": "Health-department notices not yet sent",
+    "recalls": "Open recalls",
+    "spore-tests": "Overdue spore tests",
+}
+
+
+def whole_dashboard(board: Dashboard, now: datetime, start: date, end: date) -> Table:
+    """Every panel in one file, in the page's order: its title, its header, its rows, a blank."""
+    rows: list[list] = []
+    for name, panel in PANELS.items():
+        header, panel_rows = panel(board, now)
+        rows += [[TITLES[name]], header, *panel_rows, []]
+    period = f"{start.isoformat()} to {end.isoformat()}"
+    return ["Compliance dashboard", board.clinic.name, period], rows
 
 
 @bp.get("/dashboard.csv")
 def dashboard_csv():
-    """One dashboard panel (?panel=technicians, refusals, ...) as CSV, for the same period."""
-    panel = PANELS.get(request.args.get("panel", "")) or abort(404)
+    """One dashboard panel (?panel=technicians, refusals, ...) as CSV, or without ?panel= the
+    whole dashboard, for the same period."""
+    chosen = request.args.get("panel", "")
+    if chosen and chosen not in PANELS:
+        abort(404)
     now, (start, end) = utcnow(), parse_period(request.args)
     end = end or now.date()
     board = dashboards.build_dashboard(current_user.clinic, day_start(start), day_after(end), now)
-    header, rows = panel(board, now)
-    name = f"dashboard-{request.args['panel']}-{start.isoformat()}-{end.isoformat()}.csv"
+    header, rows = PANELS[chosen](board, now) if chosen else whole_dashboard(board, now, start, end)
+    name = f"dashboard-{chosen or 'all'}-{start.isoformat()}-{end.isoformat()}.csv"
     return csv_response(name, header, rows)

@@ -31,7 +31,6 @@ def cycle(cycle_id: int):
         problems=cycle_release.release_problems(found),
         release_form=ButtonForm(),
         fail_form=forms.FailCycleForm(),
-        discard_form=forms.DiscardPackForm(),
     )
 
 

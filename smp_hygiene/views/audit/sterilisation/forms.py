@@ -39,7 +39,7 @@ _SPORE = choices((r.value, r.value) for r in SporeResult)
 class SteriliserForm(BaseForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=100)])
     serial = StringField("Serial number", validators=[DataRequired(), Length(max=100)])
-    kind = SelectField("Air removal", choices=choices((t.value, t.value) for t in SteriliserType))
+    kind = SelectField("Air removal", choices=choices((t.value, t.label) for t in SteriliserType))
     installed_on = DateField("Installed on", validators=[DataRequired()])
 
 
@@ -61,14 +61,15 @@ class CycleForm(BaseForm):
 
 class BowieDickForm(BaseForm):
     tested_at = ClinicTimeField("Tested", format=_STAMP, validators=[DataRequired()])
-    result = SelectField("Result", choices=_INDICATOR)
+    # Ids of their own: the spore-test form on the same page has a `result` too.
+    result = SelectField("Result", choices=_INDICATOR, id="bowie_dick_result")
     test_pack_lot = StringField("Test pack lot", validators=[Length(max=100)])
 
 
 class SporeTestForm(BaseForm):
     cycle_id = SelectField("Cycle the indicator went through", coerce=record_id)
     bi_lot = StringField("BI lot", validators=[DataRequired(), Length(max=100)])
-    result = SelectField("Test vial", choices=_SPORE)
+    result = SelectField("Test vial", choices=_SPORE, id="spore_result")
     control_result = SelectField("Control vial", choices=_SPORE, default="positive")
     read_at = ClinicTimeField("Read", format=_STAMP, validators=[DataRequired()])
     lab_report_ref = StringField("Lab report reference", validators=[Length(max=200)])

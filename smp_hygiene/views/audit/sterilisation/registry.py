@@ -1,4 +1,5 @@
-"""The steriliser registry: list, register, export, and the clinic's sterilisation settings."""
+"""The steriliser registry: list, register, export, and the clinic's sterilisation settings
+(read by auditors, changed by admins)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,13 @@ from flask_login import current_user
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.errors import DomainError
 from smp_hygiene.models import SteriliserType
+from smp_hygiene.services.people.permissions import ADMIN_ROLES, can_administer
 from smp_hygiene.services.sterilisation import spore_tests
 from smp_hygiene.services.sterilisation import sterilisers as sterilisation
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.sterilisation import forms
+from smp_hygiene.views.auth import role_required
 from smp_hygiene.views.clinic_forms import SettingsForm
 from smp_hygiene.views.clock import from_clinic_time
 from smp_hygiene.views.writes import done, once, refusal_page
@@ -60,26 +63,38 @@ def register_steriliser():
     return done(url_for("audit.steriliser", steriliser_id=found.id), f"{found.name} registered.")
 
 
-def _settings_page(form: SettingsForm | None = None):
-    form = form or SettingsForm(obj=sterilisation.settings_for(current_user.clinic))
-    return render_template("audit/sterilisation/settings.html", form=form)
+def _settings_page(form: SettingsForm | None = None, status: int = 200):
+    """Admins get the form; auditors read the values, since these rules check their own work."""
+    saved = sterilisation.settings_for(current_user.clinic)
+    if form is None and can_administer(current_user):
+        form = SettingsForm(formdata=None, obj=saved)
+    page = render_template("audit/sterilisation/settings.html", settings=saved, form=form)
+    return page, status
 
 
 def _settings_refused(error: DomainError):
     """The settings come back as typed, with why they were refused."""
     flash(str(error), "error")
-    return _settings_page(SettingsForm())
+    return _settings_page(SettingsForm(), error.http_status)
 
 
-@bp.route("/sterilisation/settings", methods=["GET", "POST"])
-@refusal_page(_settings_refused)
+@bp.get("/sterilisation/settings")
 def sterilisation_settings():
     """The clinic's spore-test interval, overdue mode, shelf life and indicator rules."""
-    form = SettingsForm(obj=sterilisation.settings_for(current_user.clinic))
+    return _settings_page()
+
+
+@bp.post("/sterilisation/settings")
+@role_required(*ADMIN_ROLES)
+@once
+@refusal_page(_settings_refused)
+def update_sterilisation_settings():
+    """Change the sterilisation rules: admins only, as on the clinic settings page."""
+    form = SettingsForm()
     if not form.validate_on_submit():
-        return _settings_page(form)
+        return _settings_page(form, 422)
     sterilisation.update_settings(current_user.clinic, current_user, **form.values())
-    return done(url_for("audit.sterilisers"), "Sterilisation settings saved.")
+    return done(url_for("audit.sterilisation_settings"), "Sterilisation settings saved.")
 
 
 def _at(moment: datetime | None) -> str:
@@ -91,7 +106,7 @@ def sterilisers_csv():
     """The steriliser registry as CSV, with each one's spore-test state."""
     overdue = _overdue()
     rows = (
-        [s.name, s.serial, s.type.value, s.status.value, s.status_reason, _at(s.installed_at)]
+        [s.name, s.serial, s.type.label, s.status.value, s.status_reason, _at(s.installed_at)]
         + [f"overdue since {overdue[s.id].due_at.date()}" if s.id in overdue else "current"]
         for s in sterilisation.list_sterilisers(current_user.clinic)
     )

@@ -7,6 +7,7 @@ from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
 
 from smp_hygiene.csvexport import csv_response
+from smp_hygiene.errors import refusal_label
 from smp_hygiene.extensions import db
 from smp_hygiene.models import User
 from smp_hygiene.services.traceability import technician_activity
@@ -50,7 +51,7 @@ def _technician_page(pages: tuple | None = None):
     return render_template(
         "audit/trace_technician.html",
         technician=_technician(),
-        staff=technician_activity.list_staff(current_user.clinic),
+        staff=technician_activity.list_technicians(current_user.clinic),
         sessions=sessions,
         refusals=refusals,
         listing=_listing(),
@@ -71,8 +72,11 @@ def trace_technician_csv():
     """A technician's sessions (or, with ?table=refusals, refusals) as CSV."""
     sessions, refusals = _technician_pages(_technician() or abort(404), None)
     if request.args.get("table") == "refusals":
-        rows = [[r.at.isoformat(), r.reason, r.message, r.session_id or ""] for r in refusals.items]
-        return csv_response("refusals.csv", ["At", "Reason", "Message", "Session"], rows)
+        rows = [
+            [r.at.isoformat(), refusal_label(r.reason), r.message, r.session_id or "", r.reason]
+            for r in refusals.items
+        ]
+        return csv_response("refusals.csv", ["At", "Reason", "Message", "Session", "Code"], rows)
     rows = [
         [r.session.id, r.session.started_at.isoformat(), r.session.status.value]
         + [r.session.client.full_name, r.answered, r.expected, r.completion]
