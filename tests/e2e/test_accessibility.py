@@ -126,6 +126,7 @@ def _pages(ids) -> dict[str | None, list[tuple]]:
             ("audit.pack_label", {"pack_id": ids["pack"]}),
             ("audit.spore_test", {"test_id": ids["spore_test"]}),
             ("audit.sterilisation_settings", {}),
+            ("audit.refusals", {"reason": "UnsafeSupply"}),
         ],
         ADMIN: [
             ("admin.settings", {}),
@@ -135,6 +136,9 @@ def _pages(ids) -> dict[str | None, list[tuple]]:
             ("admin.staff", {}),
             ("admin.signing_keys", {}),
             ("admin.devices_page", {}),
+            ("admin.retention", {}),
+            ("admin.confirm_erase", {"client_id": ids["client"]}),
+            ("admin.confirm_erase_due", {}),
             ("admin.card", {"session_id": ids["session"]}),
             ("audit.session_record", {"session_id": ids["session"]}),
         ],
