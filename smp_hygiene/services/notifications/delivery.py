@@ -11,7 +11,7 @@ use to drop the duplicate. That window (a few milliseconds per message) is the o
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from email.utils import make_msgid
+from uuid import uuid4
 
 from sqlalchemy import func, or_, select, update
 
@@ -66,7 +66,7 @@ def claim(
             status=NotificationStatus.SENDING,
             claimed_at=now,
             attempts=Notification.attempts + 1,
-            message_id=func.coalesce(Notification.message_id, make_msgid("notice", domain)),
+            message_id=func.coalesce(Notification.message_id, f"<{uuid4().hex}@{domain}>"),
         )
         .execution_options(synchronize_session=False)
     )
