@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from smp_hygiene.models import Client, Recall, Role, SessionStatus, TreatmentSession, User
+from smp_hygiene.extensions import db
+from smp_hygiene.models import (
+    BiologicalIndicatorTest,
+    Client,
+    CycleStatus,
+    PackUse,
+    Recall,
+    Role,
+    SessionStatus,
+    SporeResult,
+    TreatmentSession,
+    User,
+)
+from smp_hygiene.services.sterilisation import spore_tests
 from smp_hygiene.services.verification import tokens
 from smp_hygiene.timeutil import utcnow
 from tests.factories import (
     make_client,
     make_clinic,
+    make_cycle,
     make_lot,
     make_recall,
     make_session,
+    make_steriliser,
     make_use,
     make_user,
 )
@@ -63,3 +79,25 @@ def recall_case(affected: int = 2) -> RecallCase:
     auditor = make_user(Role.AUDITOR, clinic=clinic)
     recall = make_recall([lot], actor=auditor, reason="Contains a banned aromatic amine")
     return RecallCase(recall, auditor, clients, unaffected, no_email, sessions)
+
+
+def positive_spore_test(
+    result: SporeResult = SporeResult.POSITIVE,
+) -> tuple[BiologicalIndicatorTest, User, Client, TreatmentSession]:
+    """A released load whose pack was opened in a client's sealed session, then its spore
+    test, read a day later (positive unless told)."""
+    clinic = make_clinic(name="Southside SMP", phone="+44 161 496 0000")
+    client = make_client(clinic, full_name="Sam Sterile", email="sam@mail.test")
+    session = sealed_session(client, make_lot(received_by=make_user(clinic=clinic)))
+    steriliser = make_steriliser(clinic, name="Autoclave A")
+    started = utcnow() - timedelta(days=3)
+    cycle = make_cycle(steriliser, status=CycleStatus.RELEASED, started_at=started)
+    use = PackUse(session=session, pack=cycle.packs[0], used_by=session.technician)
+    use.used_at = cycle.released_at + timedelta(hours=1)
+    db.session.add(use)
+    auditor = make_user(Role.AUDITOR, clinic=clinic)
+    test = spore_tests.record_spore_test(
+        cycle, auditor, bi_lot="BI-77", result=result, control_result=SporeResult.POSITIVE,
+        read_at=started + timedelta(days=1),
+    )  # fmt: skip
+    return test, auditor, client, session

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from smp_hygiene.commands import notification_jobs
-from smp_hygiene.errors import NotAllowed, RecallClosed
+from smp_hygiene.errors import InvalidInput, NotAllowed, RecallClosed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AuditEntry,
@@ -20,6 +20,7 @@ from smp_hygiene.models import (
     NotificationKind,
     NotificationStatus,
     Role,
+    SporeResult,
 )
 from smp_hygiene.services.audit import verifying
 from smp_hygiene.services.notifications import delivery, outbox, queueing
@@ -27,7 +28,7 @@ from smp_hygiene.services.recalls import operations
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_user
 from tests.mailserver import free_port, smtp_server
-from tests.notices import MAIL_CONFIG, recall_case
+from tests.notices import MAIL_CONFIG, positive_spore_test, recall_case
 
 
 @pytest.fixture
@@ -259,3 +260,26 @@ def test_retry_delays_grow_five_fold():
     delays = [delivery.retry_delay(n) for n in range(1, 6)]
 
     assert [d.total_seconds() / 60 for d in delays] == [1, 5, 25, 125, 125]
+
+
+def test_clients_of_a_suspect_load_are_told_what_happened_and_what_to_watch_for(ctx, mail):
+    test, auditor, client, session = positive_spore_test()
+    [notice] = outbox.queue_sterilisation_notices(auditor, test).queued
+    db.session.commit()
+
+    assert notification_jobs.send_one(notice.id) == "sent"
+
+    [message] = mail.to("sam@mail.test")
+    text = message.get_content()
+    assert "Grip and tube" in text
+    assert "spore test" in text
+    assert "see a doctor" in text
+    assert f"https://verify.clinic.test/v/{session.verify_token}" in text
+    assert db.session.scalars(select(ClientNotification)).all() == []  # recalls only
+
+
+def test_a_negative_spore_test_sends_no_notices(ctx):
+    test, auditor, _, _ = positive_spore_test(SporeResult.NEGATIVE)
+
+    with pytest.raises(InvalidInput, match="positive spore test"):
+        outbox.queue_sterilisation_notices(auditor, test)
