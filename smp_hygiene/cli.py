@@ -11,6 +11,7 @@ from smp_hygiene.commands import (
     audit,
     backup,
     consents,
+    notifications,
     retention,
     setup,
     supplies,
@@ -19,6 +20,7 @@ from smp_hygiene.commands import (
 )
 
 MODULES = (setup, consents, supplies, audit, verification, verify_qr, retention, backup)
+MODULES += (notifications,)
 
 
 def register(app: Flask) -> None:

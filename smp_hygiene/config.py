@@ -58,6 +58,20 @@ class Defaults:
     DEVICE_COOKIE_DAYS = 365
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the login session, which times out on its own
+    # Client notices by email (services/notifications). With REDIS_URL set, a worker
+    # (`flask notifications worker`) sends them; without it, `flask notifications send` does.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    NOTIFY_QUEUE = os.environ.get("NOTIFY_QUEUE", "notifications")
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USERNAME = os.environ.get("SMTP_USERNAME", "")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD", "")
+    SMTP_STARTTLS = os.environ.get("SMTP_STARTTLS", "").lower() in ("1", "true", "yes")
+    SMTP_TIMEOUT_SECONDS = int(os.environ.get("SMTP_TIMEOUT_SECONDS", "30"))
+    MAIL_FROM = os.environ.get("MAIL_FROM", "")
+    # A claim older than this is a worker that died mid-send: the notice is sent again, with
+    # the same Message-ID. Keep it well above SMTP_TIMEOUT_SECONDS.
+    NOTIFY_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("NOTIFY_CLAIM_TIMEOUT_SECONDS", "600"))
 
 
 def finalise(app: Flask) -> None:

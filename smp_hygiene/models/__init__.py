@@ -12,6 +12,11 @@ from smp_hygiene.models.enums import (
     SessionStatus,
     SterilisationMethod,
 )
+from smp_hygiene.models.notifications import (
+    Notification,
+    NotificationKind,
+    NotificationStatus,
+)
 from smp_hygiene.models.patch_tests import PatchTest, patch_test_lot, patch_test_product
 from smp_hygiene.models.people import Client, Clinic, LoginThrottle, SharedDevice, User
 from smp_hygiene.models.reactions import AdverseReaction, ReactionSeverity, ReactionStatus
@@ -75,7 +80,10 @@ __all__ = [
     "InstrumentPack",
     "LoginThrottle",
     "LotStatus",
+    "Notification",
     "NotificationChannel",
+    "NotificationKind",
+    "NotificationStatus",
     "OverdueMode",
     "PackStatus",
     "PackUse",

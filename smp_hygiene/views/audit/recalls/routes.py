@@ -6,7 +6,14 @@ from flask import abort, flash, render_template, request, url_for
 from flask_login import current_user
 
 from smp_hygiene.errors import DomainError
-from smp_hygiene.models import Client, NotificationChannel, Recall, RecallScope
+from smp_hygiene.models import (
+    Client,
+    NotificationChannel,
+    NotificationKind,
+    Recall,
+    RecallScope,
+)
+from smp_hygiene.services.notifications import outbox
 from smp_hygiene.services.recalls import operations as recalls
 from smp_hygiene.services.recalls.queries import RECALL_SORTS
 from smp_hygiene.services.traceability import lots
@@ -20,6 +27,7 @@ from smp_hygiene.views.audit.recalls.forms import (
     NotifyForm,
     OpenRecallForm,
 )
+from smp_hygiene.views.forms import ButtonForm
 from smp_hygiene.views.loading import own_or_404
 from smp_hygiene.views.writes import done, once, refusal_page
 
@@ -102,7 +110,19 @@ def recall_show(recall_id: int):
         listing=args,
         progress=progress,
         channels=list(NotificationChannel),
+        emails=outbox.notices_by_client(NotificationKind.RECALL, recall.id),
     )
+
+
+@bp.post("/recalls/<int:recall_id>/emails")
+@once
+def recall_email(recall_id: int):
+    """Queue one email per affected client; a worker sends them once this has committed."""
+    recall = own_or_404(Recall, recall_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    result = outbox.queue_recall_notices(current_user, recall)
+    return done(url_for("audit.recall_show", recall_id=recall.id), result.message)
 
 
 @bp.post("/recalls/<int:recall_id>/notifications")

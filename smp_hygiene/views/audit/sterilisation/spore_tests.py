@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.extensions import db
-from smp_hygiene.models import PackUse, SporeResult, SteriliserCycle
+from smp_hygiene.models import NotificationKind, PackUse, SporeResult, SteriliserCycle
+from smp_hygiene.services.notifications import outbox
 from smp_hygiene.services.sterilisation import spore_tests
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.audit.blueprint import bp
@@ -18,6 +19,7 @@ from smp_hygiene.views.audit.sterilisation import forms
 from smp_hygiene.views.audit.sterilisation.forms import spore_form
 from smp_hygiene.views.audit.sterilisation.loading import own_spore_test, own_steriliser
 from smp_hygiene.views.audit.sterilisation.log import log_page, refused_on_log
+from smp_hygiene.views.forms import ButtonForm
 from smp_hygiene.views.writes import done, once, refusal_page
 
 QUARANTINE_HEADER = ["Pack", "Steriliser", "Cycle", "Cycle run", "Contents", "Status"]
@@ -55,7 +57,20 @@ def spore_test(test_id: int):
         packs=spore_tests.quarantined_packs(test),
         uses=spore_tests.sessions_using_suspect_packs(test),
         report_form=forms.ReportForm(),
+        emails=outbox.notices_by_client(NotificationKind.STERILISATION_FAILURE, test.id),
+        email_form=ButtonForm(),
     )
+
+
+@bp.post("/sterilisation/spore-tests/<int:test_id>/emails")
+@once
+def spore_test_email(test_id: int):
+    """Queue one email per client treated with a suspect pack; a worker sends them later."""
+    test = own_spore_test(test_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    result = outbox.queue_sterilisation_notices(current_user, test)
+    return done(url_for("audit.spore_test", test_id=test.id), result.message)
 
 
 @bp.post("/sterilisation/spore-tests/<int:test_id>/report")
