@@ -25,10 +25,10 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import ChainCheckpoint
+from smp_hygiene.models import ChainCheckpoint, Notification, NotificationStatus
 from smp_hygiene.timeutil import as_utc, utcnow
 
 REQUEST_SECONDS = Histogram(
@@ -65,6 +65,23 @@ class LiveFigures(Collector):
         ):
             ages.add_metric([str(clinic_id)], (now - as_utc(verified_at)).total_seconds())
         yield ages
+        backlog = GaugeMetricFamily(
+            "smp_notifications_pending",
+            "Client e-mail notices not yet sent: queued, or claimed by a worker (sending).",
+            labels=["status"],
+        )
+        counts = dict(
+            db.session.execute(
+                select(Notification.status, func.count())
+                .where(
+                    Notification.status.in_([NotificationStatus.QUEUED, NotificationStatus.SENDING])
+                )
+                .group_by(Notification.status)
+            ).all()
+        )
+        for status in (NotificationStatus.QUEUED, NotificationStatus.SENDING):
+            backlog.add_metric([status.value], counts.get(status, 0))
+        yield backlog
         for name, documentation, read in _LIVE:
             yield GaugeMetricFamily(name, documentation, value=read())
 

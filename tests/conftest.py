@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 from smp_hygiene.extensions import db
 from smp_hygiene.services.people import users
@@ -18,6 +19,11 @@ from tests.apps import app_on
 # Real argon2id, cheap parameters: thousands of logins in the suite, not one a second.
 users.use_hash_parameters(time_cost=1, memory_cost_kib=1024)
 
+
+# Properties, not timings: a busy CI machine (two test workers, a browser) can take longer than
+# hypothesis's 200 ms per example without anything being wrong, so no deadline.
+settings.register_profile("suite", deadline=None)
+settings.load_profile("suite")
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 

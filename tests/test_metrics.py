@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import func, select
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import ChainCheckpoint, Role
+from smp_hygiene.models import ChainCheckpoint, Notification, NotificationStatus, Role
+from smp_hygiene.services.notifications import outbox
 from tests.apps import app_on
 from tests.factories import make_clinic, make_ready_session
+from tests.notices import recall_case
 
 
 def _samples(client, **headers) -> dict:
@@ -88,3 +91,15 @@ def test_production_hides_metrics_without_the_token(tmp_path, database_url):
 def test_production_without_a_token_shows_no_metrics(tmp_path, database_url):
     with app_on(database_url, tmp_path, APP_ENV="production", SECRET_KEY="x" * 32) as app:
         assert app.test_client().get("/metrics", base_url="https://clinic.test").status_code == 404
+
+
+def test_notification_backlog_is_read_at_scrape_time(app, client):
+    with app.app_context():
+        case = recall_case(affected=2)
+        outbox.queue_recall_notices(case.auditor, case.recall)
+        db.session.commit()
+        waiting = db.session.scalar(
+            select(func.count()).where(Notification.status == NotificationStatus.QUEUED)
+        )
+    assert waiting > 0
+    assert _value(_samples(client), "smp_notifications_pending", status="queued") == waiting

@@ -198,7 +198,7 @@ def test_a_booking_too_soon_after_the_last_session_names_the_healing_gap(clinic)
     needs = readiness(make_booking(client, starts_at=utcnow() + timedelta(days=2))).needs
 
     assert len(needs) == 1
-    assert "3 day(s) before this booking. The skin needs at least 5 days" in needs[0]
+    assert "3 days before this booking. The skin needs at least 5 days" in needs[0]
 
 
 def test_a_booking_five_days_after_a_session_still_open_is_ready(clinic):
