@@ -72,6 +72,8 @@ lint: $(VENV)/.dev-deps
 # static/vendor/ and committed, so a fresh clone and the chair page need neither npm nor a CDN.
 # Run after changing the pinned version in package.json (then commit package-lock.json too).
 VENDOR_BD := smp_hygiene/static/vendor/barcode-detector
+# The API's documentation page (/api/v1/docs): Swagger UI, served from here, never a CDN.
+VENDOR_SWAGGER := smp_hygiene/static/vendor/swagger-ui
 vendor-js:
 	npm ci --no-audit --no-fund
 	rm -rf $(VENDOR_BD) && mkdir -p $(VENDOR_BD)
@@ -80,6 +82,10 @@ vendor-js:
 	cp node_modules/barcode-detector/LICENSE $(VENDOR_BD)/LICENSE-barcode-detector
 	cp node_modules/zxing-wasm/LICENSE $(VENDOR_BD)/LICENSE-zxing-wasm
 	node -p '"barcode-detector " + require("./node_modules/barcode-detector/package.json").version + ", zxing-wasm " + require("./node_modules/zxing-wasm/package.json").version' > $(VENDOR_BD)/VERSION
+	rm -rf $(VENDOR_SWAGGER) && mkdir -p $(VENDOR_SWAGGER)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR_SWAGGER)/
+	cp node_modules/swagger-ui-dist/LICENSE node_modules/swagger-ui-dist/NOTICE node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt $(VENDOR_SWAGGER)/
+	node -p '"swagger-ui-dist " + require("./node_modules/swagger-ui-dist/package.json").version' > $(VENDOR_SWAGGER)/VERSION
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py

@@ -39,6 +39,16 @@ class Defaults:
     DEVICE_COOKIE_DAYS = 365
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # tied to the login session, which times out on its own
+    # The JSON API (views/api/): its OpenAPI document and Swagger UI, served from our own files.
+    API_TITLE = "smp_hygiene"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    # Requests per API token (an autoclave logger posts a cycle every hour or so).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
 
 
 def finalise(app: Flask) -> None:

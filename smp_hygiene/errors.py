@@ -96,6 +96,14 @@ class AlreadyExists(DomainError):
     pass
 
 
+class IdempotencyKeyMissing(InvalidInput):
+    """An API write came without a usable Idempotency-Key header."""
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """An API client sent an Idempotency-Key it had already used for a different request."""
+
+
 class InvalidCredentials(DomainError):
     http_status = 401
 

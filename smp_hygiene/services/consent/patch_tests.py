@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from smp_hygiene.errors import InvalidInput, PatchTestRequired
 from smp_hygiene.extensions import db
@@ -175,6 +175,16 @@ def list_due_for_reading(clinic: Clinic) -> list[PatchTest]:
             .order_by(PatchTest.applied_at)
         )
     )
+
+
+def patch_tests_query(
+    clinic: Clinic, client_id: int | None = None, due_only: bool = False
+) -> Select:
+    """The clinic's patch tests (one client's, or only those not yet read), for a listing."""
+    query = select(PatchTest).join(Client).where(Client.clinic_id == clinic.id)
+    if client_id is not None:
+        query = query.where(PatchTest.client_id == client_id)
+    return query.where(PatchTest.read_at.is_(None)) if due_only else query
 
 
 def list_for_client(client: Client) -> list[PatchTest]:
