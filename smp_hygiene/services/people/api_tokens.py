@@ -72,14 +72,6 @@ def find_token(secret: str | None) -> ApiToken | None:
     return token
 
 
-def get_token(admin: User, token_id: int) -> ApiToken:
-    """A token of a login of the admin's clinic; another clinic's tokens are not found."""
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user.clinic_id != admin.clinic_id:
-        raise NotFound("There is no such API token.")
-    return token
-
-
 def list_tokens(admin: User) -> list[ApiToken]:
     """The clinic's tokens, live ones first, newest first."""
     return list(
