@@ -16,6 +16,7 @@ from smp_hygiene.views.ids import MAX_ID
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 100
 _SALT = "api-cursor"
+MAX_CURSOR = 200
 FORGED = "Not a cursor this API gave out: start again without one."
 
 
@@ -32,6 +33,8 @@ class Cursor(fields.String):
 
     def _deserialize(self, value, attr, data, **kwargs) -> int:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if len(text) > MAX_CURSOR:
+            raise ValidationError(FORGED)
         try:
             after = _serializer().loads(text)["after"]
         except (BadData, KeyError, TypeError):
@@ -44,7 +47,7 @@ class Cursor(fields.String):
 class PageArgs(Schema):
     """`cursor` and `limit`, which every list takes."""
 
-    cursor = Cursor(load_default=None, validate=validate.Length(max=200))
+    cursor = Cursor(load_default=None, metadata={"maxLength": MAX_CURSOR})
     limit = fields.Integer(
         load_default=DEFAULT_LIMIT, strict=False, validate=validate.Range(1, MAX_LIMIT)
     )
