@@ -114,18 +114,7 @@ def _race_retries(app, rounds: int) -> None:
         _, secret = issue_token(Role.TECHNICIAN)
         db.session.commit()
     for n in range(rounds):
-        barrier, answers = threading.Barrier(2), [None, None]
-
-        def post(i, key=f"race-{n}"):
-            api = Api(app.test_client(), secret)
-            barrier.wait()
-            answers[i] = api.post("/clients", json=ANN, key=key)
-
-        threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        answers = _at_once(app, secret, f"race-{n}")
 
         assert [a.status_code for a in answers] == [201, 201]
         assert answers[0].get_json() == answers[1].get_json()
@@ -133,3 +122,21 @@ def _race_retries(app, rounds: int) -> None:
     with app.app_context():
         assert db.session.query(Client).count() == rounds
         assert db.session.query(ApiSubmission).count() == rounds
+
+
+def _at_once(app, secret: str, key: str) -> list:
+    """Two threads, each with its own client (so its own app context and connection), post the
+    same request with the same key, released together."""
+    barrier, answers = threading.Barrier(2), [None, None]
+
+    def post(i):
+        api = Api(app.test_client(), secret)
+        barrier.wait()
+        answers[i] = api.post("/clients", json=ANN, key=key)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers

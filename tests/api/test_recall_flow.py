@@ -38,8 +38,9 @@ def _treated_with_a_lot(app):
 
 def test_auditor_can_run_a_recall_through_the_api(app, api_as):
     world = _treated_with_a_lot(app)
-    auditor, technician = api_as(Role.AUDITOR, world["clinic"]), api_as(
-        Role.TECHNICIAN, world["clinic"]
+    auditor, technician = (
+        api_as(Role.AUDITOR, world["clinic"]),
+        api_as(Role.TECHNICIAN, world["clinic"]),
     )
     opening = {
         "product_id": world["product_id"],

@@ -19,7 +19,6 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.timeutil import utcnow
 from tests import factories
-from tests.factories import gs1_for
 
 
 @pytest.fixture
