@@ -51,6 +51,17 @@ def test_a_revoked_token_or_a_deactivated_login_is_refused(app, client, undo):
     assert api.get("/clients").status_code == 401
 
 
+def test_an_api_answer_sets_no_cookie(api_as):
+    api = api_as(Role.TECHNICIAN)
+
+    listed = api.get("/clients")
+    created = api.post("/clients", json={"full_name": "Ann Other", "date_of_birth": "1990-01-02"})
+
+    assert (listed.status_code, created.status_code) == (200, 201)
+    assert "Set-Cookie" not in listed.headers
+    assert "Set-Cookie" not in created.headers
+
+
 def test_the_token_acts_with_its_users_role(api_as):
     api = api_as(Role.TECHNICIAN)
 
