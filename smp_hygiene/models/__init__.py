@@ -1,5 +1,6 @@
 """All tables; import names from here."""
 
+from smp_hygiene.models.api_tokens import ApiSubmission, ApiToken
 from smp_hygiene.models.audit import AuditEntry, ChainCheckpoint
 from smp_hygiene.models.bookings import Booking, BookingStatus, booking_pigment
 from smp_hygiene.models.consent import Consent, ConsentTemplate
@@ -60,6 +61,8 @@ from smp_hygiene.models.verification import SigningKey, VerifyCard
 __all__ = [
     "Addendum",
     "AdverseReaction",
+    "ApiSubmission",
+    "ApiToken",
     "AuditEntry",
     "BiologicalIndicatorTest",
     "Booking",
