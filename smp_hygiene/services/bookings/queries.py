@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Booking, BookingStatus, Clinic, User
@@ -54,6 +54,17 @@ def list_between(
             .order_by(Booking.starts_at, Booking.id)
         )
     )
+
+
+def bookings_query(
+    clinic: Clinic, day: date | None = None, status: BookingStatus | None = None
+) -> Select:
+    """The clinic's bookings (on one of its calendar days, or in one status), for a listing."""
+    query = select(Booking).where(Booking.clinic_id == clinic.id)
+    if day is not None:
+        start, end = day_bounds(day, clinic.timezone)
+        query = query.where(Booking.starts_at >= start, Booking.starts_at < end)
+    return query if status is None else query.where(Booking.status == status)
 
 
 def find_booking_of_session(session_id: int) -> Booking | None:

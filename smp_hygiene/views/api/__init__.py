@@ -5,6 +5,7 @@ resource, each calling the same services as the HTML views."""
 from __future__ import annotations
 
 from smp_hygiene.views.api import (  # noqa: F401  importing a module registers its routes
+    bookings,
     clients,
     lots,
     patch_tests,
