@@ -136,9 +136,13 @@ class AlreadyExists(DomainError):
 class IdempotencyKeyMissing(InvalidInput):
     """An API write came without a usable Idempotency-Key header."""
 
+    label = "API write without an Idempotency-Key"
+
 
 class IdempotencyKeyReused(InvalidInput):
     """An API client sent an Idempotency-Key it had already used for a different request."""
+
+    label = "API Idempotency-Key reused for another request"
 
 
 class InvalidCredentials(DomainError):
