@@ -524,3 +524,24 @@ def make_booking(
     db.session.add(booking)
     db.session.flush()
     return booking
+
+
+def gps_jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
+    """A phone photo: JPEG with camera EXIF and a GPS position (Brussels)."""
+    image = Image.new("RGB", size, (200, 120, 110))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0131] = "Camera app"  # Software
+    exif[0x8825] = {1: "N", 2: (50.0, 50.0, 0.0), 3: "E", 4: (4.0, 21.0, 0.0)}  # GPSInfo
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def exif_of(jpeg: bytes) -> dict:
+    """Every EXIF tag of an image, GPS included; {} when it has none."""
+    with Image.open(io.BytesIO(jpeg)) as image:
+        exif = image.getexif()
+        tags = dict(exif)
+        tags.update({f"gps:{k}": v for k, v in exif.get_ifd(0x8825).items()})
+        return tags | ({"info:exif": True} if "exif" in image.info else {})

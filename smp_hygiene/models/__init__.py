@@ -1,5 +1,6 @@
 """All tables; import names from here."""
 
+from smp_hygiene.models.aftercare import AftercareSettings, FollowUp, FollowUpStatus
 from smp_hygiene.models.audit import AuditEntry, ChainCheckpoint
 from smp_hygiene.models.bookings import Booking, BookingStatus, booking_pigment
 from smp_hygiene.models.consent import Consent, ConsentTemplate
@@ -36,6 +37,15 @@ from smp_hygiene.models.sessions import (
     SupplyUse,
     TreatmentSession,
 )
+from smp_hygiene.models.signals import (
+    ClientPhoto,
+    ProblemReport,
+    ProblemReportStatus,
+    ReactionSignal,
+    SignalScope,
+    SignalStatus,
+    signal_reaction,
+)
 from smp_hygiene.models.sterilisation import (
     BiologicalIndicatorTest,
     BowieDickTest,
@@ -58,6 +68,16 @@ from smp_hygiene.models.supplies import Product, SupplyLot
 from smp_hygiene.models.verification import SigningKey, VerifyCard
 
 __all__ = [
+    "AftercareSettings",
+    "ClientPhoto",
+    "FollowUp",
+    "FollowUpStatus",
+    "ProblemReport",
+    "ProblemReportStatus",
+    "ReactionSignal",
+    "SignalScope",
+    "SignalStatus",
+    "signal_reaction",
     "Addendum",
     "AdverseReaction",
     "AuditEntry",
