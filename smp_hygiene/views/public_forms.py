@@ -70,7 +70,7 @@ class CardForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.token = token
         self.nonce = ""
-        if not self.form_key.data or not self.is_submitted():
+        if not self.is_submitted():  # a posted key, even an empty one, is judged as posted
             self.form_key.data = new_form_key(token, self.purpose)
 
     def validate_form_key(self, field) -> None:

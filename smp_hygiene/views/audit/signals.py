@@ -25,7 +25,7 @@ class DecisionForm(BaseForm):
     reason = StringField("Your reason (goes on the record)", validators=[DataRequired()])
 
 
-@bp.get("/signals")
+@bp.get("/signals", endpoint="signals")
 def signals_list():
     """Every signal, open ones first, and the link to the inspector's report."""
     found = decisions.list_signals(current_user.clinic)
