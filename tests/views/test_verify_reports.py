@@ -173,9 +173,10 @@ def test_an_unknown_card_gets_the_same_404_as_the_record_page(client, card):
 
 
 def test_the_report_form_is_rate_limited_like_the_record_page(tmp_path):
-    app = create_app({"TESTING": True, "SECRET_KEY": "t", "APP_ENV": "test",
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://", "SERVER_NAME": "clinic.test",
-                      "RATELIMIT_STORAGE_URI": "memory://", "VERIFY_RATE_LIMIT": "3 per minute"})  # fmt: skip
+    config = {"TESTING": True, "SECRET_KEY": "t", "APP_ENV": "test", "SERVER_NAME": "clinic.test",
+              "SQLALCHEMY_DATABASE_URI": "sqlite://", "RATELIMIT_STORAGE_URI": "memory://",
+              "VERIFY_RATE_LIMIT": "3 per minute"}  # fmt: skip
+    app = create_app(config)
     app.instance_path = str(tmp_path)
     with app.app_context():
         db.create_all()
