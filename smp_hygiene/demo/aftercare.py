@@ -44,7 +44,8 @@ def _latest(clinic: Clinic, name: str) -> TreatmentSession:
         .where(Client.clinic_id == clinic.id, Client.full_name == name)
         .order_by(TreatmentSession.started_at.desc())
     ).first()
-    assert session is not None and session.completed_at is not None  # noqa: S101  demo data
+    if session is None or session.completed_at is None:
+        raise LookupError(f"demo data: no completed session for {name}")
     return session
 
 
