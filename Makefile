@@ -74,6 +74,8 @@ lint: $(VENV)/.dev-deps
 VENDOR_BD := smp_hygiene/static/vendor/barcode-detector
 # axe-core (Deque's accessibility engine) is for the browser tests only: never served by the app.
 VENDOR_AXE := tests/e2e/vendor/axe-core
+# The API's documentation page (/api/v1/docs): Swagger UI, served from here, never a CDN.
+VENDOR_SWAGGER := smp_hygiene/static/vendor/swagger-ui
 vendor-js:
 	npm ci --no-audit --no-fund
 	rm -rf $(VENDOR_BD) && mkdir -p $(VENDOR_BD)
@@ -85,6 +87,10 @@ vendor-js:
 	mkdir -p $(VENDOR_AXE)
 	cp node_modules/axe-core/axe.min.js node_modules/axe-core/LICENSE $(VENDOR_AXE)/
 	node -p '"axe-core " + require("./node_modules/axe-core/package.json").version' > $(VENDOR_AXE)/VERSION
+	rm -rf $(VENDOR_SWAGGER) && mkdir -p $(VENDOR_SWAGGER)
+	cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css $(VENDOR_SWAGGER)/
+	cp node_modules/swagger-ui-dist/LICENSE node_modules/swagger-ui-dist/NOTICE node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt $(VENDOR_SWAGGER)/
+	node -p '"swagger-ui-dist " + require("./node_modules/swagger-ui-dist/package.json").version' > $(VENDOR_SWAGGER)/VERSION
 
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py

@@ -75,6 +75,16 @@ class Defaults:
     # A claim older than this is a worker that died mid-send: the notice is sent again, with
     # the same Message-ID. Keep it well above SMTP_TIMEOUT_SECONDS.
     NOTIFY_CLAIM_TIMEOUT_SECONDS = int(os.environ.get("NOTIFY_CLAIM_TIMEOUT_SECONDS", "600"))
+    # The JSON API (views/api/): its OpenAPI document and Swagger UI, served from our own files.
+    API_TITLE = "smp_hygiene"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/static/vendor/swagger-ui/"
+    # Requests per API token (an autoclave logger posts a cycle every hour or so).
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300 per minute")
 
 
 def finalise(app: Flask) -> None:

@@ -133,6 +133,14 @@ class AlreadyExists(DomainError):
     label = "Already exists"
 
 
+class IdempotencyKeyMissing(InvalidInput):
+    """An API write came without a usable Idempotency-Key header."""
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """An API client sent an Idempotency-Key it had already used for a different request."""
+
+
 class InvalidCredentials(DomainError):
     label = "Wrong email or password"
     http_status = 401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from sqlalchemy import text
@@ -214,3 +215,17 @@ def test_trace_lot_and_lots_can_be_limited_to_one_clinic(demo):
     assert "No lot NB24-0577 has been received" in elsewhere.output
     assert lots == []
     assert len(here) == 8  # the demo clinic receives eight lots
+
+
+def test_demo_dashboard_names_the_weeks_refusals_in_words(demo):
+    client = demo.test_client()
+    client.post(
+        "/auth/login", data={"email": "auditor@demo.test", "password": demo_data.DEMO_PASSWORD}
+    )
+    page = client.get("/audit/").get_data(as_text=True)
+
+    assert "Unsafe supply (expired, recalled, quarantined or non-compliant)" in page
+    assert "Barcode could not be read" in page
+    shown = re.sub(r"<[^>]+>", " ", page)  # the words on screen, not the links' query strings
+    assert "MalformedBarcode" not in shown
+    assert "UnsafeSupply" not in shown

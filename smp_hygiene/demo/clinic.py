@@ -11,6 +11,7 @@ from smp_hygiene.demo import bookings as demo_bookings
 from smp_hygiene.demo import clients as demo_clients
 from smp_hygiene.demo import sterilisation
 from smp_hygiene.demo import supplies as demo_supplies
+from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Client,
@@ -21,10 +22,12 @@ from smp_hygiene.models import (
     TreatmentSession,
     User,
 )
+from smp_hygiene.services.barcodes.reader import parse_barcode
 from smp_hygiene.services.people import users
 from smp_hygiene.services.reactions import operations as reactions
 from smp_hygiene.services.recalls import operations
 from smp_hygiene.services.sessions import checklists, lifecycle
+from smp_hygiene.services.supplies.usability import check_lot_usable
 from smp_hygiene.services.verification import signing
 from smp_hygiene.timeutil import utcnow
 
@@ -100,7 +103,24 @@ def load() -> bool:
         "Polycyclic aromatic hydrocarbons above the ResAP(2008)1 limit",
         "A12/01126/20",
     )
+    _refusals(staff["tech2@demo.test"], lots)
     return True
+
+
+def _refusals(tech: User, lots) -> None:
+    """What the chair refused this week, so the dashboard has reasons to show: each produced by
+    the real rule, not typed in."""
+    attempts = [
+        (lambda: check_lot_usable(lots["black_recalled"], date.today()), "SMPH-LOT:recalled"),
+        (lambda: parse_barcode("0109501101530003172605"), "0109501101530003172605"),
+        (lambda: parse_barcode("+H123ABC01/$$7LOT1X"), "+H123ABC01/$$7LOT1X"),
+    ]
+    for days_ago, (attempt, raw) in enumerate(attempts, start=1):
+        try:
+            attempt()
+        except DomainError as error:
+            refusal = lifecycle.record_refusal(tech, error, raw)
+            refusal.at = utcnow() - timedelta(days=days_ago)
 
 
 def _session(client: Client, tech: User, lots, days_ago: int, index: int, packs) -> None:

@@ -1,6 +1,7 @@
 """All tables; import names from here."""
 
 from smp_hygiene.models.aftercare import AftercareSettings, FollowUp, FollowUpStatus
+from smp_hygiene.models.api_tokens import ApiSubmission, ApiToken
 from smp_hygiene.models.audit import AuditEntry, ChainCheckpoint
 from smp_hygiene.models.bookings import Booking, BookingStatus, booking_pigment
 from smp_hygiene.models.consent import Consent, ConsentTemplate
@@ -80,6 +81,8 @@ __all__ = [
     "signal_reaction",
     "Addendum",
     "AdverseReaction",
+    "ApiSubmission",
+    "ApiToken",
     "AuditEntry",
     "BiologicalIndicatorTest",
     "Booking",

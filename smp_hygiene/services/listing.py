@@ -1,17 +1,21 @@
 """Sorting, periods and page sizes shared by the auditor's tables, exports and reports.
 
 Pages themselves are Flask-SQLAlchemy's `db.paginate`; a service that turns each row into
-something richer replaces the page's `items` with the richer rows.
+something richer replaces the page's `items` with the richer rows. The JSON API pages by key
+instead (`keyset`): newest first, each page after the last id of the one before, so a row added
+meanwhile neither repeats nor hides a row.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select
 
 from smp_hygiene.errors import InvalidInput
+from smp_hygiene.extensions import db
 
 MAX_ROWS = 50_000  # exports and reports: a bound, so one click cannot exhaust the server
 
@@ -43,3 +47,21 @@ def within_period(
     if date_to:
         query = query.where(column < datetime.combine(date_to + timedelta(days=1), time.min, UTC))
     return query
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One page of a keyset listing; `after` is the key to ask for the next, None at the end."""
+
+    items: list[Any]
+    after: int | None
+
+
+def keyset(query: Select, key: Any, after: int | None, limit: int) -> Slice:
+    """Up to `limit` rows of `query` whose `key` (an id column) is below `after`, highest first."""
+    if after is not None:
+        query = query.where(key < after)
+    rows = list(db.session.scalars(query.order_by(None).order_by(key.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Slice(rows, getattr(rows[-1], key.key) if more and rows else None)

@@ -11,6 +11,7 @@ from smp_hygiene.errors import refusal_label
 from smp_hygiene.services.people import permissions
 from smp_hygiene.views import (
     admin,
+    api,
     audit,
     auth,
     chair,
@@ -38,6 +39,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (auth, home, health, verify, audit, admin, chair):
         app.register_blueprint(module.bp)
     app.register_blueprint(reactions.bp)
+    api.register(app)
     auth.register_login(app)
     tablet.register(app)  # after the idle check: an idled-out login is already gone
     signed_out.register(app)

@@ -9,13 +9,18 @@ from smp_hygiene.extensions import db
 from smp_hygiene.views.verify import unknown_record
 
 
+def json_error(name: str, message: str) -> dict:
+    """The API's one error shape, for errors no API view saw (an unknown URL, a crash)."""
+    return {"error": name.lower().replace(" ", "_"), "message": message, "rule": None}
+
+
 def register(app: Flask) -> None:
     """Render HTTP errors as pages (or JSON under /api/) and roll back after a crash."""
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
-            return {"error": error.name, "message": error.description}, error.code
+            return json_error(error.name, error.description or ""), error.code
         if request.path.startswith("/v/") and error.code == 404:  # e.g. /v/a/b: no such route
             return unknown_record()
         return render_template("errors/http.html", error=error), error.code
@@ -23,4 +28,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
+        if request.path.startswith("/api/"):
+            message = "Something went wrong on our side; nothing was recorded. Try again later."
+            return json_error("Internal Server Error", message), 500
         return render_template("errors/http.html", error=error), 500

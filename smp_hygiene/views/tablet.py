@@ -26,10 +26,10 @@ from wtforms import PasswordField, RadioField
 from wtforms.validators import DataRequired, EqualTo, InputRequired
 
 from smp_hygiene.errors import DomainError, InvalidCredentials
-from smp_hygiene.extensions import db, limiter
+from smp_hygiene.extensions import db
 from smp_hygiene.models import Role, SharedDevice
 from smp_hygiene.services.people import devices, pins
-from smp_hygiene.views.auth import role_required, safe_next
+from smp_hygiene.views.auth import failed_sign_in_limit, role_required, safe_next
 from smp_hygiene.views.ids import record_id
 from smp_hygiene.views.writes import done, handle_refusals, refusal_page
 
@@ -92,12 +92,7 @@ def _pin_refused(error: DomainError):
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_ADDRESS_RATE_LIMIT"],
-    methods=["POST"],
-    scope="pin-address",
-    deduct_when=lambda response: response.status_code == InvalidCredentials.http_status,
-)
+@failed_sign_in_limit("pin-address")
 @refusal_page(_pin_refused)
 def switch():
     """Tap your name, type your PIN, carry on where the tablet was."""

@@ -120,11 +120,18 @@ def _already(target: str) -> Response:
     return redirect(target)
 
 
-def done(target: str, message: str = "", category: str = "success") -> Response:
-    """Commit the request's one change (claiming the form's nonce with it), say so, go on."""
+def committed(target: str) -> None:
+    """Commit the request's one change, claiming the form's nonce with it; a repeat of the form
+    goes to `target`. For a page that must show what was made right away (a secret shown once),
+    where `done` would redirect."""
     if g.get("nonce"):
         submissions.claim_submission(g.nonce, current_user, target)
     db.session.commit()
+
+
+def done(target: str, message: str = "", category: str = "success") -> Response:
+    """Commit the request's one change (claiming the form's nonce with it), say so, go on."""
+    committed(target)
     if message:
         flash(message, category)
     return redirect(target)

@@ -10,7 +10,10 @@ import pytest
 from smp_hygiene.models import Role
 
 PUBLIC_ENDPOINTS = {"static", "auth.login", "home.index", "health.healthz", "health.readyz"}
-PUBLIC_PREFIXES = ("verify.",)
+# Counts and timings, no clinical data; production hides it behind METRICS_TOKEN (test_metrics).
+PUBLIC_ENDPOINTS.add("health.prometheus")
+# api-docs.: the API's OpenAPI document and its documentation page name no clinic data.
+PUBLIC_PREFIXES = ("verify.", "api-docs.")
 
 
 def _routes(app):

@@ -154,7 +154,7 @@ AUDIT_MENU += ["/audit/sterilisation/", "/audit/log"]
 
 
 def _menu(html: str) -> list[str]:
-    nav = re.search(r"<nav>(.*?)</nav>", html, re.S)
+    nav = re.search(r"<nav class=\"pages\"[^>]*>(.*?)</nav>", html, re.S)
     return re.findall(r'href="([^"]+)"', nav.group(1)) if nav else []
 
 

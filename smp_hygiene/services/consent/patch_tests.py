@@ -194,6 +194,16 @@ def list_due_for_reading(clinic: Clinic) -> list[PatchTest]:
     )
 
 
+def patch_tests_query(
+    clinic: Clinic, client_id: int | None = None, due_only: bool = False
+) -> Select:
+    """The clinic's patch tests (one client's, or only those not yet read), for a listing."""
+    query = select(PatchTest).join(Client).where(Client.clinic_id == clinic.id)
+    if client_id is not None:
+        query = query.where(PatchTest.client_id == client_id)
+    return query.where(PatchTest.read_at.is_(None)) if due_only else query
+
+
 def list_for_client(client: Client) -> list[PatchTest]:
     return list(
         db.session.scalars(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
@@ -32,9 +32,15 @@ def register_client(actor: User, full_name: str, date_of_birth: date, **contact:
     return client
 
 
-def list_clients(clinic_id: int, search: str = "", limit: int = 50) -> list[Client]:
-    """Clients of the clinic, by name, optionally filtered by part of the name."""
-    query = select(Client).where(Client.clinic_id == clinic_id).order_by(Client.full_name)
+def clients_query(clinic_id: int, search: str = "") -> Select:
+    """Clients of the clinic, optionally those whose name contains `search`."""
+    query = select(Client).where(Client.clinic_id == clinic_id)
     if search.strip():
         query = query.where(Client.full_name.ilike(f"%{search.strip()}%"))
+    return query
+
+
+def list_clients(clinic_id: int, search: str = "", limit: int = 50) -> list[Client]:
+    """Clients of the clinic, by name, optionally filtered by part of the name."""
+    query = clients_query(clinic_id, search).order_by(Client.full_name)
     return list(db.session.scalars(query.limit(limit)))

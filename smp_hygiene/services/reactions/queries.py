@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import distinct, func, select, union_all
+from sqlalchemy import Select, distinct, func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from smp_hygiene.extensions import db
@@ -59,7 +59,8 @@ def find_reaction(clinic: Clinic, reaction_id: int) -> AdverseReaction | None:
     return reaction if reaction and reaction.clinic_id == clinic.id else None
 
 
-def _reactions(clinic: Clinic):
+def reactions_query(clinic: Clinic) -> Select:
+    """The clinic's reactions with session, client and reporter, newest first."""
     return (
         select(AdverseReaction)
         .where(AdverseReaction.clinic_id == clinic.id)
@@ -75,12 +76,12 @@ def _reactions(clinic: Clinic):
 
 def list_reactions(clinic: Clinic, page: int = 1, per_page: int = 50) -> Pagination:
     """One page of the clinic's reactions, newest first, with session, client and reporter."""
-    return db.paginate(_reactions(clinic), page=page, per_page=per_page, error_out=False)
+    return db.paginate(reactions_query(clinic), page=page, per_page=per_page, error_out=False)
 
 
 def all_reactions(clinic: Clinic) -> list[AdverseReaction]:
     """Every reaction of the clinic, newest first, for the CSV export."""
-    return list(db.session.scalars(_reactions(clinic)))
+    return list(db.session.scalars(reactions_query(clinic)))
 
 
 def list_pending_notices(clinic: Clinic) -> list[AdverseReaction]:
@@ -89,7 +90,7 @@ def list_pending_notices(clinic: Clinic) -> list[AdverseReaction]:
         return []
     return list(
         db.session.scalars(
-            _reactions(clinic)
+            reactions_query(clinic)
             .where(AdverseReaction.reported_to_authority_at.is_(None))
             .order_by(None)
             .order_by(AdverseReaction.reported_at, AdverseReaction.id)

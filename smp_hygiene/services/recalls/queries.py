@@ -98,26 +98,30 @@ def list_affected_clients(
     per_page: int | None = 50,
 ) -> Pagination:
     """Clients treated with a recalled lot within the look-back, with sessions and notifications."""
-    sessions = affected_session_ids(recall, windowed=True)
     notified = exists().where(
         ClientNotification.recall_id == recall.id, ClientNotification.client_id == Client.id
     )
     sorts = {"name": Client.full_name, "notified": case((notified, 1), else_=0)}
-    query = (
-        select(Client)
-        .where(
-            Client.id.in_(
-                select(TreatmentSession.client_id).where(TreatmentSession.id.in_(sessions))
-            )
-        )
-        .order_by(*ordering(sorts, sort, descending, Client.id))
-    )
+    query = affected_clients_query(recall).order_by(*ordering(sorts, sort, descending, Client.id))
     found = db.paginate(query, **page_args(page, per_page))
-    client_ids = [client.id for client in found.items]
+    found.items = affected_clients(recall, found.items)
+    return found
+
+
+def affected_clients_query(recall: Recall) -> Select:
+    """The clients treated with a recalled lot within the look-back, unordered."""
+    sessions = affected_session_ids(recall, windowed=True)
+    treated = select(TreatmentSession.client_id).where(TreatmentSession.id.in_(sessions))
+    return select(Client).where(Client.id.in_(treated))
+
+
+def affected_clients(recall: Recall, clients: Sequence[Client]) -> list[AffectedClient]:
+    """Each of a page of affected clients with their sessions and notifications, in two queries."""
+    client_ids = [client.id for client in clients]
+    sessions = affected_session_ids(recall, windowed=True)
     by_client = _sessions_by_client(recall, client_ids, sessions)
     notes = _notifications_by_client(recall, client_ids)
-    found.items = [AffectedClient(c, by_client[c.id], notes[c.id]) for c in found.items]
-    return found
+    return [AffectedClient(c, by_client[c.id], notes[c.id]) for c in clients]
 
 
 def _sessions_by_client(
@@ -203,6 +207,15 @@ def list_recalls(
     per_page: int | None = 50,
 ) -> Pagination:
     """The clinic's recalls (open, closed or all), each with its notification progress."""
+    query = recalls_query(clinic, state)
+    query = query.order_by(*ordering(RECALL_SORTS, sort, descending, Recall.id))
+    found = db.paginate(query, **page_args(page, per_page))
+    found.items = recall_progress(found.items)
+    return found
+
+
+def recalls_query(clinic: Clinic, state: str = "all") -> Select:
+    """The clinic's recalls, open, closed or all, with their product and lots, unordered."""
     query = (
         select(Recall)
         .options(
@@ -212,13 +225,10 @@ def list_recalls(
         .where(Recall.clinic_id == clinic.id)
     )
     if state == "open":
-        query = query.where(Recall.closed_at.is_(None))
-    elif state == "closed":
-        query = query.where(Recall.closed_at.is_not(None))
-    query = query.order_by(*ordering(RECALL_SORTS, sort, descending, Recall.id))
-    found = db.paginate(query, **page_args(page, per_page))
-    found.items = recall_progress(found.items)
-    return found
+        return query.where(Recall.closed_at.is_(None))
+    if state == "closed":
+        return query.where(Recall.closed_at.is_not(None))
+    return query
 
 
 def list_open_recalls(clinic: Clinic) -> list[RecallProgress]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
+    Clinic,
     Product,
     ProductKind,
     SessionStatus,
@@ -42,6 +43,16 @@ def list_sessions_today(technician: User) -> list[TreatmentSession]:
             .order_by(TreatmentSession.started_at.desc())
         )
     )
+
+
+def sessions_query(
+    clinic: Clinic, client_id: int | None = None, status: SessionStatus | None = None
+) -> Select:
+    """The clinic's sessions (one client's, or in one status), for a listing by id."""
+    query = select(TreatmentSession).where(TreatmentSession.clinic_id == clinic.id)
+    if client_id is not None:
+        query = query.where(TreatmentSession.client_id == client_id)
+    return query if status is None else query.where(TreatmentSession.status == status)
 
 
 def pigment_statuses(session: TreatmentSession) -> list[PigmentStatus]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from smp_hygiene.errors import DomainError, InvalidInput
 from smp_hygiene.extensions import db
@@ -95,6 +95,18 @@ def record_spore_test(
     elif is_retest:
         count_negative_retest(test, user)
     return test
+
+
+def spore_tests_query(clinic: Clinic, steriliser_id: int | None = None) -> Select:
+    """The clinic's spore tests (or one steriliser's), for a listing by id."""
+    query = (
+        select(BiologicalIndicatorTest)
+        .join(Steriliser, Steriliser.id == BiologicalIndicatorTest.steriliser_id)
+        .where(Steriliser.clinic_id == clinic.id)
+    )
+    if steriliser_id is not None:
+        query = query.where(BiologicalIndicatorTest.steriliser_id == steriliser_id)
+    return query
 
 
 def _require_valid_reading(

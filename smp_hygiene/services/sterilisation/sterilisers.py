@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from smp_hygiene.errors import AlreadyExists, InvalidInput
 from smp_hygiene.extensions import db
@@ -61,6 +61,19 @@ def list_sterilisers(clinic: Clinic) -> list[Steriliser]:
             select(Steriliser).filter_by(clinic_id=clinic.id).order_by(Steriliser.name)
         )
     )
+
+
+def sterilisers_query(clinic: Clinic) -> Select:
+    """The clinic's steriliser registry, for a listing by id."""
+    return select(Steriliser).where(Steriliser.clinic_id == clinic.id)
+
+
+def cycles_query(clinic: Clinic, steriliser_id: int | None = None) -> Select:
+    """The loads run in the clinic's sterilisers (or in one of them), for a listing by id."""
+    query = select(SteriliserCycle).join(Steriliser).where(Steriliser.clinic_id == clinic.id)
+    if steriliser_id is not None:
+        query = query.where(SteriliserCycle.steriliser_id == steriliser_id)
+    return query
 
 
 def settings_for(clinic: Clinic) -> SterilisationSettings:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 
 from smp_hygiene.errors import AlreadyExists, InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Clinic, Product, ProductKind, SupplyLot, User
+from smp_hygiene.models import Clinic, LotStatus, Product, ProductKind, SupplyLot, User
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.barcodes.reader import ParsedBarcode, parse_barcode
 from smp_hygiene.services.people.permissions import can_administer, require
@@ -119,6 +119,22 @@ def list_products(clinic: Clinic, kind: ProductKind | None = None) -> list[Produ
     return list(
         db.session.scalars(query.order_by(Product.kind, Product.manufacturer, Product.name))
     )
+
+
+def products_query(clinic: Clinic, kind: ProductKind | None = None) -> Select:
+    """The clinic's catalogue (or one kind of it), for a listing that pages by id."""
+    query = select(Product).where(Product.clinic_id == clinic.id)
+    return query if kind is None else query.where(Product.kind == kind)
+
+
+def lots_query(
+    clinic: Clinic, product_id: int | None = None, status: LotStatus | None = None
+) -> Select:
+    """The clinic's lots, of one product or in one status if asked, for a listing by id."""
+    query = select(SupplyLot).where(SupplyLot.clinic_id == clinic.id)
+    if product_id is not None:
+        query = query.where(SupplyLot.product_id == product_id)
+    return query if status is None else query.where(SupplyLot.status == status)
 
 
 def list_lots(clinic: Clinic, kind: ProductKind) -> list[SupplyLot]:

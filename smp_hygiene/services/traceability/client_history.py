@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
 
 from smp_hygiene.extensions import db
@@ -49,8 +49,16 @@ def client_supplies(
     per_page: int | None = 50,
 ) -> Pagination:
     """Every supply ever used on a client, with its session, lot, diluent and patch test."""
+    query = supplies_query(client).order_by(
+        *ordering(CLIENT_SUPPLY_SORTS, sort, descending, SupplyUse.id)
+    )
+    return db.paginate(query, **page_args(page, per_page))
+
+
+def supplies_query(client: Client) -> Select:
+    """Every supply used on a client, with session, lot, product, diluent and patch test."""
     diluent = aliased(SupplyLot)
-    query = (
+    return (
         select(SupplyUse)
         .join(SupplyUse.session)
         .join(SupplyUse.lot)
@@ -62,9 +70,7 @@ def client_supplies(
             joinedload(SupplyUse.patch_test),
         )
         .where(TreatmentSession.client_id == client.id)
-        .order_by(*ordering(CLIENT_SUPPLY_SORTS, sort, descending, SupplyUse.id))
     )
-    return db.paginate(query, **page_args(page, per_page))
 
 
 def client_sessions(client: Client) -> list[TreatmentSession]:

@@ -89,9 +89,21 @@ def sessions_using_lots(
     per_page: int | None = 50,
 ) -> Pagination:
     """Every session that used one of `lot_ids`, as the supply itself or as its diluent."""
+    query = sessions_query(clinic, lot_ids).order_by(
+        *ordering(SESSION_SORTS, sort, descending, TreatmentSession.id)
+    )
+    query = within_period(query, TreatmentSession.started_at, date_from, date_to)
+    found = db.paginate(query, **page_args(page, per_page))
+    found.items = with_lots(found.items, lot_ids)
+    return found
+
+
+def sessions_query(clinic: Clinic, lot_ids: Select) -> Select:
+    """The clinic's sessions that used one of `lot_ids` (also as a diluent), unordered, with
+    their client and technician."""
     used = select(SupplyUse.session_id).where(SupplyUse.lot_id.in_(lot_ids))
     diluted = select(SupplyUse.session_id).where(SupplyUse.diluent_lot_id.in_(lot_ids))
-    query = (
+    return (
         select(TreatmentSession)
         .join(TreatmentSession.client)
         .join(TreatmentSession.technician)
@@ -100,13 +112,13 @@ def sessions_using_lots(
         )
         .where(TreatmentSession.clinic_id == clinic.id)
         .where(or_(TreatmentSession.id.in_(used), TreatmentSession.id.in_(diluted)))
-        .order_by(*ordering(SESSION_SORTS, sort, descending, TreatmentSession.id))
     )
-    query = within_period(query, TreatmentSession.started_at, date_from, date_to)
-    found = db.paginate(query, **page_args(page, per_page))
-    lots = lots_of_sessions([s.id for s in found.items], lot_ids)
-    found.items = [SessionLots(s, lots.get(s.id, [])) for s in found.items]
-    return found
+
+
+def with_lots(sessions: Sequence[TreatmentSession], lot_ids: Select) -> list[SessionLots]:
+    """Each of a page of sessions with which of `lot_ids` it used, in one more query."""
+    lots = lots_of_sessions([s.id for s in sessions], lot_ids)
+    return [SessionLots(s, lots.get(s.id, [])) for s in sessions]
 
 
 def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Pagination:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from smp_hygiene.views.admin import (  # noqa: F401  importing a module registers its routes
     aftercare,
+    api_tokens,
     cards,
     checklist,
     consent_forms,
