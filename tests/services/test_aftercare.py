@@ -20,6 +20,7 @@ from smp_hygiene.services.aftercare import checkins, schedule
 from smp_hygiene.services.aftercare import settings as aftercare
 from smp_hygiene.services.aftercare.checkins import CheckInAnswers, CheckInClosed
 from smp_hygiene.services.consent import consents
+from smp_hygiene.services.notifications import messages
 from smp_hygiene.timeutil import utcnow
 from tests import factories as f
 
@@ -188,3 +189,16 @@ def test_a_photo_with_the_answers_is_kept_without_exif(ctx):
     photo = db.session.scalars(select(checkins.ClientPhoto)).one()
     assert photo.follow_up_id == day3.id
     assert f.exif_of(photo.jpeg) == {}
+
+
+def test_a_check_in_email_links_to_that_days_check_in_on_the_public_address(app, ctx):
+    app.config.update(MAIL_FROM="clinic@example.test", PUBLIC_BASE_URL="https://cards.example")
+    session = _sealed()
+    notice = db.session.scalars(select(Notification).order_by(Notification.id)).all()[1]
+
+    message = messages.compose(notice, "clinic@example.test", "https://cards.example")
+
+    body = message.get_content()
+    assert f"https://cards.example/v/{session.verify_token}/check-in/7" in body
+    assert "It is 7 days since your treatment" in body
+    assert message["To"] == "jo@example.test"
