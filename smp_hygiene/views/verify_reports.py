@@ -7,11 +7,12 @@ does not already show, and share its rate limit, headers and refusal pages for u
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from smp_hygiene import logs, metrics
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import csrf, db
 from smp_hygiene.services.aftercare import checkins, schedule
@@ -21,9 +22,23 @@ from smp_hygiene.views.forms import choices
 from smp_hygiene.views.public_forms import STALE, CardForm, PhotosField
 from smp_hygiene.views.verify import _load as load_card
 from smp_hygiene.views.verify import bp, verify_url
-from smp_hygiene.views.writes import handle_refusals, refusal_page
+from smp_hygiene.views.writes import refusal_page
 
-handle_refusals(bp, "verify.offline")  # every view here names its own refusal page
+
+@bp.errorhandler(DomainError)
+def _refused(error: DomainError):
+    """A form here refused by a rule: its own page says why. The record pages have no refusal
+    of their own, so anything else is left to the app, exactly as before these forms."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    render = getattr(view, "refusal_page", None)
+    if render is None:
+        raise error
+    db.session.rollback()
+    logs.log_refusal(error)
+    metrics.count_refusal(error)
+    return render(error)
+
+
 PAIN = [(str(n), f"{n}{' (none)' if n == 0 else ' (worst)' if n == 10 else ''}") for n in range(11)]
 TOO_LARGE = (
     f"Too much to send at once: at most {MAX_PHOTOS} photos of {MAX_PHOTO_BYTES // 2**20} MB."
