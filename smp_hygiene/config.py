@@ -48,6 +48,9 @@ class Defaults:
     DOUBLE_SCAN_SECONDS = 3
     IDLE_TIMEOUT_MINUTES = int(os.environ.get("IDLE_TIMEOUT_MINUTES", "15"))
     SESSION_COOKIE_HTTPONLY = True
+    # No request body above this is read (413): a client's report carries at most three 8 MB
+    # photos (services/aftercare/photos.py); nothing else we take comes near it.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(32 * 1024 * 1024)))
     # "json" (one object per line, for a log collector) or "text"; production defaults to json.
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "")
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()

@@ -18,21 +18,27 @@ from smp_hygiene.models import (
     ChecklistAnswer,
     ChecklistItem,
     Client,
+    ClientPhoto,
     Clinic,
     CycleStatus,
+    FollowUp,
+    FollowUpStatus,
     IndicatorResult,
     InstrumentPack,
     LotStatus,
     PackStatus,
     PatchTest,
     PatchTestResult,
+    ProblemReport,
     Product,
     ProductKind,
     ReactionSeverity,
+    ReactionSignal,
     RecallScope,
     Refusal,
     Role,
     SessionStatus,
+    SignalScope,
     SporeResult,
     SterilisationMethod,
     Steriliser,
@@ -524,3 +530,69 @@ def make_booking(
     db.session.add(booking)
     db.session.flush()
     return booking
+
+
+def gps_jpeg(size: tuple[int, int] = (64, 48)) -> bytes:
+    """A phone photo: JPEG with camera EXIF and a GPS position (Brussels)."""
+    image = Image.new("RGB", size, (200, 120, 110))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0131] = "Camera app"  # Software
+    exif[0x8825] = {1: "N", 2: (50.0, 50.0, 0.0), 3: "E", 4: (4.0, 21.0, 0.0)}  # GPSInfo
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def exif_of(jpeg: bytes) -> dict:
+    """Every EXIF tag of an image, GPS included; {} when it has none."""
+    with Image.open(io.BytesIO(jpeg)) as image:
+        exif = image.getexif()
+        tags = dict(exif)
+        tags.update({f"gps:{k}": v for k, v in exif.get_ifd(0x8825).items()})
+        return tags | ({"info:exif": True} if "exif" in image.info else {})
+
+
+def make_follow_up(session: TreatmentSession, day: int = 3, flagged: bool = False, **fields):
+    """A check-in of `session`; `flagged`: answered with a fever, waiting for a call."""
+    start = session.completed_at or session.started_at
+    follow_up = FollowUp(clinic_id=session.clinic_id, session_id=session.id, day=day,
+                         due_at=start + timedelta(days=day), **fields)  # fmt: skip
+    if flagged:
+        follow_up.status, follow_up.answered_at = FollowUpStatus.ANSWERED, utcnow()
+        follow_up.has_fever, follow_up.flag_reasons = True, "Fever: possible infection."
+    db.session.add(follow_up)
+    db.session.flush()
+    return follow_up
+
+
+def make_problem_report(session: TreatmentSession, **fields) -> ProblemReport:
+    """A problem the client reported from the card, waiting in the inbox, with one photo."""
+    fields.setdefault("description", "Itchy bumps along the hairline")
+    report = ProblemReport(clinic_id=session.clinic_id, session_id=session.id,
+                           started_on=session.started_at.date(),
+                           form_nonce=f"nonce-{next(_serial)}", **fields)  # fmt: skip
+    db.session.add(report)
+    db.session.flush()
+    make_photo(session.clinic_id, report_id=report.id)
+    return report
+
+
+def make_photo(clinic_id: int, **fields) -> ClientPhoto:
+    jpeg = io.BytesIO()
+    Image.new("RGB", (40, 30), (210, 120, 110)).save(jpeg, "JPEG")
+    photo = ClientPhoto(clinic_id=clinic_id, jpeg=jpeg.getvalue(), width=40, height=30,
+                        sha256="0" * 64, **fields)  # fmt: skip
+    db.session.add(photo)
+    db.session.flush()
+    return photo
+
+
+def make_signal(reactions: list[AdverseReaction], lot: SupplyLot) -> ReactionSignal:
+    """An open early-warning signal on `lot`, naming `reactions`."""
+    signal = ReactionSignal(clinic_id=lot.product.clinic_id, scope=SignalScope.LOT, lot=lot,
+                            product=lot.product, threshold=2, window_days=30,
+                            reactions=reactions)  # fmt: skip
+    db.session.add(signal)
+    db.session.flush()
+    return signal

@@ -91,7 +91,18 @@ def test_demo_data_has_a_sterilised_pack_history_and_a_reaction(demo):
     with demo.app_context():
         assert db.session.query(PackUse).count() == 6
         assert db.session.query(SteriliserCycle).filter_by(status="released").count() == 13
-        assert db.session.query(AdverseReaction).count() == 1
+        assert db.session.query(AdverseReaction).count() == 2  # Chris's call, Robin's report
+
+
+def test_demo_data_shows_aftercare_answered_flagged_and_a_signal_waiting(demo):
+    from smp_hygiene.models import FollowUp, ProblemReport, ReactionSignal
+
+    with demo.app_context():
+        answered = db.session.query(FollowUp).filter_by(status="answered").all()
+        assert any(not f.flag_reasons for f in answered)
+        assert any(f.is_flagged for f in answered)
+        assert db.session.query(ReactionSignal).filter_by(status="open").count() >= 1
+        assert db.session.query(ProblemReport).filter_by(status="new").count() == 1
 
 
 def test_demo_data_has_bookings_today_some_ready_some_showing_what_they_need(demo):

@@ -55,7 +55,10 @@ def _seed(app) -> None:
         session = factories.make_sealed_session()
         factories.make_recall()
         factories.make_cycle()
-        factories.make_reaction()
+        reaction = factories.make_reaction(session)
+        factories.make_signal([reaction], session.uses[0].lot)
+        factories.make_problem_report(session)
+        factories.make_follow_up(session, flagged=True)
         factories.make_client(session.clinic)
         db.session.commit()
 

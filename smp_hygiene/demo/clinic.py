@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from smp_hygiene.demo import aftercare as demo_aftercare
 from smp_hygiene.demo import bookings as demo_bookings
 from smp_hygiene.demo import clients as demo_clients
 from smp_hygiene.demo import sterilisation
@@ -91,6 +92,7 @@ def load() -> bool:
     for index, (client_no, days_ago, email) in enumerate(SESSIONS):
         _session(clients[client_no], staff[email], lots, days_ago, index, packs)
     _reaction(clinic, staff["auditor@demo.test"])
+    demo_aftercare.load(clinic, staff["auditor@demo.test"])
     techs = (staff["tech@demo.test"], staff["tech2@demo.test"])
     demo_bookings.load(clinic, techs, clients, products)
     operations.open_recall(

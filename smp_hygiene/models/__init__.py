@@ -1,5 +1,6 @@
 """All tables; import names from here."""
 
+from smp_hygiene.models.aftercare import AftercareSettings, FollowUp, FollowUpStatus
 from smp_hygiene.models.api_tokens import ApiSubmission, ApiToken
 from smp_hygiene.models.audit import AuditEntry, ChainCheckpoint
 from smp_hygiene.models.bookings import Booking, BookingStatus, booking_pigment
@@ -37,6 +38,15 @@ from smp_hygiene.models.sessions import (
     SupplyUse,
     TreatmentSession,
 )
+from smp_hygiene.models.signals import (
+    ClientPhoto,
+    ProblemReport,
+    ProblemReportStatus,
+    ReactionSignal,
+    SignalScope,
+    SignalStatus,
+    signal_reaction,
+)
 from smp_hygiene.models.sterilisation import (
     BiologicalIndicatorTest,
     BowieDickTest,
@@ -59,6 +69,16 @@ from smp_hygiene.models.supplies import Product, SupplyLot
 from smp_hygiene.models.verification import SigningKey, VerifyCard
 
 __all__ = [
+    "AftercareSettings",
+    "ClientPhoto",
+    "FollowUp",
+    "FollowUpStatus",
+    "ProblemReport",
+    "ProblemReportStatus",
+    "ReactionSignal",
+    "SignalScope",
+    "SignalStatus",
+    "signal_reaction",
     "Addendum",
     "AdverseReaction",
     "ApiSubmission",

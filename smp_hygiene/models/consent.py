@@ -71,6 +71,8 @@ class Consent(Model):
     signature_png: Mapped[bytes] = mapped_column(LargeBinary)
     signature_sha256: Mapped[str] = mapped_column(String(64))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The client asked for no aftercare check-ins: at signing, or later from a check-in's link.
+    follow_ups_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client] = relationship()
     template: Mapped[ConsentTemplate] = relationship()

@@ -1,4 +1,5 @@
-"""The outbox of emails to clients: one row per client per recall or sterilisation failure.
+"""The outbox of emails to clients: one row per client per recall, sterilisation failure or
+aftercare check-in.
 
 The row, not the queue, is the truth: the queue carries only row ids, a worker claims a row before
 sending, and the unique key makes a second notice for the same event impossible.
@@ -20,6 +21,7 @@ from smp_hygiene.timeutil import utcnow
 class NotificationKind(enum.StrEnum):
     RECALL = "recall"  # subject: a Recall
     STERILISATION_FAILURE = "sterilisation_failure"  # subject: a positive spore test
+    FOLLOW_UP = "follow_up"  # subject: an aftercare FollowUp, sent when it falls due
 
 
 class NotificationStatus(enum.StrEnum):
@@ -28,13 +30,19 @@ class NotificationStatus(enum.StrEnum):
     SENT = "sent"  # the mail server accepted it
     BOUNCED = "bounced"  # the mail server refused the address for good
     FAILED = "failed"  # given up: refused for good, or out of tries
+    CANCELLED = "cancelled"  # no longer wanted before it was sent (the client opted out)
 
     @property
     def is_final(self) -> bool:
         return self in _FINAL
 
 
-_FINAL = (NotificationStatus.SENT, NotificationStatus.BOUNCED, NotificationStatus.FAILED)
+_FINAL = (
+    NotificationStatus.SENT,
+    NotificationStatus.BOUNCED,
+    NotificationStatus.FAILED,
+    NotificationStatus.CANCELLED,
+)
 
 
 class Notification(Model):

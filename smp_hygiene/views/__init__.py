@@ -24,6 +24,7 @@ from smp_hygiene.views import (
     signed_out,
     tablet,
     verify,
+    verify_reports,  # noqa: F401  its routes join the verify blueprint
 )
 from smp_hygiene.views.forms import new_nonce
 

@@ -22,7 +22,9 @@ from smp_hygiene.timeutil import local_date, utcnow
 from tests.factories import (
     make_booking,
     make_consent,
+    make_follow_up,
     make_lot,
+    make_problem_report,
     make_reaction,
     make_recall,
     make_session,
@@ -166,6 +168,17 @@ def test_erasing_a_client_blanks_the_free_text_of_their_bookings(ctx):
     retention.anonymise_client(client, make_user(Role.ADMIN, clinic=client.clinic))
 
     assert (booking.notes, booking.cancel_reason) == ("", "")
+
+
+def test_erasing_a_client_blanks_their_reports_check_in_words_and_photos(ctx):
+    client, session = _old_client_with_a_session()
+    report = make_problem_report(session, status="dismissed")
+    follow_up = make_follow_up(session, other="My scalp itches")
+
+    retention.anonymise_client(client, make_user(Role.ADMIN, clinic=client.clinic))
+
+    assert (report.description, follow_up.other) == ("", "")
+    assert [photo.jpeg for photo in report.photos] == [b""]
 
 
 def test_a_client_within_the_period_cannot_be_erased(ctx):

@@ -23,6 +23,8 @@ PARAM_RECORDS = {"test_id": "spore_test", "steriliser_id": "steriliser", "cycle_
 PARAM_RECORDS |= {"pack_id": "pack", "reaction_id": "reaction", "recall_id": "recall"}
 PARAM_RECORDS |= {"session_id": "session", "client_id": "client", "product_id": "product"}
 PARAM_RECORDS |= {"user_id": "user", "lot_id": "lot", "consent_id": "consent", "item_id": "item"}
+PARAM_RECORDS |= {"report_id": "problem_report", "signal_id": "signal", "photo_id": "photo"}
+PARAM_RECORDS |= {"follow_up_id": "follow_up"}
 OVERRIDES = {("chair.read_patch_test", "test_id"): "patch_test"}
 QUERIES = {"reactions.new": {"session": "treated"}, "audit.trace_technician": {}}
 
@@ -73,12 +75,16 @@ def _world() -> dict[str, int]:
         client, technician, lots=(lot,), started_at=utcnow() - timedelta(days=3)
     )
     cycle = f.make_cycle(f.make_steriliser(clinic))
+    reaction, report = f.make_reaction(treated), f.make_problem_report(treated)
     return {
+        "problem_report": report.id, "photo": report.photos[0].id,
+        "signal": f.make_signal([reaction], lot).id,
+        "follow_up": f.make_follow_up(treated, flagged=True).id,
         "technician": technician.id, "user": technician.id, "item": items[0].id,
         "product": product.id, "lot": lot.id, "client": client.id,
         "consent": f.make_consent(client, technician).id, "treated": treated.id,
         "session": f.make_ready_session(client=client, technician=technician).id,
-        "reaction": f.make_reaction(treated).id, "recall": f.make_recall([lot]).id,
+        "reaction": reaction.id, "recall": f.make_recall([lot]).id,
         "steriliser": cycle.steriliser_id, "cycle": cycle.id, "pack": cycle.packs[0].id,
         "spore_test": f.make_spore_test(cycle).id,
         "patch_test": f.make_patch_test(client, [product], reader=technician).id,

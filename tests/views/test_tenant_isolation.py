@@ -42,9 +42,14 @@ URL_PARAMS = {
     "device_id": "device",
     "token_id": "api_token",
     "booking_id": "booking",
+    "follow_up_id": "follow_up",
+    "report_id": "problem_report",
+    "signal_id": "signal",
+    "photo_id": "photo",
 }
 URL_PARAM_OVERRIDES = {("chair.read_patch_test", "test_id"): "patch_test"}
-NOT_IDS = {"token", "filename"}  # public routes: opaque tokens and static files, not records
+# Public routes: opaque tokens, static files and a check-in's day number, not records.
+NOT_IDS = {"token", "filename", "day"}
 
 # A time a booking can be made for, so a booking form is refused only for the id under test.
 TOMORROW = (utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT10:00")
@@ -120,7 +125,13 @@ def _world(clinic) -> dict[str, int]:
         client=client, technician=technician, started_at=utcnow() - timedelta(minutes=5)
     )
     cycle = f.make_cycle(f.make_steriliser(clinic))
+    reaction = f.make_reaction(treated)
+    report = f.make_problem_report(treated)
     return {
+        "follow_up": f.make_follow_up(treated, flagged=True).id,
+        "problem_report": report.id,
+        "photo": report.photos[0].id if report.photos else f.make_photo(clinic.id).id,
+        "signal": f.make_signal([reaction], lot).id,
         "clinic": clinic.id,
         "technician": technician.id,
         "user": f.make_user(Role.AUDITOR, clinic=clinic).id,
@@ -131,7 +142,7 @@ def _world(clinic) -> dict[str, int]:
         "consent": consent.id,
         "session": open_session.id,
         "treated_session": treated.id,
-        "reaction": f.make_reaction(treated).id,
+        "reaction": reaction.id,
         "recall": f.make_recall([lot]).id,
         "steriliser": cycle.steriliser_id,
         "cycle": cycle.id,

@@ -14,14 +14,20 @@ from smp_hygiene.models import (
     ChecklistAnswer,
     ChecklistItem,
     Clinic,
+    FollowUp,
     LotStatus,
+    ProblemReport,
+    ReactionSignal,
     Refusal,
     SessionStatus,
     SupplyLot,
     TreatmentSession,
     User,
 )
+from smp_hygiene.services.aftercare import checkins
+from smp_hygiene.services.reactions import inbox as problem_reports
 from smp_hygiene.services.reactions import queries as reactions
+from smp_hygiene.services.reactions import signal_decisions
 from smp_hygiene.services.recalls import queries as recalls
 from smp_hygiene.services.sterilisation import spore_tests
 from smp_hygiene.services.supplies import stock as shelf
@@ -65,6 +71,11 @@ class Dashboard:
     open_recalls: list[recalls.RecallProgress]
     overdue_spore_tests: list[spore_tests.OverdueSporeTest]
     stock: shelf.StockFlags  # products low, lots expiring or past their date: see the stock view
+    # After the chair: reports waiting in the inbox, signals waiting for a decision, flagged
+    # check-ins waiting for a call.
+    inbox: list[ProblemReport]
+    open_signals: list[ReactionSignal]
+    flagged: list[FollowUp]
 
 
 def build_dashboard(clinic: Clinic, start: datetime, end: datetime, now: datetime) -> Dashboard:
@@ -83,6 +94,9 @@ def build_dashboard(clinic: Clinic, start: datetime, end: datetime, now: datetim
         open_recalls=_open_recalls(clinic),
         overdue_spore_tests=_overdue_spore_tests(clinic, now),
         stock=shelf.stock_flags(clinic, now),
+        inbox=problem_reports.list_inbox(clinic),
+        open_signals=signal_decisions.list_open_signals(clinic),
+        flagged=checkins.list_flagged(clinic),
     )
 
 

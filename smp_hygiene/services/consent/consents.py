@@ -58,6 +58,7 @@ class ConsentForm:
     signature_png: bytes
     explained_verbally: bool = False
     given_in_writing: bool = False
+    declines_follow_ups: bool = False  # no aftercare check-ins (services/aftercare)
     guardian: dict[str, str] = field(default_factory=dict)  # name, document_ref, consent_ref
 
 
@@ -90,7 +91,8 @@ def record_consent(client: Client, form: ConsentForm, actor: User) -> Consent:
         guardian_consent_ref=form.guardian.get("consent_ref", "").strip(),
         signature_png=form.signature_png,
         signature_sha256=hashlib.sha256(form.signature_png).hexdigest(),
-        signed_at=utcnow(),
+        signed_at=(signed_at := utcnow()),
+        follow_ups_declined_at=signed_at if form.declines_follow_ups else None,
         **{name: bool(form.contraindications.get(name)) for name in CONTRAINDICATIONS},
     )
     db.session.add(consent)

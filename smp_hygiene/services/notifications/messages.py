@@ -13,6 +13,7 @@ from smp_hygiene.models import (
     BiologicalIndicatorTest,
     Client,
     Clinic,
+    FollowUp,
     Notification,
     Recall,
     TreatmentSession,
@@ -27,6 +28,7 @@ WATCH_FOR_RECALL = (
     "If the treated area has healed normally, you do not need to do anything. If you notice "
     "redness, swelling, itching, bumps or blisters there, see a doctor and show them this email."
 )
+WATCH_NOW = "do not wait for the check-in: see a doctor and call the clinic."
 WATCH_FOR_STERILISATION = (
     "This does not mean the instruments were contaminated. If the treated area becomes more "
     "red, warm, swollen or painful, oozes pus, or you get a fever, see a doctor and show them "
@@ -40,8 +42,13 @@ def compose(notification: Notification, sender: str, base_url: str) -> EmailMess
     clinic = client.clinic
     subject = subjects.subject_of(notification)
     sessions = subjects.client_sessions(notification)
+    links = _links(sessions, clinic, base_url)
     if isinstance(subject, Recall):
         title, body = _recall_text(subject, sessions, clinic)
+    elif isinstance(subject, FollowUp):
+        title, body = _follow_up_text(subject, clinic)
+        links = [f"{base_url.rstrip('/')}/v/{s.verify_token}/check-in/{subject.day}"
+                 for s in sessions if s.verify_token]  # fmt: skip
     else:
         title, body = _sterilisation_text(subject, sessions, clinic)
     message = EmailMessage()
@@ -53,7 +60,8 @@ def compose(notification: Notification, sender: str, base_url: str) -> EmailMess
     message["Message-ID"] = notification.message_id or ""
     message["Date"] = format_datetime(utcnow())
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(_letter(client, clinic, body, _links(sessions, clinic, base_url)))
+    heading = "Your check-in:" if isinstance(subject, FollowUp) else "Your treatment record:"
+    message.set_content(_letter(client, clinic, body, links, heading))
     return message
 
 
@@ -94,6 +102,22 @@ def _sterilisation_text(
     return f"About the instruments used in your treatment at {clinic.name}", body
 
 
+def _follow_up_text(follow_up: FollowUp, clinic: Clinic) -> tuple[str, list[str]]:
+    treated = local_date(follow_up.session.started_at, clinic.timezone).isoformat()
+    body = [
+        f"It is {follow_up.day} days since your treatment at {clinic.name} on {treated}.",
+        "",
+        "How is the treated area healing? Please answer six short questions (redness, swelling, "
+        "itching, discharge or fever, pain, anything else) at the link below; a photo helps.",
+        "It takes a minute, and the clinic will call you if anything needs a closer look.",
+        "",
+        f"If the area is hot, oozing or spreading, or you have a fever, {WATCH_NOW}",
+        "",
+        "You can stop these check-ins from the same page.",
+    ]
+    return f"How is your treatment healing? ({clinic.name})", body
+
+
 def _links(sessions: list[TreatmentSession], clinic: Clinic, base_url: str) -> list[str]:
     """Each affected session's public record page: only sealed sessions have one."""
     base = base_url.rstrip("/")
@@ -104,13 +128,19 @@ def _links(sessions: list[TreatmentSession], clinic: Clinic, base_url: str) -> l
     ]
 
 
-def _letter(client: Client, clinic: Clinic, body: list[str], links: list[str]) -> str:
+def _letter(
+    client: Client,
+    clinic: Clinic,
+    body: list[str],
+    links: list[str],
+    heading: str = "Your treatment record:",
+) -> str:
     contact = " or ".join(part for part in (clinic.phone, clinic.email) if part)
     lines = [f"Dear {client.full_name},", "", *body, ""]
     lines.append(
         f"If you have any questions, contact {clinic.name}" + (f" ({contact})." if contact else ".")
     )
     if links:
-        lines += ["", "Your treatment record:", *links]
+        lines += ["", heading, *links]
     lines += ["", f"{clinic.name}", "", "This email was sent to you alone; please keep it."]
     return "\n".join(lines) + "\n"

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 JOB = "smp_hygiene.commands.notification_jobs.deliver"
 JOB_TIMEOUT_SECONDS = 300  # an SMTP conversation is bounded by SMTP_TIMEOUT_SECONDS
 _PENDING = "notifications.to_enqueue"
+_SCHEDULED = "notifications.to_schedule"
 
 
 def job_queue() -> Queue | None:
@@ -44,6 +45,12 @@ def _redis(url: str) -> Redis:
 def enqueue_after_commit(ids: Iterable[int]) -> None:
     """Queue these notices once the caller commits; a rollback forgets them."""
     db.session.info.setdefault(_PENDING, []).extend(ids)
+
+
+def schedule_after_commit(id_and_time: Iterable[tuple[int, datetime]]) -> None:
+    """Queue each notice for its own time (an aftercare check-in's due date) once the caller
+    commits. A job lost before then is no loss: the row stays due, and the sweep sends it."""
+    db.session.info.setdefault(_SCHEDULED, []).extend(id_and_time)
 
 
 def enqueue(ids: Iterable[int], at: datetime | None = None) -> bool:
@@ -73,8 +80,11 @@ def _enqueue_committed(session: Session) -> None:
     ids = session.info.pop(_PENDING, None)
     if ids:
         enqueue(ids)
+    for notification_id, at in session.info.pop(_SCHEDULED, []):
+        enqueue([notification_id], at=at)
 
 
 @event.listens_for(db.session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_SCHEDULED, None)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     BiologicalIndicatorTest,
+    FollowUp,
     Notification,
     NotificationKind,
     Recall,
@@ -43,11 +44,16 @@ def spore_test_sessions(test: BiologicalIndicatorTest) -> SessionsByClient:
     return grouped
 
 
-def subject_of(notification: Notification) -> Recall | BiologicalIndicatorTest:
-    """The recall or spore test a notice is about."""
-    found: Recall | BiologicalIndicatorTest | None
+Subject = Recall | BiologicalIndicatorTest | FollowUp
+
+
+def subject_of(notification: Notification) -> Subject:
+    """The recall, spore test or aftercare check-in a notice is about."""
+    found: Subject | None
     if notification.kind is NotificationKind.RECALL:
         found = db.session.get(Recall, notification.subject_id)
+    elif notification.kind is NotificationKind.FOLLOW_UP:
+        found = db.session.get(FollowUp, notification.subject_id)
     else:
         found = db.session.get(BiologicalIndicatorTest, notification.subject_id)
     if found is None:  # subjects are never deleted; a missing one is a broken database
@@ -60,4 +66,6 @@ def client_sessions(notification: Notification) -> list[TreatmentSession]:
     subject = subject_of(notification)
     if isinstance(subject, Recall):
         return recall_sessions(subject, notification.client_id).get(notification.client_id, [])
+    if isinstance(subject, FollowUp):
+        return [subject.session] if subject.session.client_id == notification.client_id else []
     return spore_test_sessions(subject).get(notification.client_id, [])

@@ -24,8 +24,11 @@ from smp_hygiene.models import (
     Booking,
     BookingStatus,
     Client,
+    ClientPhoto,
     Clinic,
     Consent,
+    FollowUp,
+    ProblemReport,
     ReactionStatus,
     Recall,
     TreatmentSession,
@@ -215,6 +218,7 @@ def _erase(status: RetentionDue, admin: User) -> None:
         consent.guardian_document_ref = consent.guardian_consent_ref = ""
     for booking in db.session.scalars(select(Booking).where(Booking.client_id == client.id)):
         booking.notes = booking.cancel_reason = ""  # free text about the person
+    _erase_aftercare(client)
     chain.record(
         admin,
         "client.anonymised",
@@ -225,3 +229,22 @@ def _erase(status: RetentionDue, admin: User) -> None:
             "kept_until": status.kept_until,
         },
     )
+
+
+def _erase_aftercare(client: Client) -> None:
+    """The client's own words and photos after the chair; the rows (and hashes) stay."""
+    sessions = select(TreatmentSession.id).where(TreatmentSession.client_id == client.id)
+    reports = list(
+        db.session.scalars(select(ProblemReport).where(ProblemReport.session_id.in_(sessions)))
+    )
+    follow_ups = list(db.session.scalars(select(FollowUp).where(FollowUp.session_id.in_(sessions))))
+    for item in reports:
+        item.description = ""
+    for follow_up in follow_ups:
+        follow_up.other = ""
+    photos = select(ClientPhoto).where(
+        ClientPhoto.report_id.in_([r.id for r in reports])
+        | ClientPhoto.follow_up_id.in_([f.id for f in follow_ups])
+    )
+    for photo in db.session.scalars(photos):
+        photo.jpeg = b""  # its SHA-256 stays as evidence it existed

@@ -20,6 +20,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.audit import chain as audit_log
 from smp_hygiene.services.people import permissions
+from smp_hygiene.services.reactions import signals
 from smp_hygiene.services.reactions.queries import (
     BatchProblem,
     ReactionReport,
@@ -75,7 +76,8 @@ def when(moment: datetime, zone: str | None = None) -> str:
 def log_reaction(
     session: TreatmentSession, actor: User, data: ReactionInput, now: datetime | None = None
 ) -> AdverseReaction:
-    """Log a reaction against a session of the actor's own clinic; any role may report one."""
+    """Log a reaction against a session of the actor's own clinic; any role may report one.
+    Its lots are then checked for an early-warning signal across clients."""
     now = now or utcnow()
     if actor.clinic_id != session.clinic_id:
         raise NotAllowed("You can only log reactions for sessions of your own clinic.")
@@ -97,6 +99,7 @@ def log_reaction(
     )
     db.session.add(reaction)
     audit_log.record(actor, "reaction.logged", reaction)
+    signals.check_signals(reaction, now)
     return reaction
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from smp_hygiene.errors import CannotComplete, NotAllowed, SessionNotOpen
 from smp_hygiene.extensions import db
 from smp_hygiene.models import SessionStatus, TreatmentSession, User
+from smp_hygiene.services.aftercare import schedule as aftercare
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.people import permissions
 from smp_hygiene.services.sessions import checklists, sealing
@@ -32,7 +33,8 @@ def completion_blockers(session: TreatmentSession) -> list[str]:
 def complete_session(
     session: TreatmentSession, user: User, now: datetime | None = None
 ) -> TreatmentSession:
-    """Seal the record: its digest is stored and a verification token issued, once.
+    """Seal the record: its digest is stored and a verification token issued, once; the
+    aftercare check-ins are scheduled from the completion time.
 
     The checks run inside the session's lock, so a scan cannot land after the digest and a
     second Complete (another tab, another device) finds the session already sealed.
@@ -55,6 +57,7 @@ def complete_session(
         session,
         after={"status": session.status, "sealed_digest": session.sealed_digest},
     )
+    aftercare.schedule_follow_ups(session, user)
     return session
 
 

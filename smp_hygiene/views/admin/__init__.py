@@ -8,6 +8,7 @@ attach themselves to it when imported here.
 from __future__ import annotations
 
 from smp_hygiene.views.admin import (  # noqa: F401  importing a module registers its routes
+    aftercare,
     api_tokens,
     cards,
     checklist,

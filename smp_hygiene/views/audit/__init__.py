@@ -10,9 +10,11 @@ from smp_hygiene.views.audit import (  # noqa: F401  imported for their routes
     chair_refusals,
     dashboard,
     log,
+    reaction_inbox,
     reactions,
     recalls,
     sessions,
+    signals,
     sterilisation,
     traceability,
 )

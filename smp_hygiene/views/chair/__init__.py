@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from smp_hygiene.views.chair import (
     bookings,
+    check_ins,
     clients,
     consent,
     patch_tests,
@@ -18,6 +19,7 @@ from smp_hygiene.views.chair.blueprint import bp
 __all__ = [
     "bookings",
     "bp",
+    "check_ins",
     "clients",
     "consent",
     "patch_tests",

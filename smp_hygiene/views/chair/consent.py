@@ -38,6 +38,7 @@ class ConsentForm(BaseForm):
     guardian_consent_ref = StringField()
     explained_verbally = BooleanField()
     given_in_writing = BooleanField()
+    declines_follow_ups = BooleanField()
     signature = StringField()
 
 
@@ -81,6 +82,7 @@ def parse_consent_form(form: ConsentForm, template: ConsentTemplate) -> consents
         signature_png=_signature_png(form.signature.data or ""),
         explained_verbally=form.explained_verbally.data,
         given_in_writing=form.given_in_writing.data,
+        declines_follow_ups=form.declines_follow_ups.data,
         guardian=guardian,
     )
 

@@ -6,6 +6,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from smp_hygiene.models import SessionStatus
+from smp_hygiene.services.aftercare import checkins, schedule
 from smp_hygiene.services.bookings import readiness
 from smp_hygiene.services.consent import consents
 from smp_hygiene.services.people import clients
@@ -26,4 +27,6 @@ def today():
         in_progress=SessionStatus.IN_PROGRESS,
         search=search,
         found=[(client, consents.current_consent(client)) for client in found],
+        flagged=checkins.list_flagged(current_user.clinic),
+        to_send=schedule.reminders_to_send(current_user.clinic),
     )
