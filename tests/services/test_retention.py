@@ -11,6 +11,7 @@ from smp_hygiene.models import (
     AuditEntry,
     BookingStatus,
     Consent,
+    ProblemReportStatus,
     ProductKind,
     ReactionStatus,
     Role,
@@ -193,3 +194,23 @@ def test_only_an_admin_can_erase(ctx):
 
     with pytest.raises(NotAllowed, match="Only an admin"):
         retention.anonymise_client(client, make_user(Role.AUDITOR, clinic=client.clinic))
+
+
+def test_a_problem_report_waiting_in_the_inbox_holds_the_client(ctx):
+    client, session = _old_client_with_a_session()
+    report = make_problem_report(session)
+
+    [held] = retention.review_retention(client.clinic).held
+
+    assert held.client is client
+    assert held.holds == (f"the problem they reported (#{report.id}) is not triaged yet",)
+    assert retention.list_due(client.clinic) == []
+
+
+def test_a_triaged_problem_report_no_longer_holds_the_client(ctx):
+    client, session = _old_client_with_a_session()
+    make_problem_report(session, status=ProblemReportStatus.DISMISSED)
+
+    [due] = retention.list_due(client.clinic)
+
+    assert due.client is client

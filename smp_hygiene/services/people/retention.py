@@ -4,13 +4,14 @@ The treatment record stays (lots, dates, seal): a Safety Gate look-back years la
 that a lot was used, only no longer on whom. A client past the period is either due (nothing
 holds them) or held, with the reasons: an open recall of a lot used on them (as the supply or as
 a pigment's diluent, whatever the recall's look-back window, which can still be widened), an
-adverse reaction of theirs that is still open, or a booking still booked (they are coming back).
+adverse reaction of theirs that is still open, a problem they reported from their card still
+waiting in the reaction inbox, or a booking still booked (they are coming back). The holds are
+in `retention_holds`.
 The CLI and the admin's page read the same review.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,25 +21,20 @@ from sqlalchemy import func, select
 from smp_hygiene.errors import InvalidInput, RetentionHold
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
-    AdverseReaction,
     Booking,
-    BookingStatus,
     Client,
     ClientPhoto,
     Clinic,
     Consent,
     FollowUp,
     ProblemReport,
-    ReactionStatus,
-    Recall,
     TreatmentSession,
     User,
 )
 from smp_hygiene.services.audit import chain
-from smp_hygiene.services.people import permissions
-from smp_hygiene.services.recalls.queries import affected_session_ids
+from smp_hygiene.services.people import permissions, retention_holds
 from smp_hygiene.services.supplies.usability import add_months
-from smp_hygiene.timeutil import local_date, utcnow
+from smp_hygiene.timeutil import utcnow
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)  # the column is required; this date means "erased"
 
@@ -60,7 +56,7 @@ class RetentionDue:
 @dataclass(frozen=True)
 class RetentionReview:
     due: list[RetentionDue]  # past the period, nothing holds them: may be erased
-    held: list[RetentionDue]  # past the period, but an open recall or reaction still needs them
+    held: list[RetentionDue]  # past the period, but something still needs them (retention_holds)
 
 
 def kept_until(clinic: Clinic, last_activity: datetime) -> date:
@@ -70,7 +66,7 @@ def kept_until(clinic: Clinic, last_activity: datetime) -> date:
 def review_retention(clinic: Clinic, today: date | None = None) -> RetentionReview:
     """Every client of the clinic past the retention period, as due or as held with reasons."""
     past = _past_retention(clinic, today or utcnow().date())
-    holds = _holds(clinic, [item.client.id for item in past])
+    holds = retention_holds.holds_for(clinic, [item.client.id for item in past])
     reviewed = [
         RetentionDue(item.client, item.last_activity, item.kept_until, tuple(holds[item.client.id]))
         for item in past
@@ -108,59 +104,12 @@ def _past_retention(
     return [item for item in found if item.kept_until < today]
 
 
-def _holds(clinic: Clinic, client_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Why each of these clients must still be reachable, in words for the admin."""
-    holds: dict[int, list[str]] = defaultdict(list)
-    if not client_ids:
-        return holds
-    open_recalls = db.session.scalars(
-        select(Recall)
-        .where(Recall.clinic_id == clinic.id, Recall.closed_at.is_(None))
-        .order_by(Recall.id)
-    )
-    for recall in open_recalls:
-        touched = select(TreatmentSession.client_id).where(
-            TreatmentSession.id.in_(affected_session_ids(recall)),
-            TreatmentSession.client_id.in_(client_ids),
-        )
-        for client_id in set(db.session.scalars(touched)):
-            holds[client_id].append(
-                f"recall #{recall.id} ({recall.source_label}) is open and a recalled lot was "
-                "used on them"
-            )
-    open_reactions = db.session.execute(
-        select(AdverseReaction.id, TreatmentSession.client_id)
-        .join(TreatmentSession, TreatmentSession.id == AdverseReaction.session_id)
-        .where(AdverseReaction.clinic_id == clinic.id)
-        .where(AdverseReaction.status == ReactionStatus.OPEN)
-        .where(TreatmentSession.client_id.in_(client_ids))
-        .order_by(AdverseReaction.id)
-    )
-    for reaction_id, client_id in open_reactions:
-        holds[client_id].append(f"adverse reaction #{reaction_id} is still open")
-    _booking_holds(clinic, client_ids, holds)
-    return holds
-
-
-def _booking_holds(clinic: Clinic, client_ids: Sequence[int], holds: dict[int, list[str]]) -> None:
-    booked = db.session.scalars(
-        select(Booking)
-        .where(Booking.client_id.in_(client_ids), Booking.status == BookingStatus.BOOKED)
-        .order_by(Booking.starts_at, Booking.id)
-    )
-    for booking in booked:
-        holds[booking.client_id].append(
-            f"a booking on {local_date(booking.starts_at, clinic.timezone).isoformat()} is still "
-            "booked"
-        )
-
-
 def retention_status(client: Client, today: date | None = None) -> RetentionDue | None:
     """This client's standing: None while within the retention period (or already erased)."""
     past = _past_retention(client.clinic, today or utcnow().date(), [client.id])
     if not past:
         return None
-    holds = tuple(_holds(client.clinic, [client.id])[client.id])
+    holds = tuple(retention_holds.holds_for(client.clinic, [client.id])[client.id])
     return RetentionDue(client, past[0].last_activity, past[0].kept_until, holds)
 
 
