@@ -40,7 +40,7 @@ REQUEST_SECONDS = Histogram(
 REFUSALS = Counter("smp_refusals", "Writes a clinical or input rule refused, by rule.", ["rule"])
 SCANS = Counter("smp_scans", "Scans at the chair, by outcome.", ["outcome"])
 # Endpoints that record a scan; their status says whether it was recorded or refused.
-SCAN_ENDPOINTS = {"chair.scan"}
+SCAN_ENDPOINTS = {"chair.scan", "api.scan"}
 # Scrape-time figures other packages add (name, help, a function returning the value).
 _LIVE: list[tuple[str, str, Callable[[], float]]] = []
 
