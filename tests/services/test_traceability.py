@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
@@ -31,22 +29,7 @@ from tests.factories import (
     make_use,
     make_user,
 )
-
-
-@contextmanager
-def count_queries():
-    """Count every SQL statement the block sends to the database."""
-    statements: list[str] = []
-
-    def before_cursor_execute(conn, cursor, statement, parameters, context, executemany):
-        if not statement.strip().upper().startswith("BEGIN"):  # transaction control, not a query
-            statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", before_cursor_execute)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", before_cursor_execute)
+from tests.queries import count_queries
 
 
 def _by_lot(clinic, **search):
