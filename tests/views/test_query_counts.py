@@ -39,7 +39,6 @@ def _queries(app, request) -> int:
 
 
 @pytest.mark.parametrize("uses", [1, 8])
-@NOT_YET
 def test_the_patient_page_takes_at_most_two_queries(app, client, uses):
     token = _sealed_record(app, uses)
     client.get(f"/v/{token}")  # the first view may store the page made at sealing
@@ -48,7 +47,6 @@ def test_the_patient_page_takes_at_most_two_queries(app, client, uses):
 
 
 @pytest.mark.parametrize("suffix", ["/qr.png", "/qr.svg", "/record.pdf"])
-@NOT_YET
 def test_the_cards_images_and_pdf_take_at_most_two_queries(app, client, suffix):
     token = _sealed_record(app, 3)
     client.get(f"/v/{token}{suffix}")

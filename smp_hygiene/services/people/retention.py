@@ -31,6 +31,7 @@ from smp_hygiene.models import (
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.people import permissions
 from smp_hygiene.services.supplies.usability import add_months
+from smp_hygiene.services.verification import stored_records
 from smp_hygiene.timeutil import utcnow
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)  # the column is required; this date means "erased"
@@ -113,6 +114,10 @@ def anonymise_client(client: Client, admin: User, today: date | None = None) -> 
         consent.guardian_document_ref = consent.guardian_consent_ref = ""
     for booking in db.session.scalars(select(Booking).where(Booking.client_id == client.id)):
         booking.notes = booking.cancel_reason = ""  # free text about the person
+    # The public pages kept for the client's records show their initials: make them again.
+    stored_records.forget(
+        select(TreatmentSession.id).where(TreatmentSession.client_id == client.id)
+    )
     chain.record(
         admin,
         "client.anonymised",
