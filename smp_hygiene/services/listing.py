@@ -1,17 +1,20 @@
 """Sorting, periods and page sizes shared by the auditor's tables, exports and reports.
 
-Pages themselves are Flask-SQLAlchemy's `db.paginate`; a service that turns each row into
-something richer replaces the page's `items` with the richer rows.
+Pages are Flask-SQLAlchemy's `db.paginate`, or `page_of` where counting every match would cost
+more than the page itself (a recalled lot in a million sessions); a service that turns each row
+into something richer replaces the page's `items` with the richer rows.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select
 
 from smp_hygiene.errors import InvalidInput
+from smp_hygiene.extensions import db
 
 MAX_ROWS = 50_000  # exports and reports: a bound, so one click cannot exhaust the server
 
@@ -43,3 +46,35 @@ def within_period(
     if date_to:
         query = query.where(column < datetime.combine(date_to + timedelta(days=1), time.min, UTC))
     return query
+
+
+@dataclass
+class Page:
+    """One page and whether another follows; `total` is None: nothing counted every match."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+    total: int | None = None
+    pages: int | None = None
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def page_of(query: Select, page: int, per_page: int | None) -> Page:
+    """A page of `query` in one statement: one row more than the page says if another follows."""
+    args = page_args(page, per_page)
+    size, number = args["per_page"], args["page"]
+    rows = list(db.session.scalars(query.limit(size + 1).offset((number - 1) * size)))
+    return Page(rows[:size], number, size, has_next=len(rows) > size)

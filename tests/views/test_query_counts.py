@@ -127,7 +127,6 @@ def _traced_lot(app, auditor_email: str, sessions: int) -> tuple[str, int]:
 
 
 @pytest.mark.parametrize("sessions", [1, 8])
-@NOT_YET
 def test_trace_by_lot_takes_a_fixed_number_of_queries(app, client, login, sessions):
     lot_number, _ = _traced_lot(app, login(Role.AUDITOR), sessions)
 
@@ -137,7 +136,6 @@ def test_trace_by_lot_takes_a_fixed_number_of_queries(app, client, login, sessio
 
 
 @pytest.mark.parametrize("sessions", [1, 8])
-@NOT_YET
 def test_trace_by_client_takes_a_fixed_number_of_queries(app, client, login, sessions):
     _, client_id = _traced_lot(app, login(Role.AUDITOR), sessions)
 

@@ -1,7 +1,8 @@
 """Traceability: which sessions, and so which clients, a lot reached (also as a diluent).
 
-Every list is one count query plus a fixed number of page queries, whatever the page size:
-rows come with their client and technician joined in, and the lots of a page in one more query.
+Every list is a fixed number of queries, whatever the page size and however many sessions a lot
+reached: no count of every match; rows come with their client and technician joined in, and the
+lots of a page in one more query.
 The audit views search one clinic; the CLI (`trace-lot`, `lots`) looks across every clinic.
 """
 
@@ -14,15 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, Clinic, Product, SupplyLot, SupplyUse, TreatmentSession, User
-from smp_hygiene.services.listing import ordering, page_args, within_period
+from smp_hygiene.services.listing import Page, ordering, within_period
 from smp_hygiene.services.lots.identity import normalise_lot
+from smp_hygiene.services.traceability import lot_pages
 
 SESSION_SORTS = {
     "date": TreatmentSession.started_at,
@@ -87,10 +88,9 @@ def sessions_using_lots(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
-) -> Pagination:
-    """Every session that used one of `lot_ids`, as the supply itself or as its diluent."""
-    used = select(SupplyUse.session_id).where(SupplyUse.lot_id.in_(lot_ids))
-    diluted = select(SupplyUse.session_id).where(SupplyUse.diluent_lot_id.in_(lot_ids))
+) -> Page:
+    """Every session that used one of `lot_ids`, as the supply itself or as its diluent; pages
+    say whether another follows instead of counting every session (see lot_pages)."""
     query = (
         select(TreatmentSession)
         .join(TreatmentSession.client)
@@ -98,18 +98,21 @@ def sessions_using_lots(
         .options(
             contains_eager(TreatmentSession.client), contains_eager(TreatmentSession.technician)
         )
-        .where(TreatmentSession.clinic_id == clinic.id)
-        .where(or_(TreatmentSession.id.in_(used), TreatmentSession.id.in_(diluted)))
-        .order_by(*ordering(SESSION_SORTS, sort, descending, TreatmentSession.id))
+        .order_by(*ordering(SESSION_SORTS, sort, descending, _tiebreak(descending)))
     )
     query = within_period(query, TreatmentSession.started_at, date_from, date_to)
-    found = db.paginate(query, **page_args(page, per_page))
+    found = lot_pages.session_page(clinic, lot_ids, query, sort=sort, page=page, per_page=per_page)
     lots = lots_of_sessions([s.id for s in found.items], lot_ids)
     found.items = [SessionLots(s, lots.get(s.id, [])) for s in found.items]
     return found
 
 
-def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Pagination:
+def _tiebreak(descending: bool) -> Any:
+    # The same direction as the date, so a walk down the clinic's date index keeps its order.
+    return TreatmentSession.id.desc() if descending else TreatmentSession.id.asc()
+
+
+def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Page:
     """Sessions and clients reached by the lots a search names, within its period."""
     return sessions_using_lots(
         clinic,
