@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -27,6 +28,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
+from smp_hygiene import logs
 from smp_hygiene.errors import DomainError, InvalidCredentials
 from smp_hygiene.extensions import db, limiter, login_manager
 from smp_hygiene.models import Role, User
@@ -176,6 +178,7 @@ def load_user(user_id: str) -> User | None:
     user = db.session.get(User, int(ident), options=[joinedload(User.clinic)])
     if user is None or not user.is_active or user.session_version != int(version):
         return None
+    g.setdefault(logs.LOGIN_IDS, (user.clinic_id, user.id))
     return user
 
 

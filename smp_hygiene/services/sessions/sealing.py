@@ -12,9 +12,10 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Consent, PatchTest, SupplyUse, TreatmentSession
+from smp_hygiene.models import Consent, PatchTest, SupplyLot, SupplyUse, TreatmentSession
 from smp_hygiene.services.audit.chain import canonical
 from smp_hygiene.services.sterilisation import packs
 
@@ -35,6 +36,25 @@ _V1_PACK_KEYS = (
     "released_at", "expires_on", "used_at", "used_by", "raw",
 )
 # fmt: on
+
+
+# What the seal covers, loaded with the sessions in a fixed number of queries (not a lot, a
+# product and a patch test per use): completion seals one, audit-verify checks them in batches.
+SEALED_WITH = (
+    selectinload(TreatmentSession.uses).options(
+        joinedload(SupplyUse.lot).joinedload(SupplyLot.product),
+        joinedload(SupplyUse.diluent_lot),
+        joinedload(SupplyUse.patch_test).selectinload(PatchTest.products),
+    ),
+    selectinload(TreatmentSession.answers),
+    selectinload(TreatmentSession.overrides),
+)
+
+
+def load_sealed_graph(session: TreatmentSession) -> None:
+    """Load what `sealed_content` reads for a session already in hand, in a few queries."""
+    query = select(TreatmentSession).where(TreatmentSession.id == session.id)
+    db.session.execute(query.options(*SEALED_WITH)).unique().all()
 
 
 def sealed_content(session: TreatmentSession) -> dict:
@@ -171,6 +191,7 @@ def _sha256(content: dict) -> str:
 
 def digest(session: TreatmentSession) -> str:
     """The current seal version's digest of the record."""
+    load_sealed_graph(session)
     return _sha256(sealed_content(session))
 
 
