@@ -108,7 +108,9 @@ def check_unwitnessed_seals() -> Generator[str]:
 
 def _sessions(entity_ids: list[str]) -> dict[str, TreatmentSession]:
     ids = [int(i) for i in entity_ids if i.isascii() and i.isdigit()]
-    found = db.session.scalars(select(TreatmentSession).where(TreatmentSession.id.in_(ids)))
+    found = db.session.scalars(
+        select(TreatmentSession).where(TreatmentSession.id.in_(ids)).options(*sealing.SEALED_WITH)
+    ).unique()
     return {str(session.id): session for session in found}
 
 

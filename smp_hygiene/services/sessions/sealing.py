@@ -218,17 +218,16 @@ class SealReport:
         return self.broken_session_id is None
 
 
+SEAL_BATCH = 500  # sessions checked per batch: a few queries each, and memory that stays flat
+
+
 def verify_seals() -> SealReport:
-    """Recompute every sealed session's digest, whatever its status; name the first that no
-    longer matches, with its clinic."""
-    # Every status: a sealed session set back to in progress is checked like any other.
-    query = select(TreatmentSession).where(TreatmentSession.sealed_digest.is_not(None))
-    sealed = db.session.scalars(
-        query.order_by(TreatmentSession.id).execution_options(yield_per=500)
-    )
-    checked = 0
-    try:
-        for session in sealed:
+    """Recompute every sealed session's digest, whatever its status, a batch at a time; name the
+    first that no longer matches, with its clinic."""
+    checked, after_id = 0, 0
+    while True:
+        batch = _sealed_batch(after_id)
+        for session in batch:
             checked += 1
             if not seal_matches(session):
                 problem = (
@@ -236,6 +235,19 @@ def verify_seals() -> SealReport:
                     "sealed digest: its record was changed after completion"
                 )
                 return SealReport(checked, session.id, problem)
-    finally:
-        sealed.close()  # a PostgreSQL server-side cursor stays open until closed
-    return SealReport(checked)
+        if len(batch) < SEAL_BATCH:
+            return SealReport(checked)
+        after_id = batch[-1].id
+
+
+def _sealed_batch(after_id: int) -> list[TreatmentSession]:
+    # Every status: a sealed session set back to in progress is checked like any other. Pages by
+    # id, so nothing is held between batches: what one batch loaded is freed before the next.
+    query = (
+        select(TreatmentSession)
+        .where(TreatmentSession.sealed_digest.is_not(None), TreatmentSession.id > after_id)
+        .order_by(TreatmentSession.id)
+        .limit(SEAL_BATCH)
+        .options(*SEALED_WITH)
+    )
+    return list(db.session.scalars(query).unique())
