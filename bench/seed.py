@@ -471,8 +471,8 @@ def _sessions(writer: Writer, world: dict[str, Any], n_sessions: int) -> None:
         world["clients_of"].setdefault(clinic, []).append(client)
     rng, span, chained = random.Random(15), timedelta(days=3 * 365), _Chain(world["clinics"])
     # The seal covers the consent and packs too: none were loaded, so none are looked up.
-    real = sealing._consent, sealing.packs.list_pack_uses
-    sealing._consent, sealing.packs.list_pack_uses = (lambda s: None), (lambda s: [])
+    real = sealing._find_consent, sealing.packs.list_pack_uses
+    sealing._find_consent, sealing.packs.list_pack_uses = (lambda s: None), (lambda s: [])
     try:
         for start in range(0, n_sessions, CHUNK // USES_PER_SESSION):
             sessions, uses, entries = [], [], []
@@ -487,7 +487,7 @@ def _sessions(writer: Writer, world: dict[str, Any], n_sessions: int) -> None:
             writer.write("supply_use", USE_COLUMNS, iter(uses))
             writer.write("audit_entry", ENTRY_COLUMNS, iter(entries))
     finally:
-        sealing._consent, sealing.packs.list_pack_uses = real
+        sealing._find_consent, sealing.packs.list_pack_uses = real
 
 
 def _reset_sequences() -> None:
