@@ -470,9 +470,12 @@ def _sessions(writer: Writer, world: dict[str, Any], n_sessions: int) -> None:
     for client, clinic in world["clients"]:
         world["clients_of"].setdefault(clinic, []).append(client)
     rng, span, chained = random.Random(15), timedelta(days=3 * 365), _Chain(world["clinics"])
-    # The seal covers the consent and packs too: none were loaded, so none are looked up.
-    real = sealing._find_consent, sealing.packs.list_pack_uses
-    sealing._find_consent, sealing.packs.list_pack_uses = (lambda s: None), (lambda s: [])
+    # The seal covers the consent and packs too: none were loaded, so none are looked up (the
+    # consent's finder is `_consent` in code older than issue 15).
+    finder = "_find_consent" if hasattr(sealing, "_find_consent") else "_consent"
+    real = getattr(sealing, finder), sealing.packs.list_pack_uses
+    setattr(sealing, finder, lambda s: None)
+    sealing.packs.list_pack_uses = lambda s: []
     try:
         for start in range(0, n_sessions, CHUNK // USES_PER_SESSION):
             sessions, uses, entries = [], [], []
@@ -487,7 +490,8 @@ def _sessions(writer: Writer, world: dict[str, Any], n_sessions: int) -> None:
             writer.write("supply_use", USE_COLUMNS, iter(uses))
             writer.write("audit_entry", ENTRY_COLUMNS, iter(entries))
     finally:
-        sealing._find_consent, sealing.packs.list_pack_uses = real
+        setattr(sealing, finder, real[0])
+        sealing.packs.list_pack_uses = real[1]
 
 
 def _reset_sequences() -> None:
