@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, exists, or_, select
+from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from smp_hygiene.extensions import db
@@ -93,23 +93,35 @@ def _live() -> Any:
     )
 
 
+_LOOKUPS: dict[tuple[str, ...], Any] = {}
+
+
+def _lookup(parts: tuple[Any, ...]) -> Any:
+    """The statement for these parts, built once: the patient page is the busiest request, and
+    building five EXISTS clauses cost more than running them."""
+    key = tuple(part.key for part in parts)
+    if key not in _LOOKUPS:
+        _LOOKUPS[key] = (
+            select(
+                Session.id,
+                Session.status,
+                _live().label("is_live"),
+                PublicRecordRender.verify_url,
+                PublicRecordRender.version,
+                *parts,
+            )
+            .outerjoin(PublicRecordRender, PublicRecordRender.session_id == Session.id)
+            .where(Session.verify_token == bindparam("token"))
+        )
+    return _LOOKUPS[key]
+
+
 def find_stored(token: str, verify_url: str, version: str, *parts: Any) -> Stored:
     """One query: the sealed session a token names, whether anything live touches it, and the
     kept `parts` (PublicRecordRender columns) if made for this card and these templates."""
     if not token or len(token) > 64:
         return Stored()
-    row = db.session.execute(
-        select(
-            Session.id,
-            Session.status,
-            _live().label("is_live"),
-            PublicRecordRender.verify_url,
-            PublicRecordRender.version,
-            *parts,
-        )
-        .outerjoin(PublicRecordRender, PublicRecordRender.session_id == Session.id)
-        .where(Session.verify_token == token)
-    ).first()
+    row = db.session.execute(_lookup(parts), {"token": token}).first()
     if row is None or row.status is SessionStatus.IN_PROGRESS:
         return Stored()
     fresh = row.verify_url == verify_url and row.version == version
