@@ -93,6 +93,11 @@ def serve_and_load(
     server = subprocess.Popen(  # noqa: S603
         [
             str(VENV_BIN / "gunicorn"),
+            # The project's own settings (its access log too) for both apps, 2 sync workers.
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--chdir",
+            str(cwd),
             "--workers",
             "2",
             "--worker-class",
@@ -103,8 +108,10 @@ def serve_and_load(
             "warning",
             app_spec,
         ],
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}{path}"
