@@ -10,6 +10,13 @@ import sys
 from pathlib import Path
 
 
+def _verify(row: dict) -> str:
+    if row.get("killed"):
+        return f"killed at {row['seconds']:.0f} s, peak RSS {row['peak_rss_mib']} MiB"
+    verdict = "passed" if row["passed"] else "FAILED"
+    return f"{row['seconds']} s, peak RSS {row['peak_rss_mib']} MiB, {verdict}"
+
+
 def _timing(row: dict | None) -> str:
     if not row:
         return "–"
@@ -38,16 +45,8 @@ def _rows(r: dict) -> list[tuple[str, str]]:
         ("scan", _timing(r["scan"])),
         ("complete a session", _timing(r["complete"])),
         ("chair session page", _timing(r["chair_session_page"])),
-        (
-            "audit-verify --full (wall, peak RSS)",
-            f"{full['seconds']} s, {full['peak_rss_mib']} MiB, "
-            + ("passed" if full["passed"] else "FAILED"),
-        ),
-        (
-            "audit-verify (from the checkpoint)",
-            f"{default['seconds']} s, {default['peak_rss_mib']} MiB, "
-            + ("passed" if default["passed"] else "FAILED"),
-        ),
+        ("audit-verify --full (before: its only mode)", _verify(full)),
+        ("audit-verify (after: from the last checkpoint)", _verify(default)),
         ("seeding", f"{r['seed_seconds']} s"),
     ]
 

@@ -41,6 +41,7 @@ from smp_hygiene.app import create_app  # noqa: E402
 from smp_hygiene.extensions import db  # noqa: E402
 from smp_hygiene.models import TreatmentSession  # noqa: E402
 
+AUDIT_VERIFY_LIMIT = 300
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "smp_bench"
 
@@ -72,25 +73,29 @@ def _audit_verify(env: dict[str, str], full: bool) -> dict:
         [*flask, "--help"], cwd=CODE, env={**os.environ, **env}, capture_output=True, text=True
     ).stdout
     args = flask + (["--full"] if full and "--full" in helptext else [])
+    # Killed at AUDIT_VERIFY_LIMIT seconds, as in the issue: the old walk could take an hour.
     rusage = (
-        "import resource,subprocess,sys;r=subprocess.run(sys.argv[1:],capture_output=True,"
-        "timeout=900);print(r.returncode,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);"
-        "sys.stderr.write(r.stderr.decode()[-2000:])"
+        "import resource,subprocess,sys\n"
+        "try:\n r=subprocess.run(sys.argv[2:],capture_output=True,timeout=float(sys.argv[1]))\n"
+        " code=str(r.returncode);err=r.stderr.decode()[-2000:]\n"
+        "except subprocess.TimeoutExpired:\n code,err='killed',''\n"
+        "print(code,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.stderr.write(err)"
     )
     start = time.perf_counter()
     done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", rusage, *args],
+        [sys.executable, "-c", rusage, str(AUDIT_VERIFY_LIMIT), *args],
         cwd=CODE,
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        timeout=1000,
+        timeout=AUDIT_VERIFY_LIMIT + 60,
     )
     code, rss = done.stdout.split()
     return {
         "seconds": round(time.perf_counter() - start, 1),
         "peak_rss_mib": round(int(rss) / 1024),
         "passed": code == "0",
+        "killed": code == "killed",
         "errors": done.stderr[-500:],
     }
 
