@@ -185,7 +185,10 @@ def seal_matches(session: TreatmentSession, known: SealInputs | None = None) -> 
     if not session.sealed_digest:
         return False
     content = sealed_content(session, known)
-    return session.sealed_digest in (_sha256(content), _sha256(_v1(content)))
+    # Nearly every seal is the current version: the version 1 digest only when that one fails.
+    return session.sealed_digest == _sha256(content) or session.sealed_digest == _sha256(
+        _v1(content)
+    )
 
 
 def clinic_label(session: TreatmentSession) -> str:
