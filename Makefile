@@ -82,7 +82,7 @@ vendor-js:
 	node -p '"barcode-detector " + require("./node_modules/barcode-detector/package.json").version + ", zxing-wasm " + require("./node_modules/zxing-wasm/package.json").version' > $(VENDOR_BD)/VERSION
 
 # The clinic-chain benchmark (issue 15, docs/benchmarks.md): BENCH_SCALE=1 is a million sealed
-# sessions (about 25 minutes in all on 2 cores); BENCH_SCALE=0.01 makes a quick run.
+# sessions; BENCH_SCALE=0.01 makes a quick run, 0.05 took about 5 minutes on 2 shared cores.
 bench: $(VENV)/.dev-deps
 	$(PY) bench/run.py --database sqlite
 

@@ -17,8 +17,6 @@ SESSION_PAGE_QUERIES = 12
 SCAN_QUERIES = 11
 COMPLETE_QUERIES = 19  # the seal, the card, the audit entry and the double-submit guard
 TRACE_QUERIES = 5
-# Written before the fix, each failing; the mark goes when its page is made to pass.
-NOT_YET = pytest.mark.xfail(strict=True, reason="issue 15: too many queries still")
 
 
 def _sealed_record(app, uses: int) -> str:
