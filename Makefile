@@ -6,7 +6,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export APP_ENV ?= development
 POSTGRES_ADMIN_URL := postgresql://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run test lint lock chromium system-libs vendor-js bench clean
+.PHONY: run test lint lock chromium system-libs vendor-js bench bench-pg clean
 
 # requirements.txt and requirements-dev.txt are locks made by `make lock` from the .in files: every
 # package of the tree pinned with its hashes, so a package without a hash, or one the lock does not
@@ -92,8 +92,13 @@ vendor-js:
 	cp node_modules/swagger-ui-dist/LICENSE node_modules/swagger-ui-dist/NOTICE node_modules/swagger-ui-dist/swagger-ui-bundle.js.LICENSE.txt $(VENDOR_SWAGGER)/
 	node -p '"swagger-ui-dist " + require("./node_modules/swagger-ui-dist/package.json").version' > $(VENDOR_SWAGGER)/VERSION
 
+# The clinic-chain benchmark (issue 15, docs/benchmarks.md): BENCH_SCALE=1 is a million sealed
+# sessions; BENCH_SCALE=0.01 makes a quick run, 0.05 took about 5 minutes on 2 shared cores.
 bench: $(VENV)/.dev-deps
-	$(PY) bench/run.py
+	$(PY) bench/run.py --database sqlite
+
+bench-pg: $(VENV)/.dev-deps
+	$(PY) bench/run.py --database postgres
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -1,136 +1,154 @@
-"""Benchmarks: print figures against the targets; never fail a build on timing.
+"""The clinic-chain benchmark (issue 15): seed in bulk, then measure every row of the issue's table.
 
-    python bench/run.py [--uses 200000] [--database-url URL]
+    BENCH_SCALE=0.01 python bench/run.py [--database sqlite|postgres] [--label after]
+                                         [--code PATH] [--seconds 10]
 
-Targets (a technician waits for a scan; an inspector waits for a recall list):
-  parse_barcode              < 1 ms per scan
-  record_scan (full rules)   < 50 ms median
-  trace-lot at N uses        < 200 ms
-  audit chain verify         > 5,000 entries/s
+BENCH_SCALE=1 is 1,000,000 sealed sessions. `--code` measures another checkout of the project
+(the code before a change) with this same benchmark. Prints the figures and writes them to
+bench/results/<database>-<scale>-<label>.json; docs/benchmarks.md keeps them side by side.
 """
 
 from __future__ import annotations
 
 import argparse
-import statistics
+import json
+import os
+import platform
+import random
+import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+HERE = Path(__file__).resolve().parent
+PARSER = argparse.ArgumentParser()
+PARSER.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
+PARSER.add_argument("--label", default="after")
+PARSER.add_argument("--code", type=Path, default=HERE.parent)
+PARSER.add_argument("--seconds", type=int, default=10)
+ARGS = PARSER.parse_args()
+CODE = ARGS.code.resolve()
+sys.path[:0] = [str(CODE), str(HERE)]
 
-from sqlalchemy import insert  # noqa: E402
+import load  # noqa: E402
+import measure  # noqa: E402
+import psycopg  # noqa: E402
+import seed  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from smp_hygiene.app import create_app  # noqa: E402
 from smp_hygiene.extensions import db  # noqa: E402
-from smp_hygiene.models import (  # noqa: E402
-    ProductKind,
-    SessionStatus,
-    SupplyUse,
-    TreatmentSession,
-)
-from smp_hygiene.services.audit import chain
-from smp_hygiene.services.barcodes.reader import parse_barcode  # noqa: E402
-from smp_hygiene.services.sessions import lifecycle
-from smp_hygiene.services.traceability import lots as traceability
-from smp_hygiene.timeutil import utcnow  # noqa: E402
-from tests import factories  # noqa: E402
+from smp_hygiene.models import TreatmentSession  # noqa: E402
+
+AUDIT_VERIFY_LIMIT = 300
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+BENCH_DB = "smp_bench"
 
 
-def timed(fn, repeat: int) -> list[float]:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return samples
+def _database_url(workdir: Path) -> str:
+    if ARGS.database == "sqlite":
+        return f"sqlite:///{workdir}/bench.sqlite3"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
+    return f"postgresql://postgres@127.0.0.1:5432/{BENCH_DB}"
 
 
-def report(name: str, samples: list[float], target: str) -> None:
-    median = statistics.median(samples)
-    p95 = sorted(samples)[int(len(samples) * 0.95) - 1] if len(samples) > 1 else median
-    print(f"{name:<34} median {median:8.2f} ms   p95 {p95:8.2f} ms   target {target}")
+def _env(url: str, workdir: Path) -> dict[str, str]:
+    return {
+        "APP_ENV": "production",
+        "SECRET_KEY": "bench",
+        "DATABASE_URL": url,
+        "VERIFY_RATE_LIMIT": "1000000 per second",  # the load is ours, not an attacker's
+        "PUBLIC_BASE_URL": "https://verify.bench.test",
+        "PYTHONPATH": str(CODE),
+    }
 
 
-def seed(uses: int):
-    """Bulk rows with core inserts: realistic volume without running the rules a million times."""
-    tech = factories.make_user()
-    lots = [factories.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE) for _ in range(50)]
-    clients = [factories.make_client() for _ in range(500)]
-    db.session.commit()
-    per_session, now = 4, utcnow()
-    session_rows = [
-        dict(
-            clinic_id=tech.clinic_id,
-            client_id=clients[i % 500].id,
-            technician_id=tech.id,
-            started_at=now - timedelta(minutes=i),
-            status=SessionStatus.COMPLETED,
-            course_number=1,
-            treated_area="",
-            notes="",
-            void_reason="",
-        )
-        for i in range(uses // per_session)
-    ]
-    db.session.execute(insert(TreatmentSession), session_rows)
-    ids = [r[0] for r in db.session.query(TreatmentSession.id).all()]
-    use_rows = [
-        dict(
-            session_id=ids[i // per_session],
-            lot_id=lots[i % 50].id,
-            quantity=1,
-            used_at=now,
-            used_by_id=tech.id,
-            raw_barcode="",
-        )
-        for i in range(len(ids) * per_session)
-    ]
-    for start in range(0, len(use_rows), 50_000):
-        db.session.execute(insert(SupplyUse), use_rows[start : start + 50_000])
-    db.session.commit()
-    return lots[0]
+def _audit_verify(env: dict[str, str], full: bool) -> dict:
+    """`flask audit-verify` in its own process: wall time, peak RSS, and whether it passed."""
+    flask = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "audit-verify"]
+    helptext = subprocess.run(  # noqa: S603
+        [*flask, "--help"], cwd=CODE, env={**os.environ, **env}, capture_output=True, text=True
+    ).stdout
+    args = flask + (["--full"] if full and "--full" in helptext else [])
+    # Killed at AUDIT_VERIFY_LIMIT seconds, as in the issue: the old walk could take an hour.
+    rusage = (
+        "import resource,subprocess,sys\n"
+        "try:\n r=subprocess.run(sys.argv[2:],capture_output=True,timeout=float(sys.argv[1]))\n"
+        " code=str(r.returncode);err=r.stderr.decode()[-2000:]\n"
+        "except subprocess.TimeoutExpired:\n code,err='killed',''\n"
+        "print(code,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.stderr.write(err)"
+    )
+    start = time.perf_counter()
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", rusage, str(AUDIT_VERIFY_LIMIT), *args],
+        cwd=CODE,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=AUDIT_VERIFY_LIMIT + 60,
+    )
+    code, rss = done.stdout.split()
+    return {
+        "seconds": round(time.perf_counter() - start, 1),
+        "peak_rss_mib": round(int(rss) / 1024),
+        "passed": code == "0",
+        "killed": code == "killed",
+        "errors": done.stderr[-500:],
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--uses", type=int, default=200_000)
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url, "APP_ENV": "test"})
+    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    workdir = Path(tempfile.mkdtemp(prefix="smp-bench-"))
+    url = _database_url(workdir)
+    env = _env(url, workdir)
+    # In process: plain http, so not production's Secure cookies; gunicorn runs as production.
+    app = create_app(
+        {
+            "APP_ENV": "test",
+            "SECRET_KEY": "bench",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "VERIFY_RATE_LIMIT": env["VERIFY_RATE_LIMIT"],
+            "PUBLIC_BASE_URL": env["PUBLIC_BASE_URL"],
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "localhost",
+        }
+    )
+    app.instance_path = str(workdir)
+    results: dict = {"label": ARGS.label, "database": ARGS.database, "scale": scale}
+    results["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
     with app.app_context():
         db.create_all()
-        raw = "]d2010950110153000317280531\x1d10AB-123\x1d21SER42"
-        report("parse_barcode", timed(lambda: parse_barcode(raw), 2000), "< 1 ms")
-        lot = seed(args.uses)
-        print(f"seeded {db.session.query(SupplyUse).count():,} supply uses")
-        report(
-            f"trace-lot ({args.uses:,} uses)",
-            timed(lambda: traceability.trace_lot_number(lot.lot_number), 5),
-            "< 200 ms",
-        )
-        scan_session = factories.make_ready_session()
-        cartridge = factories.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE)
-        serials = iter(range(10**6))
-
-        def scan():
-            lifecycle.record_scan(
-                scan_session,
-                factories.gs1_for(cartridge, serial=f"B{next(serials)}"),
-                scan_session.technician,
-            )
-            db.session.commit()
-
-        report("record_scan + commit", timed(scan, 100), "< 50 ms")
-        entries = db.session.query(chain.AuditEntry).count()
-        [ms] = timed(chain.verify_chain, 1)
-        print(
-            f"{'audit chain verify':<34} {entries / (ms / 1000):10,.0f} entries/s   "
-            f"target > 5,000/s"
-        )
+        start = time.perf_counter()
+        world = seed.seed(scale)
+        results["seed_seconds"] = round(time.perf_counter() - start, 1)
+        results["sizes"] = world["sizes"]
+        print(f"seeded {world['sizes']} in {results['seed_seconds']} s", flush=True)
+        tokens = list(db.session.scalars(select(TreatmentSession.verify_token).limit(20_000)))
+    random.Random(15).shuffle(tokens)
+    counter = measure.Counter(app)
+    results["patient"] = measure.patient_pages(app, counter, tokens[:200])
+    results |= measure.trace_pages(app, counter, world)
+    results |= measure.chair_requests(app, counter, world["clinic_id"])
+    print(json.dumps(results, indent=1), flush=True)
+    results["patient_under_gunicorn"] = load.serve_and_load(
+        "wsgi:app", f"/v/{tokens[0]}", env, ARGS.seconds, cwd=CODE
+    )
+    results["hello_under_gunicorn"] = load.serve_and_load(
+        "hello:app", "/", {**env, "PYTHONPATH": str(HERE)}, ARGS.seconds, cwd=HERE
+    )
+    patient, hello = results["patient_under_gunicorn"], results["hello_under_gunicorn"]
+    results["patient_share_of_hello"] = round(patient["req_per_s"] / hello["req_per_s"], 3)
+    results["audit_verify_full"] = _audit_verify(env, full=True)
+    results["audit_verify_default"] = _audit_verify(env, full=False)
+    out = HERE / "results" / f"{ARGS.database}-{scale:g}-{ARGS.label}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+    print(f"written to {out}")
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # What every LogRecord has; anything else on a record was passed as `extra=` and is logged.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
 _CONTEXT = ("request_id", "clinic_id", "user_id")
+LOGIN_IDS = "login_ids"  # (clinic id, user id) of the signed-in user, set by the user loader
 
 
 class RequestContext(logging.Filter):
@@ -32,8 +33,11 @@ class RequestContext(logging.Filter):
         record.request_id, record.clinic_id, record.user_id = "-", None, None
         if has_request_context():
             record.request_id = g.get("request_id", "-")
+            known = g.get(LOGIN_IDS)  # kept at load: after a commit the user would be read again
             user = g.get("_login_user")  # set by Flask-Login only once something asked for it
-            if user is not None and getattr(user, "is_authenticated", False):
+            if known is not None:
+                record.clinic_id, record.user_id = known
+            elif user is not None and getattr(user, "is_authenticated", False):
                 record.clinic_id, record.user_id = user.clinic_id, user.id
         return True
 

@@ -48,8 +48,18 @@ def _is_file(cursor) -> bool:
     return bool(main[2])
 
 
+_IMMEDIATE = "smp_began_immediate"
+
+
 def _on_begin(connection) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+    immediate = _may_write()
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    connection.info[_IMMEDIATE] = immediate
+
+
+def sqlite_write_lock_held() -> bool:
+    """Did the current SQLite transaction begin with the write lock (BEGIN IMMEDIATE)?"""
+    return bool(db.session.connection().info.get(_IMMEDIATE))
 
 
 def _may_write() -> bool:

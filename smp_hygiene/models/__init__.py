@@ -66,7 +66,7 @@ from smp_hygiene.models.sterilisation import (
 )
 from smp_hygiene.models.submissions import FormSubmission
 from smp_hygiene.models.supplies import Product, SupplyLot
-from smp_hygiene.models.verification import SigningKey, VerifyCard
+from smp_hygiene.models.verification import PublicRecordRender, SigningKey, VerifyCard
 
 __all__ = [
     "AftercareSettings",
@@ -109,6 +109,7 @@ __all__ = [
     "NotificationStatus",
     "OverdueMode",
     "PackStatus",
+    "PublicRecordRender",
     "PackUse",
     "patch_test_lot",
     "patch_test_product",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from smp_hygiene.models.base import Model, UTCDateTime
@@ -41,3 +41,20 @@ class VerifyCard(Model):
     replace_reason: Mapped[str] = mapped_column(Text, default="")
 
     replaced_by: Mapped[User | None] = relationship()
+
+
+class PublicRecordRender(Model):
+    """The public page, QR images and PDF of a sealed record as first made for its card, kept so
+    the patient page is one lookup. Only a record with nothing live (no recall, addendum, void,
+    suspect pack or unread patch test) is kept; anything live is rendered from the database."""
+
+    session_id: Mapped[int] = mapped_column(ForeignKey("treatment_session.id"), primary_key=True)
+    # The card's public address when made (token and host): a new card or host makes them again.
+    verify_url: Mapped[str] = mapped_column(String(300))
+    version: Mapped[str] = mapped_column(String(16))  # of the templates that made the page
+    html: Mapped[str | None] = mapped_column(Text)
+    qr_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    qr_svg: Mapped[bytes | None] = mapped_column(LargeBinary)
+    record_pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pdf_name: Mapped[str] = mapped_column(String(80), default="")
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,7 +1,8 @@
 """Sorting, periods and page sizes shared by the auditor's tables, exports and reports.
 
-Pages themselves are Flask-SQLAlchemy's `db.paginate`; a service that turns each row into
-something richer replaces the page's `items` with the richer rows. The JSON API pages by key
+Pages are Flask-SQLAlchemy's `db.paginate`, or `page_of` where counting every match would cost
+more than the page itself (a recalled lot in a million sessions); a service that turns each row
+into something richer replaces the page's `items` with the richer rows. The JSON API pages by key
 instead (`keyset`): newest first, each page after the last id of the one before, so a row added
 meanwhile neither repeats nor hides a row.
 """
@@ -65,3 +66,35 @@ def keyset(query: Select, key: Any, after: int | None, limit: int) -> Slice:
     more = len(rows) > limit
     rows = rows[:limit]
     return Slice(rows, getattr(rows[-1], key.key) if more and rows else None)
+
+
+@dataclass
+class Page:
+    """One page and whether another follows; `total` is None: nothing counted every match."""
+
+    items: list[Any]
+    page: int
+    per_page: int
+    has_next: bool
+    total: int | None = None
+    pages: int | None = None
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def page_of(query: Select, page: int, per_page: int | None) -> Page:
+    """A page of `query` in one statement: one row more than the page says if another follows."""
+    args = page_args(page, per_page)
+    size, number = args["per_page"], args["page"]
+    rows = list(db.session.scalars(query.limit(size + 1).offset((number - 1) * size)))
+    return Page(rows[:size], number, size, has_next=len(rows) > size)

@@ -14,6 +14,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -23,9 +24,11 @@ from flask import (
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy.orm import joinedload
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
+from smp_hygiene import logs
 from smp_hygiene.errors import DomainError, InvalidCredentials
 from smp_hygiene.extensions import db, limiter, login_manager
 from smp_hygiene.models import Role, User
@@ -177,9 +180,11 @@ def load_user(user_id: str) -> User | None:
     ident, _, version = user_id.partition(":")
     if not all(part.isascii() and part.isdigit() and len(part) < 16 for part in (ident, version)):
         return None
-    user = db.session.get(User, int(ident))
+    # Nearly every signed-in page reads the user's clinic (its scope, its clock): one query.
+    user = db.session.get(User, int(ident), options=[joinedload(User.clinic)])
     if user is None or not user.is_active or user.session_version != int(version):
         return None
+    g.setdefault(logs.LOGIN_IDS, (user.clinic_id, user.id))
     return user
 
 

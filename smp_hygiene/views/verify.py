@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from smp_hygiene import pdf
-from smp_hygiene.extensions import limiter
+from smp_hygiene.extensions import db, limiter
+from smp_hygiene.models import PublicRecordRender
 from smp_hygiene.services.audit import checkpoints
-from smp_hygiene.services.verification import public_records, qrcodes, signing, tokens
+from smp_hygiene.services.verification import (
+    public_records,
+    qrcodes,
+    signing,
+    stored_records,
+    tokens,
+)
 from smp_hygiene.views.clock import use_clinic_zone
 
 bp = Blueprint("verify", __name__)
@@ -86,32 +94,88 @@ def _qr_text(token: str) -> str:
     return tokens.qr_text(card, verify_url(token)) if card else verify_url(token)
 
 
+# Every template the kept page and PDF are made from: a change to any of them makes them again.
+KEPT_TEMPLATES = (
+    "verify/_layout.html",
+    "verify/show.html",
+    "verify/_record.html",
+    "verify/record_pdf.html",
+)
+
+
+def _templates_version() -> str:
+    version = current_app.extensions.get("verify_templates_version")
+    if version is None:
+        digest = hashlib.sha256()
+        for name in KEPT_TEMPLATES:
+            source, _, _ = current_app.jinja_env.loader.get_source(current_app.jinja_env, name)  # type: ignore[union-attr]
+            digest.update(source.encode())
+        version = current_app.extensions["verify_templates_version"] = digest.hexdigest()[:16]
+    return version
+
+
+def _kept(token: str, *parts) -> stored_records.Stored:
+    return stored_records.find_stored(token, verify_url(token), _templates_version(), *parts)
+
+
+def _keep(token: str, stored: stored_records.Stored, pages: bool, **parts) -> None:
+    url, version = verify_url(token), _templates_version()
+    stored_records.keep(stored, url, version, pages=pages, **parts)
+    db.session.commit()
+
+
 @bp.get("/v/<token>")
 def show(token: str):
     """Say first whether the record is genuine, then what was put into the skin."""
+    stored = _kept(token, PublicRecordRender.html)
+    if stored.page is not None:
+        return stored.page
     record = public_records.public_record(_load(token))
-    return render_template("verify/show.html", record=record, token=token)
+    page = render_template("verify/show.html", record=record, token=token)
+    _keep(token, stored, pages=True, html=page)
+    return page
+
+
+def _pdf(name: str, data: bytes) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(data, mimetype="application/pdf", headers=headers)
 
 
 @bp.get("/v/<token>/record.pdf")
 def record_pdf(token: str):
     """The same record as a PDF to keep or forward."""
+    stored = _kept(token, PublicRecordRender.record_pdf, PublicRecordRender.pdf_name)
+    if stored.page is not None:
+        return _pdf(stored.values[1], stored.page)
     record = public_records.public_record(_load(token))
     qr = base64.b64encode(qrcodes.qr_png(_qr_text(token))).decode()
+    data = pdf.render_pdf("verify/record_pdf.html", record=record, qr_png=qr)
     name = f"treatment-record-{record.day.isoformat()}.pdf"
-    return pdf.pdf_response(name, "verify/record_pdf.html", record=record, qr_png=qr)
+    _keep(token, stored, pages=True, record_pdf=data, pdf_name=name)
+    return _pdf(name, data)
+
+
+def _qr(token: str, part, make) -> bytes:
+    """The card's QR code as first drawn; a QR code shows only the card, never live notices."""
+    stored = _kept(token, part)
+    if stored.value is not None:
+        return stored.value
+    image = make(_qr_text(token))
+    _keep(token, stored, pages=False, **{part.key: image})
+    return image
 
 
 @bp.get("/v/<token>/qr.png")
 def qr_png(token: str):
     """The card's signed QR code as PNG."""
-    return Response(qrcodes.qr_png(_qr_text(token)), mimetype="image/png")
+    return Response(_qr(token, PublicRecordRender.qr_png, qrcodes.qr_png), mimetype="image/png")
 
 
 @bp.get("/v/<token>/qr.svg")
 def qr_svg(token: str):
     """The card's signed QR code as SVG, for printing."""
-    return Response(qrcodes.qr_svg(_qr_text(token)), mimetype="image/svg+xml")
+    svg = _qr(token, PublicRecordRender.qr_svg, qrcodes.qr_svg)
+    return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.get("/.well-known/smp-hygiene-keys.json")

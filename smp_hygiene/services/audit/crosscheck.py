@@ -19,7 +19,8 @@ from sqlalchemy import Row, String, case, cast, exists, func, inspect, select
 
 from smp_hygiene.extensions import Base, db
 from smp_hygiene.models import AuditEntry, Clinic, SessionStatus, TreatmentSession
-from smp_hygiene.services.sessions import sealing
+from smp_hygiene.services.sessions import seal_loading, sealing
+from smp_hygiene.services.sessions.seal_loading import SealInputs
 
 COMPLETED, VOIDED = "session.completed", "session.voided"
 # A record the chain says was lawfully erased may be gone. Retention anonymises a client in
@@ -80,9 +81,10 @@ def check_completions() -> Generator[str | None]:
     with db.session.scalars(entries) as streamed:
         for batch in streamed.partitions():
             sessions = _sessions([entry.entity_id for entry in batch])
+            known = seal_loading.seal_inputs(list(sessions.values()))
             for entry in batch:
                 session = sessions.get(entry.entity_id)
-                yield _completion_problem(entry, session, voids.get(entry.entity_id, 0))
+                yield _completion_problem(entry, session, voids.get(entry.entity_id, 0), known)
 
 
 def check_unwitnessed_seals() -> Generator[str]:
@@ -108,12 +110,16 @@ def check_unwitnessed_seals() -> Generator[str]:
 
 def _sessions(entity_ids: list[str]) -> dict[str, TreatmentSession]:
     ids = [int(i) for i in entity_ids if i.isascii() and i.isdigit()]
-    found = db.session.scalars(select(TreatmentSession).where(TreatmentSession.id.in_(ids)))
+    found = db.session.scalars(
+        select(TreatmentSession)
+        .where(TreatmentSession.id.in_(ids))
+        .options(*seal_loading.SEALED_WITH)
+    ).unique()
     return {str(session.id): session for session in found}
 
 
 def _completion_problem(
-    entry: AuditEntry, session: TreatmentSession | None, last_void: int
+    entry: AuditEntry, session: TreatmentSession | None, last_void: int, known: SealInputs
 ) -> str | None:
     sealed = f"the audit trail sealed it on {entry.at:%Y-%m-%d} (entry {entry.id})"
     name = f"session #{entry.entity_id}"
@@ -126,7 +132,7 @@ def _completion_problem(
         return f"{clinic}: {name} is voided but no void follows the seal: {sealed}"
     if session.sealed_digest != _digest_in(entry):
         return f"{clinic}: {name} holds a digest other than the one {sealed}"
-    if not sealing.seal_matches(session):
+    if not sealing.seal_matches(session, known):
         return f"{clinic}: {name} no longer matches the digest {sealed}"
     return None
 

@@ -34,6 +34,7 @@ from smp_hygiene.models import (
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.people import permissions, retention_holds
 from smp_hygiene.services.supplies.usability import add_months
+from smp_hygiene.services.verification import stored_records
 from smp_hygiene.timeutil import utcnow
 
 ERASED_BIRTH_DATE = date(1900, 1, 1)  # the column is required; this date means "erased"
@@ -168,6 +169,10 @@ def _erase(status: RetentionDue, admin: User) -> None:
     for booking in db.session.scalars(select(Booking).where(Booking.client_id == client.id)):
         booking.notes = booking.cancel_reason = ""  # free text about the person
     _erase_aftercare(client)
+    # The public pages kept for the client's records show their initials: make them again.
+    stored_records.forget(
+        select(TreatmentSession.id).where(TreatmentSession.client_id == client.id)
+    )
     chain.record(
         admin,
         "client.anonymised",

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
-from smp_hygiene.models import ChecklistItem, Clinic, User
+from smp_hygiene.models import ChecklistAnswer, ChecklistItem, Clinic, TreatmentSession, User
 from smp_hygiene.services.audit import chain
 from smp_hygiene.services.people import permissions
 
@@ -40,6 +40,19 @@ def active_items(clinic: Clinic) -> list[ChecklistItem]:
         db.session.scalars(
             select(ChecklistItem)
             .where(ChecklistItem.clinic_id == clinic.id, ChecklistItem.is_active.is_(True))
+            .order_by(ChecklistItem.position, ChecklistItem.id)
+        )
+    )
+
+
+def unticked_items(session: TreatmentSession) -> list[ChecklistItem]:
+    """The clinic's active items this session has not ticked yet, in one query."""
+    ticked = select(ChecklistAnswer.item_id).where(ChecklistAnswer.session_id == session.id)
+    return list(
+        db.session.scalars(
+            select(ChecklistItem)
+            .where(ChecklistItem.clinic_id == session.clinic_id, ChecklistItem.is_active.is_(True))
+            .where(ChecklistItem.id.not_in(ticked))
             .order_by(ChecklistItem.position, ChecklistItem.id)
         )
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from smp_hygiene.errors import InvalidInput, NotAllowed, NotFound, SessionNotOpen
 from smp_hygiene.extensions import db
@@ -13,8 +14,12 @@ from smp_hygiene.models import (
     ChecklistAnswer,
     ChecklistItem,
     Client,
+    InstrumentPack,
+    PackUse,
     Refusal,
     SessionStatus,
+    SupplyLot,
+    SupplyUse,
     TreatmentSession,
     User,
 )
@@ -28,7 +33,20 @@ from smp_hygiene.services.sessions.scans import ScanResult, record_scan, require
 from smp_hygiene.timeutil import local_date, utcnow
 
 # The chair and the audit views call these through this module.
-__all__ = ["ScanResult", "complete_session", "completion_blockers", "record_scan"]
+__all__ = ["SHOWN_WITH", "ScanResult", "complete_session", "completion_blockers", "record_scan"]
+
+# Everything the chair's session page shows, loaded with the session in a fixed number of
+# queries however many supplies were scanned (not a lot and a product per use).
+SHOWN_WITH = (
+    joinedload(TreatmentSession.client),
+    selectinload(TreatmentSession.uses).joinedload(SupplyUse.lot).joinedload(SupplyLot.product),
+    selectinload(TreatmentSession.answers),
+    selectinload(TreatmentSession.overrides),
+    selectinload(TreatmentSession.pack_uses)
+    .joinedload(PackUse.pack)
+    .joinedload(InstrumentPack.cycle),
+    selectinload(TreatmentSession.addenda).joinedload(Addendum.author),
+)
 
 # A gap longer than this starts a new course rather than continuing the last one.
 COURSE_GAP = timedelta(days=120)

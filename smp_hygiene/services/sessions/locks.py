@@ -7,8 +7,9 @@ its digest, and of two completions only the first finds the session still open.
 PostgreSQL: `SELECT ... FOR NO KEY UPDATE` on the session row. Writers of the same session queue;
 rows that merely reference the session (a refusal, a reaction) are not blocked, and other
 sessions never wait. SQLite has one write lock for the whole file: write transactions already
-begin with `BEGIN IMMEDIATE` (smp_hygiene/sqlite.py); the no-op UPDATE here makes sure the lock is
-held even in a transaction that began as a read, and fails rather than writing on a stale snapshot.
+begin with `BEGIN IMMEDIATE` (smp_hygiene/sqlite.py), so the session was read under the lock and
+nothing more is needed; in a transaction that began as a read, the no-op UPDATE here takes the
+lock, and fails rather than writing on a stale snapshot.
 
 Lock order: the session row first, then the audit chain's lock (taken inside `chain.record`), so
 two writers never wait for each other.
@@ -20,6 +21,7 @@ from sqlalchemy import inspect, text
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import TreatmentSession
+from smp_hygiene.sqlite import sqlite_write_lock_held
 
 _HELD = "smp_locked_sessions"
 
@@ -31,6 +33,9 @@ def lock_session(session: TreatmentSession) -> None:
     if session.id in _held():
         return  # re-reading now would drop what this transaction already changed
     if db.session.get_bind().dialect.name == "sqlite":
+        if sqlite_write_lock_held():
+            _held().add(session.id)  # everything this transaction read, it read under the lock
+            return
         db.session.execute(
             text("UPDATE treatment_session SET status = status WHERE id = :id"), {"id": session.id}
         )

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Consent, PatchTest, SupplyUse, TreatmentSession
 from smp_hygiene.services.audit.chain import canonical
+from smp_hygiene.services.sessions import seal_loading
+from smp_hygiene.services.sessions.seal_loading import SealInputs
 from smp_hygiene.services.sterilisation import packs
 
 SEAL_VERSION = 2
@@ -37,10 +39,12 @@ _V1_PACK_KEYS = (
 # fmt: on
 
 
-def sealed_content(session: TreatmentSession) -> dict:
+def sealed_content(session: TreatmentSession, known: SealInputs | None = None) -> dict:
     """Everything the record vouches for. Statuses that later events change (a lot's recall, a
     cycle's quarantine) are left out, so those events never break the seal: they are shown
-    beside it."""
+    beside it. `known` holds the consent and packs when a batch loaded them already."""
+    consent = known.consents.get(session.id) if known else _find_consent(session)
+    pack_uses = known.pack_uses.get(session.id, []) if known else packs.list_pack_uses(session)
     return {
         "seal_version": SEAL_VERSION,
         "session_id": session.id,
@@ -54,13 +58,13 @@ def sealed_content(session: TreatmentSession) -> dict:
         "completed_at": session.completed_at,
         "label_info_provided_at": session.label_info_provided_at,
         "label_info": _label_info(session),
-        "consent": _consent(session),
+        "consent": _consent(consent),
         "uses": [_use(u) for u in session.uses],
         "checklist": [
             {"item_id": a.item_id, "text": a.item_text, "by": a.answered_by_id, "at": a.answered_at}
             for a in session.answers
         ],
-        "packs": [packs.sealed_pack(use) for use in packs.list_pack_uses(session)],
+        "packs": [packs.sealed_pack(use) for use in pack_uses],
         "overrides": [
             {
                 "code": o.code,
@@ -135,18 +139,19 @@ def _label_info(session: TreatmentSession) -> dict:
     }
 
 
-def _consent(session: TreatmentSession) -> dict | None:
-    """The consent that cleared the session: the client's newest signed before it started.
-
-    Only what retention keeps: erasure empties the signature image and identity references but
-    keeps the signature's SHA-256, so an erased client's seal still holds.
-    """
-    consent = db.session.scalars(
+def _find_consent(session: TreatmentSession) -> Consent | None:
+    """The consent that cleared the session: the client's newest signed before it started."""
+    return db.session.scalars(
         select(Consent)
         .where(Consent.client_id == session.client_id, Consent.signed_at <= session.started_at)
         .order_by(Consent.signed_at.desc(), Consent.id.desc())
         .limit(1)
     ).first()
+
+
+def _consent(consent: Consent | None) -> dict | None:
+    """Only what retention keeps: erasure empties the signature image and identity references but
+    keeps the signature's SHA-256, so an erased client's seal still holds."""
     if consent is None:
         return None
     return {
@@ -171,15 +176,19 @@ def _sha256(content: dict) -> str:
 
 def digest(session: TreatmentSession) -> str:
     """The current seal version's digest of the record."""
+    seal_loading.load_sealed_graph(session)
     return _sha256(sealed_content(session))
 
 
-def seal_matches(session: TreatmentSession) -> bool:
+def seal_matches(session: TreatmentSession, known: SealInputs | None = None) -> bool:
     """The record still matches its stored digest, under the seal version it was made with."""
     if not session.sealed_digest:
         return False
-    content = sealed_content(session)
-    return session.sealed_digest in (_sha256(content), _sha256(_v1(content)))
+    content = sealed_content(session, known)
+    # Nearly every seal is the current version: the version 1 digest only when that one fails.
+    return session.sealed_digest == _sha256(content) or session.sealed_digest == _sha256(
+        _v1(content)
+    )
 
 
 def clinic_label(session: TreatmentSession) -> str:
@@ -197,24 +206,24 @@ class SealReport:
         return self.broken_session_id is None
 
 
+SEAL_BATCH = 500  # sessions checked per batch: a few queries each, and memory that stays flat
+
+
 def verify_seals() -> SealReport:
-    """Recompute every sealed session's digest, whatever its status; name the first that no
-    longer matches, with its clinic."""
-    # Every status: a sealed session set back to in progress is checked like any other.
-    query = select(TreatmentSession).where(TreatmentSession.sealed_digest.is_not(None))
-    sealed = db.session.scalars(
-        query.order_by(TreatmentSession.id).execution_options(yield_per=500)
-    )
-    checked = 0
-    try:
-        for session in sealed:
+    """Recompute every sealed session's digest, whatever its status, a batch at a time; name the
+    first that no longer matches, with its clinic."""
+    checked, after_id = 0, 0
+    while True:
+        batch = seal_loading.sealed_batch(after_id, SEAL_BATCH)
+        known = seal_loading.seal_inputs(batch)
+        for session in batch:
             checked += 1
-            if not seal_matches(session):
+            if not seal_matches(session, known):
                 problem = (
                     f"{clinic_label(session)}: session #{session.id} no longer matches its "
                     "sealed digest: its record was changed after completion"
                 )
                 return SealReport(checked, session.id, problem)
-    finally:
-        sealed.close()  # a PostgreSQL server-side cursor stays open until closed
-    return SealReport(checked)
+        if len(batch) < SEAL_BATCH:
+            return SealReport(checked)
+        after_id = batch[-1].id

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from smp_hygiene.errors import MalformedLabel, UnknownLot, UnknownProduct
 from smp_hygiene.extensions import db
@@ -191,11 +192,14 @@ def get_product_for_scan(clinic: Clinic, scan: ParsedBarcode) -> Product:
 def find_lot(product: Product, lot_number: str | None) -> SupplyLot | None:
     if not lot_number:
         return None
-    return db.session.scalar(
+    lot = db.session.scalar(
         select(SupplyLot).where(
             SupplyLot.product_id == product.id, SupplyLot.lot_key == normalise_lot(lot_number)
         )
     )
+    if lot is not None:  # the product is in hand: the lot needs not load it again
+        set_committed_value(lot, "product", product)
+    return lot
 
 
 def get_lot_for_scan(

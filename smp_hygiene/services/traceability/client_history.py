@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
@@ -16,7 +16,7 @@ from smp_hygiene.models import (
     SupplyUse,
     TreatmentSession,
 )
-from smp_hygiene.services.listing import ordering, page_args
+from smp_hygiene.services.listing import Page, ordering, page_args, page_of
 
 CLIENT_SUPPLY_SORTS = {
     "date": SupplyUse.used_at,
@@ -47,12 +47,13 @@ def client_supplies(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
-) -> Pagination:
-    """Every supply ever used on a client, with its session, lot, diluent and patch test."""
+) -> Page:
+    """Every supply ever used on a client, with its session, lot, diluent and patch test; the
+    page says whether another follows instead of counting every supply."""
     query = supplies_query(client).order_by(
         *ordering(CLIENT_SUPPLY_SORTS, sort, descending, SupplyUse.id)
     )
-    return db.paginate(query, **page_args(page, per_page))
+    return page_of(query, page, per_page)
 
 
 def supplies_query(client: Client) -> Select:
@@ -90,8 +91,8 @@ def client_patch_tests(client: Client) -> list[PatchTest]:
     return list(
         db.session.scalars(
             select(PatchTest)
-            .options(selectinload(PatchTest.products), joinedload(PatchTest.read_by))
+            .options(joinedload(PatchTest.products), joinedload(PatchTest.read_by))
             .where(PatchTest.client_id == client.id)
             .order_by(PatchTest.applied_at.desc(), PatchTest.id)
-        )
+        ).unique()
     )

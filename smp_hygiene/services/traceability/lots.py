@@ -1,7 +1,8 @@
 """Traceability: which sessions, and so which clients, a lot reached (also as a diluent).
 
-Every list is one count query plus a fixed number of page queries, whatever the page size:
-rows come with their client and technician joined in, and the lots of a page in one more query.
+Every list is a fixed number of queries, whatever the page size and however many sessions a lot
+reached: no count of every match; rows come with their client and technician joined in, and the
+lots of a page in one more query.
 The audit views search one clinic; the CLI (`trace-lot`, `lots`) looks across every clinic.
 """
 
@@ -14,15 +15,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, func, or_, select, union_all
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Client, Clinic, Product, SupplyLot, SupplyUse, TreatmentSession, User
-from smp_hygiene.services.listing import ordering, page_args, within_period
+from smp_hygiene.services.listing import Page, ordering, within_period
 from smp_hygiene.services.lots.identity import normalise_lot
+from smp_hygiene.services.traceability import lot_pages
 
 SESSION_SORTS = {
     "date": TreatmentSession.started_at,
@@ -87,22 +88,20 @@ def sessions_using_lots(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
-) -> Pagination:
-    """Every session that used one of `lot_ids`, as the supply itself or as its diluent."""
-    query = sessions_query(clinic, lot_ids).order_by(
-        *ordering(SESSION_SORTS, sort, descending, TreatmentSession.id)
+) -> Page:
+    """Every session that used one of `lot_ids`, as the supply itself or as its diluent; pages
+    say whether another follows instead of counting every session (see lot_pages)."""
+    query = _with_people().order_by(
+        *ordering(SESSION_SORTS, sort, descending, _tiebreak(descending))
     )
     query = within_period(query, TreatmentSession.started_at, date_from, date_to)
-    found = db.paginate(query, **page_args(page, per_page))
+    found = lot_pages.session_page(clinic, lot_ids, query, sort=sort, page=page, per_page=per_page)
     found.items = with_lots(found.items, lot_ids)
     return found
 
 
-def sessions_query(clinic: Clinic, lot_ids: Select) -> Select:
-    """The clinic's sessions that used one of `lot_ids` (also as a diluent), unordered, with
-    their client and technician."""
-    used = select(SupplyUse.session_id).where(SupplyUse.lot_id.in_(lot_ids))
-    diluted = select(SupplyUse.session_id).where(SupplyUse.diluent_lot_id.in_(lot_ids))
+def _with_people() -> Select:
+    """Sessions with their client and technician joined in (lot_pages adds which sessions)."""
     return (
         select(TreatmentSession)
         .join(TreatmentSession.client)
@@ -110,6 +109,16 @@ def sessions_query(clinic: Clinic, lot_ids: Select) -> Select:
         .options(
             contains_eager(TreatmentSession.client), contains_eager(TreatmentSession.technician)
         )
+    )
+
+
+def sessions_query(clinic: Clinic, lot_ids: Select) -> Select:
+    """The clinic's sessions that used one of `lot_ids` (also as a diluent), unordered, with
+    their client and technician: the API's keyset pages read it by id."""
+    used = select(SupplyUse.session_id).where(SupplyUse.lot_id.in_(lot_ids))
+    diluted = select(SupplyUse.session_id).where(SupplyUse.diluent_lot_id.in_(lot_ids))
+    return (
+        _with_people()
         .where(TreatmentSession.clinic_id == clinic.id)
         .where(or_(TreatmentSession.id.in_(used), TreatmentSession.id.in_(diluted)))
     )
@@ -121,7 +130,12 @@ def with_lots(sessions: Sequence[TreatmentSession], lot_ids: Select) -> list[Ses
     return [SessionLots(s, lots.get(s.id, [])) for s in sessions]
 
 
-def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Pagination:
+def _tiebreak(descending: bool) -> Any:
+    # The same direction as the date, so a walk down the clinic's date index keeps its order.
+    return TreatmentSession.id.desc() if descending else TreatmentSession.id.asc()
+
+
+def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Page:
     """Sessions and clients reached by the lots a search names, within its period."""
     return sessions_using_lots(
         clinic,

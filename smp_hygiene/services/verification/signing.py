@@ -35,21 +35,45 @@ def env_name(key_id: str) -> str:
     return f"SMP_SIGNING_KEY_{key_id.upper()}"
 
 
+# Private halves already read, by key id, with where each came from: every completion signs a
+# card, and reading and parsing the PEM each time cost more than the rest of the signing.
+_LOADED: dict[str, tuple[tuple, Ed25519PrivateKey]] = {}
+
+
+def _source(key: SigningKey) -> tuple:
+    """Where the private half is now: a changed, removed or replaced file or env var is read
+    again."""
+    raw = os.environ.get(env_name(key.key_id))
+    if raw:
+        return ("env", raw, key.public_key)
+    path = key_dir() / f"{key.key_id}.pem"
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return ("missing", str(path))
+    return ("file", str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino, key.public_key)
+
+
 def private_key_for(key: SigningKey) -> Ed25519PrivateKey:
     """Load the private half from its env var or file; refuse if it does not match the public."""
-    raw = os.environ.get(env_name(key.key_id))
-    path = key_dir() / f"{key.key_id}.pem"
-    if raw:
-        private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(raw))
-    elif path.exists():
-        private = _ed25519(key, serialization.load_pem_private_key(path.read_bytes(), None))
+    source = _source(key)
+    cached = _LOADED.get(key.key_id)
+    if cached is not None and cached[0] == source:
+        return cached[1]
+    if source[0] == "env":
+        private = Ed25519PrivateKey.from_private_bytes(base64.b64decode(source[1]))
+    elif source[0] == "file":
+        private = _ed25519(
+            key, serialization.load_pem_private_key(Path(source[1]).read_bytes(), None)
+        )
     else:
         raise SigningKeyMissing(
             f"The private signing key {key.key_id} is missing: set {env_name(key.key_id)} "
-            f"or restore {path}."
+            f"or restore {source[1]}."
         )
     if public_bytes(private) != signed_codes.b64d(key.public_key):
         raise SigningKeyMissing(f"The private key found for {key.key_id} does not match it.")
+    _LOADED[key.key_id] = (source, private)
     return private
 
 

@@ -138,18 +138,19 @@ def start():
 @bp.get("/sessions/<int:session_id>")
 def show(session_id: int):
     """Everything the technician needs during the session, on one page."""
-    session = own_or_404(TreatmentSession, session_id)
+    session = own_or_404(TreatmentSession, session_id, sessions.SHOWN_WITH)
     is_open = session.status is SessionStatus.IN_PROGRESS
+    items = checklists.active_items(session.clinic)
     pigments = worklists.pigment_statuses(session)
     return render_template(
         "chair/session.html",
         session=session,
         open=is_open,
-        items=checklists.active_items(session.clinic),
+        items=items,
         ticked={a.item_id: a for a in session.answers},
         pigments=pigments,
         other_pigments=worklists.other_pigment_statuses(session, pigments) if is_open else [],
-        blockers=sessions.completion_blockers(session),
+        blockers=sessions.completion_blockers(session, items),
         labels=labels.session_labels(session) if is_open else [],
     )
 
@@ -178,8 +179,9 @@ def scan(session_id: int):
         typed_lot=form.lot_number.data or None,
         repeat_window=timedelta(seconds=current_app.config["DOUBLE_SCAN_SECONDS"]),
     )
+    response = _scanned(session, result)  # before the commit, which would expire every row
     db.session.commit()
-    return _scanned(session, result)
+    return response
 
 
 @bp.post("/sessions/<int:session_id>/checklist/<int:item_id>")

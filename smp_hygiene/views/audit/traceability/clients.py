@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
 
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.models import Client, User
 from smp_hygiene.pdf import pdf_response
+from smp_hygiene.services.listing import Page
 from smp_hygiene.services.traceability import client_history
 from smp_hygiene.views.audit.blueprint import bp
 from smp_hygiene.views.audit.listing import PER_PAGE, listing
@@ -55,7 +55,7 @@ def _practitioner(technician: User) -> str:
     return f"{technician.name}, {technician.licence or 'licence not recorded'}"
 
 
-def client_supply_rows(page: Pagination) -> list[list]:
+def client_supply_rows(page: Page) -> list[list]:
     return [
         [
             use.used_at.date().isoformat(),

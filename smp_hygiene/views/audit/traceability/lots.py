@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import render_template, request
 from flask_login import current_user
-from flask_sqlalchemy.pagination import Pagination
 
 from smp_hygiene.csvexport import csv_response
 from smp_hygiene.pdf import pdf_response
+from smp_hygiene.services.listing import Page
 from smp_hygiene.services.traceability import lots as traceability
 from smp_hygiene.services.traceability.lots import LotSearch
 from smp_hygiene.views.audit.blueprint import bp
@@ -35,12 +35,12 @@ def _has_criteria() -> bool:
     return any(request.args.get(name) for name in ("lot", "gtin", "product_id"))
 
 
-def _search(per_page: int | None) -> Pagination:
+def _search(per_page: int | None) -> Page:
     args = listing(traceability.SESSION_SORTS, "date")
     return traceability.trace_lot(current_user.clinic, _lot_search(), **args, per_page=per_page)
 
 
-def lot_rows(page: Pagination) -> list[list]:
+def lot_rows(page: Page) -> list[list]:
     """One CSV or report row per session: who to contact and which lots they received."""
     return [
         [
@@ -65,7 +65,7 @@ def _period(search: LotSearch) -> str:
     return f"{start} to {end}"
 
 
-def _lot_page(page: Pagination | None = None):
+def _lot_page(page: Page | None = None):
     args = listing(traceability.SESSION_SORTS, "date")
     products = traceability.list_products(current_user.clinic)
     return render_template("audit/trace_lot.html", page=page, listing=args, products=products)

@@ -1,0 +1,10 @@
+"""The ceiling: the smallest Flask endpoint, served by the same gunicorn settings."""
+
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def hello() -> str:
+    return "Hello, world!"
