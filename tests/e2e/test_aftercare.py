@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 import zxingcpp
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from smp_hygiene.extensions import db
@@ -89,7 +90,8 @@ def test_two_reports_on_one_lot_end_with_the_lot_refused_at_the_chair(
     audit.goto("/audit/reactions/inbox")
     assert "Alex Martin" in audit.locator("table").inner_text()
     audit.get_by_role("link", name="Report").first.click()
-    assert audit.get_by_role("img", name="Photo 1 sent by the client").is_visible()
+    # expect() waits for the report page the click opens; is_visible() would ask the old page.
+    expect(audit.get_by_role("img", name="Photo 1 sent by the client")).to_be_visible()
     _log_the_newest_report(audit, two_cards["onset"])
     with live_app.app_context():
         kept = db.session.scalars(select(ClientPhoto)).one()
