@@ -251,3 +251,16 @@ def test_another_clinics_session_is_not_found_either(ctx):
 
     with pytest.raises(NotFound, match=f"no session #{session.id}"):
         lifecycle.get_session(session.id, stranger)
+
+
+def test_another_technician_cannot_add_to_a_sealed_record_but_an_auditor_can(ctx):
+    session = _ready_to_complete()
+    lifecycle.complete_session(session, session.technician)
+    colleague = make_user(clinic=session.clinic)
+    auditor = make_user(Role.AUDITOR, clinic=session.clinic)
+
+    with pytest.raises(NotAllowed, match="Only the technician who ran the session, or an auditor"):
+        lifecycle.add_addendum(session, colleague, "Wrong area", "It was the crown")
+    added = lifecycle.add_addendum(session, auditor, "Wrong area", "It was the crown")
+
+    assert [a.author for a in session.addenda] == [added.author] == [auditor]

@@ -178,6 +178,9 @@ def add_addendum(session: TreatmentSession, author: User, reason: str, body: str
     lock_session(session)
     if author.clinic_id != session.clinic_id:
         raise NotAllowed("This session belongs to another clinic.")
+    # An auditor or admin may add to any record; a technician only to the sessions they ran.
+    if not permissions.can_audit(author) and session.technician_id != author.id:
+        raise NotAllowed("Only the technician who ran the session, or an auditor, adds to it.")
     if session.status is SessionStatus.IN_PROGRESS:
         raise SessionNotOpen("The session is still in progress: correct it directly.")
     if not reason.strip() or not body.strip():
