@@ -32,7 +32,9 @@ class Defaults:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_HEADERS_ENABLED = True
+    # Off: X-RateLimit-* headers cost two more storage round trips per request (the patient page
+    # is the busiest); a 429 still says Retry-After (views/error_pages.retry_after).
+    RATELIMIT_HEADERS_ENABLED = False
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "30 per minute")
     # Failed sign-ins from one address; the account's own pause is services/people/throttling.
     LOGIN_ADDRESS_RATE_LIMIT = os.environ.get("LOGIN_ADDRESS_RATE_LIMIT", "20 per 15 minutes")

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, has_request_context, request
 
 LOGGER = logging.getLogger("smp_hygiene")
+REQUESTS = LOGGER.getChild("requests")  # looked up once: getLogger takes a lock on every call
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 # What every LogRecord has; anything else on a record was passed as `extra=` and is logged.
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
@@ -105,7 +106,7 @@ def register(app: Flask) -> None:
     def finish(response: Response) -> Response:
         response.headers["X-Request-ID"] = g.get("request_id", "-")
         took = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        LOGGER.getChild("requests").info(
+        REQUESTS.info(
             "request",
             extra={
                 "method": request.method,

@@ -51,7 +51,13 @@ def _is_file(cursor) -> bool:
 _IMMEDIATE = "smp_began_immediate"
 
 
+# An execution option: this connection runs one read statement and needs no BEGIN (reads.py).
+ONE_STATEMENT = "smp_one_statement"
+
+
 def _on_begin(connection) -> None:
+    if connection.get_execution_options().get(ONE_STATEMENT):
+        return  # pysqlite runs it alone, in autocommit mode: one statement, one snapshot
     immediate = _may_write()
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
     connection.info[_IMMEDIATE] = immediate

@@ -199,3 +199,16 @@ def test_a_nul_character_in_a_card_token_is_a_400(client):
 
     assert response.status_code == 400
     assert b"The request contains a NUL character, which no field accepts." in response.data
+
+
+@pytest.mark.parametrize(
+    ("query", "data"),
+    [("q=a&q=b%00", None), (None, {"q": ["a", "b\x00"]})],
+    ids=["second query value", "second form value"],
+)
+def test_a_nul_character_in_a_repeated_fields_later_value_is_refused(client, query, data):
+    response = client.open(
+        "/auth/login", method="POST" if data else "GET", query_string=query, data=data
+    )
+
+    assert response.status_code == 400

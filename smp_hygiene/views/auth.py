@@ -173,6 +173,13 @@ def password():
     return done(url_for("home.index"), "Password changed.")
 
 
+def signed_in_cookie() -> bool:
+    """Does this request's session cookie name a login at all? Checked before `current_user`, so
+    anonymous requests (the patient page above all) never run the user loader's machinery; we
+    issue no remember-me cookie, so the session cookie is the only way in."""
+    return "_user_id" in session
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The cookie names a login and its session version: a deactivated login, or one signed out
@@ -197,7 +204,7 @@ def register_login(app: Flask) -> None:
 
     @app.before_request
     def expire_idle_login():
-        if not current_user.is_authenticated:
+        if not signed_in_cookie() or not current_user.is_authenticated:
             return None
         last = session.get("last_seen")
         now = utcnow().timestamp()
@@ -213,11 +220,14 @@ def register_login(app: Flask) -> None:
         return None
 
 
+OPEN_BEFORE_NEW_PASSWORD = ("auth.password", "auth.logout", "static")
+
+
 def _new_password_first():
     """After an admin required a reset, nothing opens until the new password is chosen."""
-    if not current_user.is_authenticated or not current_user.must_change_password:
+    if not (signed_in_cookie() and current_user.is_authenticated):
         return None
-    if request.endpoint in ("auth.password", "auth.logout", "static"):
+    if not current_user.must_change_password or request.endpoint in OPEN_BEFORE_NEW_PASSWORD:
         return None
     flash("Your admin asked you to choose a new password before going on.", "info")
     return redirect(url_for("auth.password"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_limiter import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from smp_hygiene.extensions import db
@@ -14,16 +15,26 @@ def json_error(name: str, message: str) -> dict:
     return {"error": name.lower().replace(" ", "_"), "message": message, "rule": None}
 
 
+def retry_after(error: HTTPException) -> dict[str, str]:
+    """A refused rate limit says how long to wait at most: the limit's whole window. The
+    limiter's own headers are off (config.RATELIMIT_HEADERS_ENABLED), as they cost two more
+    storage round trips on every request, the patient page's included."""
+    if isinstance(error, RateLimitExceeded):
+        return {"Retry-After": str(error.limit.limit.get_expiry())}
+    return {}
+
+
 def register(app: Flask) -> None:
     """Render HTTP errors as pages (or JSON under /api/) and roll back after a crash."""
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if request.path.startswith("/api/"):
-            return json_error(error.name, error.description or ""), error.code
+            return json_error(error.name, error.description or ""), error.code, retry_after(error)
         if request.path.startswith("/v/") and error.code == 404:  # e.g. /v/a/b: no such route
             return unknown_record()
-        return render_template("errors/http.html", error=error), error.code
+        page = render_template("errors/http.html", error=error)
+        return page, error.code, retry_after(error)
 
     @app.errorhandler(500)
     def server_error(error):

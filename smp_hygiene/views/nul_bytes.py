@@ -3,16 +3,29 @@ a text column and answers such a query with an error, and no field of ours has a
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from flask import Flask, abort, request
+from werkzeug.datastructures import MultiDict
 
 REFUSAL = "The request contains a NUL character, which no field accepts."
 
 
+def _texts() -> Iterator[str]:
+    """The path, every query value (not only a repeated name's first), and a body's form fields
+    and file names; a request without a body parses no form, so a page view stays cheap."""
+    yield request.path
+    fields: MultiDict = request.args
+    if request.content_length or request.headers.get("Transfer-Encoding"):
+        fields = request.values  # the query string and the form
+        yield from (upload.filename or "" for upload in request.files.values())
+    for name, value in fields.items(multi=True):
+        yield name
+        yield value
+
+
 def _carries_nul() -> bool:
-    # request.values: the query string, and the form body of a POST
-    texts = [request.path, *request.values.keys(), *request.values.values()]
-    texts += [f.filename or "" for f in request.files.values()]
-    return any("\x00" in text for text in texts)
+    return any("\x00" in text for text in _texts())
 
 
 def refuse_nul_bytes() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 
 from smp_hygiene import pdf
@@ -41,6 +41,13 @@ OFFLINE_CSP = SECURITY_HEADERS["Content-Security-Policy"] + "; script-src 'self'
 class _NoCookieOnVerify(SecureCookieSessionInterface):
     """The public pages never set a cookie, not even to refresh a signed-in admin's session."""
 
+    def open_session(self, app, request):
+        # No cookie, nothing to check: skip making a signing serializer. Every anonymous
+        # request gains, the patient page (the busiest) above all.
+        if app.secret_key and self.get_cookie_name(app) not in request.cookies:
+            return self.session_class()
+        return super().open_session(app, request)
+
     def save_session(self, app, session, response) -> None:
         if request.blueprint == bp.name or request.path.startswith("/v/"):
             return None
@@ -50,6 +57,30 @@ class _NoCookieOnVerify(SecureCookieSessionInterface):
 @bp.record_once
 def _install(state) -> None:
     state.app.session_interface = _NoCookieOnVerify()
+
+
+# What each page of a record is kept as (stored_records.find_stored).
+KEPT_PARTS = {
+    "verify.show": (PublicRecordRender.html,),
+    "verify.record_pdf": (PublicRecordRender.record_pdf, PublicRecordRender.pdf_name),
+    "verify.qr_png": (PublicRecordRender.qr_png,),
+    "verify.qr_svg": (PublicRecordRender.qr_svg,),
+}
+
+
+@limiter.request_filter
+def _a_genuine_card() -> bool:
+    """A sealed record's own pages are not charged to the address's limit; every miss is (an
+    unknown, replaced or unfinished token, any form post). Guessing stays limited as before, while
+    a waiting room behind one address can all scan their cards, and the busiest page costs no
+    rate-limit round trip: as sign-in charges failures, not visits (views/auth.py). A request
+    filter, not `exempt_when`: the limiter then skips all its work for such a request."""
+    parts = KEPT_PARTS.get(request.endpoint or "")
+    token = (request.view_args or {}).get("token")
+    if parts is None or not token or request.method not in ("GET", "HEAD"):
+        return False
+    g.kept = _kept(token, *parts)  # the view serves from this lookup: one query in all
+    return g.kept.session_id is not None
 
 
 limiter.shared_limit(lambda: current_app.config["VERIFY_RATE_LIMIT"], scope="verify")(bp)
@@ -118,6 +149,12 @@ def _kept(token: str, *parts) -> stored_records.Stored:
     return stored_records.find_stored(token, verify_url(token), _templates_version(), *parts)
 
 
+def _kept_for_page(token: str) -> stored_records.Stored:
+    """The lookup the rate limit already made for this request, or a new one."""
+    kept = g.pop("kept", None)
+    return kept if kept is not None else _kept(token, *KEPT_PARTS[request.endpoint or ""])
+
+
 def _keep(token: str, stored: stored_records.Stored, pages: bool, **parts) -> None:
     url, version = verify_url(token), _templates_version()
     stored_records.keep(stored, url, version, pages=pages, **parts)
@@ -127,7 +164,7 @@ def _keep(token: str, stored: stored_records.Stored, pages: bool, **parts) -> No
 @bp.get("/v/<token>")
 def show(token: str):
     """Say first whether the record is genuine, then what was put into the skin."""
-    stored = _kept(token, PublicRecordRender.html)
+    stored = _kept_for_page(token)
     if stored.page is not None:
         return stored.page
     record = public_records.public_record(_load(token))
@@ -144,7 +181,7 @@ def _pdf(name: str, data: bytes) -> Response:
 @bp.get("/v/<token>/record.pdf")
 def record_pdf(token: str):
     """The same record as a PDF to keep or forward."""
-    stored = _kept(token, PublicRecordRender.record_pdf, PublicRecordRender.pdf_name)
+    stored = _kept_for_page(token)
     if stored.page is not None:
         return _pdf(stored.values[1], stored.page)
     record = public_records.public_record(_load(token))
@@ -157,7 +194,7 @@ def record_pdf(token: str):
 
 def _qr(token: str, part, make) -> bytes:
     """The card's QR code as first drawn; a QR code shows only the card, never live notices."""
-    stored = _kept(token, part)
+    stored = _kept_for_page(token)
     if stored.value is not None:
         return stored.value
     image = make(_qr_text(token))

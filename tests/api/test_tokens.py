@@ -145,3 +145,15 @@ def test_a_token_write_is_audited_as_one(app, api_as):
     with app.app_context():
         used = db.session.query(AuditEntry).filter_by(action="api_token.used").one()
         assert '"operation":"api.register_client"' in used.after
+
+
+def test_a_token_over_its_rate_limit_is_told_when_to_come_back(app, api_as):
+    app.config["API_RATE_LIMIT"] = "2 per minute"
+    api = api_as(Role.TECHNICIAN)
+
+    codes = [api.get("/sessions").status_code for _ in range(3)]
+    refused = api.get("/sessions")
+
+    assert codes == [200, 200, 429]
+    assert refused.get_json()["error"] == "too_many_requests"
+    assert refused.headers["Retry-After"] == "60"

@@ -324,6 +324,47 @@ def test_the_limit_holds_with_redis_storage(tmp_path):
     assert _hammer(app) == [404, 404, 404, 429, 404]
 
 
+def _sealed_token(app) -> str:
+    with app.app_context():
+        session = make_sealed_session()
+        tokens.issue_verification_token(session)
+        db.session.commit()
+        return session.verify_token
+
+
+@pytest.mark.parametrize("suffix", ["", "/qr.png", "/qr.svg", "/record.pdf"])
+def test_a_genuine_card_is_not_charged_but_guesses_from_the_address_still_are(tmp_path, suffix):
+    app = _limited_app(tmp_path, "memory://")
+    token, client = _sealed_token(app), app.test_client()
+
+    genuine = [client.get(f"/v/{token}{suffix}").status_code for _ in range(5)]
+    guesses = [client.get(f"/v/no-such-token{suffix}").status_code for _ in range(4)]
+
+    assert genuine == [200] * 5  # a waiting room behind one address, all scanning their cards
+    assert guesses == [404, 404, 404, 429]
+
+
+def test_a_post_on_a_genuine_card_is_still_charged(tmp_path):
+    app = _limited_app(tmp_path, "memory://")
+    token, client = _sealed_token(app), app.test_client()
+
+    codes = [client.post(f"/v/{token}/report", data={}).status_code for _ in range(4)]
+
+    assert codes[-1] == 429
+
+
+def test_a_refused_address_is_told_how_long_to_wait(tmp_path):
+    client = _limited_app(tmp_path, "memory://").test_client()
+
+    for _ in range(3):
+        client.get("/v/no-such-token")
+    refused = client.get("/v/no-such-token")
+
+    assert refused.status_code == 429
+    assert refused.headers["Retry-After"] == "60"  # "3 per minute": at most the whole window
+    assert "X-RateLimit-Remaining" not in refused.headers
+
+
 ADMIN_CARD = "/admin/sessions/{id}/card"
 
 

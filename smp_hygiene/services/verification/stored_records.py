@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, exists, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from smp_hygiene import reads
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Addendum,
@@ -121,7 +122,10 @@ def find_stored(token: str, verify_url: str, version: str, *parts: Any) -> Store
     kept `parts` (PublicRecordRender columns) if made for this card and these templates."""
     if not token or len(token) > 64:
         return Stored()
-    row = db.session.execute(_lookup(parts), {"token": token}).first()
+    # A Core connection, not the ORM session, and no transaction: this is the busiest query there
+    # is, and the session machinery cost more than the query (docs/benchmarks.md).
+    with reads.one_statement() as connection:
+        row = connection.execute(_lookup(parts), {"token": token}).first()
     if row is None or row.status is SessionStatus.IN_PROGRESS:
         return Stored()
     fresh = row.verify_url == verify_url and row.version == version

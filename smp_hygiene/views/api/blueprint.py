@@ -27,6 +27,7 @@ from smp_hygiene.extensions import csrf, db, limiter
 from smp_hygiene.services.people.permissions import can_treat
 from smp_hygiene.services.sessions import lifecycle
 from smp_hygiene.views.api import tokens
+from smp_hygiene.views.error_pages import retry_after
 
 bp = flask_smorest.Blueprint(
     "api", __name__, url_prefix="/api/v1", description="The clinic's records as JSON."
@@ -108,7 +109,7 @@ def http_error(error: HTTPException):
     code = error.code or 500
     data = getattr(error, "data", None) or {}
     extra = {"errors": data["messages"]} if "messages" in data else {}
-    headers = {"WWW-Authenticate": "Bearer"} if code == 401 else {}
+    headers = {"WWW-Authenticate": "Bearer"} if code == 401 else retry_after(error)
     return error_body(code, error.description or error.name, **extra), code, headers
 
 
