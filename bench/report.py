@@ -10,7 +10,9 @@ import sys
 from pathlib import Path
 
 
-def _verify(row: dict) -> str:
+def _verify(row: dict | None) -> str:
+    if row is None:
+        return "one mode only: the row above"
     if row.get("killed"):
         return f"killed at {row['seconds']:.0f} s, peak RSS {row['peak_rss_mib']} MiB"
     verdict = "passed" if row["passed"] else "FAILED"
@@ -21,6 +23,11 @@ def _timing(row: dict | None) -> str:
     if not row:
         return "–"
     return f"{row['p50']} / {row['p95']} / {row['p99']} ms, {row['queries']} q"
+
+
+def _seeding(r: dict) -> str:
+    reused = " (the same seed, kept and reused)" if r.get("seed_reused") else ""
+    return f"{r['seed_seconds']} s{reused}"
 
 
 def _rows(r: dict) -> list[tuple[str, str]]:
@@ -47,7 +54,7 @@ def _rows(r: dict) -> list[tuple[str, str]]:
         ("chair session page", _timing(r["chair_session_page"])),
         ("audit-verify --full (before: its only mode)", _verify(full)),
         ("audit-verify (after: from the last checkpoint)", _verify(default)),
-        ("seeding", f"{r['seed_seconds']} s"),
+        ("seeding", _seeding(r)),
     ]
 
 

@@ -2,9 +2,13 @@
 
     BENCH_SCALE=0.01 python bench/run.py [--database sqlite|postgres] [--label after]
                                          [--code PATH] [--seconds 10]
+                                         [--keep DIR [--seed-only] | --reuse DIR]
 
 BENCH_SCALE=1 is 1,000,000 sealed sessions. `--code` measures another checkout of the project
-(the code before a change) with this same benchmark. Prints the figures and writes them to
+(the code before a change) with this same benchmark. `--keep DIR` keeps the seeded database in
+DIR and `--reuse DIR` measures a fresh copy of it instead of seeding (bench/seeded.py), so the
+code before and after, or a repeated full-scale run, start from the same rows; `--seed-only`
+stops after seeding. Prints the figures and writes them to
 bench/results/<database>-<scale>-<label>.json; docs/benchmarks.md keeps them side by side.
 """
 
@@ -15,7 +19,7 @@ import json
 import os
 import platform
 import random
-import subprocess
+import shutil
 import sys
 import tempfile
 import time
@@ -27,35 +31,30 @@ PARSER.add_argument("--database", choices=("sqlite", "postgres"), default="sqlit
 PARSER.add_argument("--label", default="after")
 PARSER.add_argument("--code", type=Path, default=HERE.parent)
 PARSER.add_argument("--seconds", type=int, default=10)
+SEEDS = PARSER.add_mutually_exclusive_group()
+SEEDS.add_argument("--keep", type=Path, metavar="DIR", help="keep the seeded database in DIR")
+SEEDS.add_argument("--reuse", type=Path, metavar="DIR", help="measure a copy of a kept seed")
+PARSER.add_argument("--seed-only", action="store_true", help="stop after seeding")
 ARGS = PARSER.parse_args()
+if ARGS.seed_only and ARGS.reuse:
+    PARSER.error("--seed-only seeds: it cannot reuse a seed")
 CODE = ARGS.code.resolve()
 sys.path[:0] = [str(CODE), str(HERE)]
 
+import audit_verify  # noqa: E402
 import load  # noqa: E402
 import measure  # noqa: E402
-import psycopg  # noqa: E402
 import seed  # noqa: E402
+import seeded  # noqa: E402
+from flask import Flask  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from smp_hygiene.app import create_app  # noqa: E402
 from smp_hygiene.extensions import db  # noqa: E402
 from smp_hygiene.models import TreatmentSession  # noqa: E402
 
-AUDIT_VERIFY_LIMIT = 300
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-BENCH_DB = "smp_bench"
 
-
-def _database_url(workdir: Path) -> str:
-    if ARGS.database == "sqlite":
-        return f"sqlite:///{workdir}/bench.sqlite3"
-    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    return f"postgresql://postgres@127.0.0.1:5432/{BENCH_DB}"
-
-
-def _env(url: str, workdir: Path) -> dict[str, str]:
+def _env(url: str) -> dict[str, str]:
     return {
         "APP_ENV": "production",
         "SECRET_KEY": "bench",
@@ -66,46 +65,9 @@ def _env(url: str, workdir: Path) -> dict[str, str]:
     }
 
 
-def _audit_verify(env: dict[str, str], full: bool) -> dict:
-    """`flask audit-verify` in its own process: wall time, peak RSS, and whether it passed."""
-    flask = [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "audit-verify"]
-    helptext = subprocess.run(  # noqa: S603
-        [*flask, "--help"], cwd=CODE, env={**os.environ, **env}, capture_output=True, text=True
-    ).stdout
-    args = flask + (["--full"] if full and "--full" in helptext else [])
-    # Killed at AUDIT_VERIFY_LIMIT seconds, as in the issue: the old walk could take an hour.
-    rusage = (
-        "import resource,subprocess,sys\n"
-        "try:\n r=subprocess.run(sys.argv[2:],capture_output=True,timeout=float(sys.argv[1]))\n"
-        " code=str(r.returncode);err=r.stderr.decode()[-2000:]\n"
-        "except subprocess.TimeoutExpired:\n code,err='killed',''\n"
-        "print(code,resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss);sys.stderr.write(err)"
-    )
-    start = time.perf_counter()
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", rusage, str(AUDIT_VERIFY_LIMIT), *args],
-        cwd=CODE,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=AUDIT_VERIFY_LIMIT + 60,
-    )
-    code, rss = done.stdout.split()
-    return {
-        "seconds": round(time.perf_counter() - start, 1),
-        "peak_rss_mib": round(int(rss) / 1024),
-        "passed": code == "0",
-        "killed": code == "killed",
-        "errors": done.stderr[-500:],
-    }
-
-
-def main() -> None:
-    scale = float(os.environ.get("BENCH_SCALE", "1"))
-    workdir = Path(tempfile.mkdtemp(prefix="smp-bench-"))
-    url = _database_url(workdir)
-    env = _env(url, workdir)
-    # In process: plain http, so not production's Secure cookies; gunicorn runs as production.
+def _app(url: str, workdir: Path) -> Flask:
+    """In process: plain http, so not production's Secure cookies; gunicorn runs as production."""
+    env = _env(url)
     app = create_app(
         {
             "APP_ENV": "test",
@@ -117,16 +79,56 @@ def main() -> None:
             "SERVER_NAME": "localhost",
         }
     )
-    app.instance_path = str(workdir)
-    results: dict = {"label": ARGS.label, "database": ARGS.database, "scale": scale}
-    results["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    app.instance_path = str(workdir)  # the clinics' signing keys are in workdir/keys
+    return app
+
+
+def _seed(app: Flask, scale: float, workdir: Path) -> dict:
+    """Seed an empty database; keep it first if asked. The seed's figures."""
     with app.app_context():
         db.create_all()
         start = time.perf_counter()
         world = seed.seed(scale)
-        results["seed_seconds"] = round(time.perf_counter() - start, 1)
-        results["sizes"] = world["sizes"]
-        print(f"seeded {world['sizes']} in {results['seed_seconds']} s", flush=True)
+        info = {"database": ARGS.database, "scale": scale, "world": world}
+        info["seed_seconds"] = round(time.perf_counter() - start, 1)
+        print(
+            f"seeded {world['sizes']} in {info['seed_seconds']} s: {world['seconds']}", flush=True
+        )
+        db.session.close()
+        db.engine.dispose()  # nothing may hold the database while it is copied
+    if ARGS.keep:
+        seeded.keep(ARGS.keep, workdir, info)
+        print(f"kept in {ARGS.keep}", flush=True)
+    return info
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="smp-bench-"))
+    try:
+        _run(workdir)
+    finally:
+        shutil.rmtree(workdir)  # a full-scale SQLite file is gigabytes: `--keep` keeps a copy
+
+
+def _run(workdir: Path) -> None:
+    given = os.environ.get("BENCH_SCALE")
+    if ARGS.reuse:
+        scale = float(given) if given else None
+        url, info = seeded.restore(ARGS.reuse, ARGS.database, scale, workdir)
+        app = _app(url, workdir)
+    else:
+        url = seeded.empty(ARGS.database, workdir)
+        app = _app(url, workdir)
+        info = _seed(app, float(given or "1"), workdir)
+        if ARGS.seed_only:
+            return
+    world, env = info["world"], _env(url)
+    results: dict = {"label": ARGS.label, "database": ARGS.database, "scale": info["scale"]}
+    results["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    results |= {"seed_seconds": info["seed_seconds"], "seed_phases": world.get("seconds")}
+    results["sizes"] = world["sizes"]
+    results["seed_reused"] = str(ARGS.reuse) if ARGS.reuse else None
+    with app.app_context():
         tokens = list(db.session.scalars(select(TreatmentSession.verify_token).limit(20_000)))
     random.Random(15).shuffle(tokens)
     counter = measure.Counter(app)
@@ -142,9 +144,8 @@ def main() -> None:
     )
     patient, hello = results["patient_under_gunicorn"], results["hello_under_gunicorn"]
     results["patient_share_of_hello"] = round(patient["req_per_s"] / hello["req_per_s"], 3)
-    results["audit_verify_full"] = _audit_verify(env, full=True)
-    results["audit_verify_default"] = _audit_verify(env, full=False)
-    out = HERE / "results" / f"{ARGS.database}-{scale:g}-{ARGS.label}.json"
+    results |= audit_verify.both_modes(env, CODE)
+    out = HERE / "results" / f"{ARGS.database}-{info['scale']:g}-{ARGS.label}.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1) + "\n")
     print(json.dumps(results, indent=1))
