@@ -3,10 +3,10 @@ linked to the entry before by SHA-256 (docs/audit-chain.md)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, datetime
 from enum import Enum
+from hashlib import sha256
 from typing import Any
 
 from sqlalchemy import inspect, select, text
@@ -29,19 +29,24 @@ GENESIS = "0" * 64
 CHAIN_LOCK_SPACE = 7_212_001
 
 
-def canonical(value: Any) -> str:
-    """One byte-exact JSON form, so a hash computed today is recomputed identically later."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
-    )
-
-
 def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     raise TypeError(f"cannot put {type(value).__name__} in an audit entry")
+
+
+# Built once: json.dumps with these options would build a new encoder on every call, which is
+# half the cost of hashing a chain entry. Same options, same bytes.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
+)
+
+
+def canonical(value: Any) -> str:
+    """One byte-exact JSON form, so a hash computed today is recomputed identically later."""
+    return _CANONICAL.encode(value)
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
@@ -105,21 +110,50 @@ _PARENTS: tuple[tuple[str, type], ...] = (
 )
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """SHA-256 over the canonical form of every field that tells what happened, and where."""
+def entry_hash(entry: AuditEntry | Any) -> str:
+    """SHA-256 over the canonical form of every field that tells what happened, and where (of
+    an entry, or of anything with its attributes: a row, a record about to be written)."""
+    return hash_fields(
+        entry.clinic_id,
+        entry.prev_hash,
+        entry.at,
+        entry.actor_id,
+        entry.actor_label,
+        entry.action,
+        entry.entity_type,
+        entry.entity_id,
+        entry.before,
+        entry.after,
+    )
+
+
+def hash_fields(
+    clinic_id: int,
+    prev_hash: str,
+    at: datetime | str,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: str,
+    after: str,
+) -> str:
+    """`entry_hash` of an entry read as plain values; `at` may be its ISO text already, which
+    is what the canonical form writes for the datetime."""
     body = {
-        "clinic_id": entry.clinic_id,
-        "prev": entry.prev_hash,
-        "at": entry.at,
-        "actor_id": entry.actor_id,
-        "actor": entry.actor_label,
-        "action": entry.action,
-        "entity_type": entry.entity_type,
-        "entity_id": entry.entity_id,
-        "before": entry.before,
-        "after": entry.after,
+        "clinic_id": clinic_id,
+        "prev": prev_hash,
+        "at": at,
+        "actor_id": actor_id,
+        "actor": actor_label,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
     }
-    return hashlib.sha256(canonical(body).encode()).hexdigest()
+    return sha256(_CANONICAL.encode(body).encode()).hexdigest()
 
 
 def _tail_hash(clinic_id: int) -> str:
