@@ -4,6 +4,7 @@ linked to the entry before by SHA-256 (docs/audit-chain.md)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
 from hashlib import sha256
@@ -29,7 +30,8 @@ GENESIS = "0" * 64
 CHAIN_LOCK_SPACE = 7_212_001
 
 
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """What the canonical form writes for a value JSON has no type for (times, enums)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
@@ -37,16 +39,36 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"cannot put {type(value).__name__} in an audit entry")
 
 
-# Built once: json.dumps with these options would build a new encoder on every call, which is
-# half the cost of hashing a chain entry. Same options, same bytes.
-_CANONICAL = json.JSONEncoder(
-    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
-)
+def _canonical_encoder() -> Callable[[Any], str]:
+    """json.dumps with the canonical options, minus its set-up on every call (a new encoder
+    each time, as long as encoding a chain entry takes): CPython's C encoder, made once with
+    exactly the arguments JSONEncoder.encode gives it, or the JSONEncoder itself elsewhere."""
+    encoder = json.JSONEncoder(
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=json_default
+    )
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    c_encode = make(
+        None,  # no cycle check: the canonical values are plain data, built fresh
+        encoder.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # indent
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    return lambda value: "".join(c_encode(value, 0))
+
+
+_ENCODE = _canonical_encoder()
 
 
 def canonical(value: Any) -> str:
     """One byte-exact JSON form, so a hash computed today is recomputed identically later."""
-    return _CANONICAL.encode(value)
+    return _ENCODE(value)
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
@@ -127,6 +149,21 @@ def entry_hash(entry: AuditEntry | Any) -> str:
     )
 
 
+# The canonical body of an entry: these keys, for hash_fields' arguments in this order.
+ENTRY_KEYS = (
+    "clinic_id",
+    "prev",
+    "at",
+    "actor_id",
+    "actor",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before",
+    "after",
+)
+
+
 def hash_fields(
     clinic_id: int,
     prev_hash: str,
@@ -141,19 +178,9 @@ def hash_fields(
 ) -> str:
     """`entry_hash` of an entry read as plain values; `at` may be its ISO text already, which
     is what the canonical form writes for the datetime."""
-    body = {
-        "clinic_id": clinic_id,
-        "prev": prev_hash,
-        "at": at,
-        "actor_id": actor_id,
-        "actor": actor_label,
-        "action": action,
-        "entity_type": entity_type,
-        "entity_id": entity_id,
-        "before": before,
-        "after": after,
-    }
-    return sha256(_CANONICAL.encode(body).encode()).hexdigest()
+    values = (clinic_id, prev_hash, at, actor_id, actor_label, action)
+    body = dict(zip(ENTRY_KEYS, (*values, entity_type, entity_id, before, after), strict=True))
+    return sha256(_ENCODE(body).encode()).hexdigest()
 
 
 def _tail_hash(clinic_id: int) -> str:

@@ -9,13 +9,15 @@ far cheaper than reading it once per clinic, and ranges can be walked side by si
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from hashlib import sha256
+from json.encoder import encode_basestring as _text  # the string encoder canonical() uses
 from typing import Any
 
 from sqlalchemy import select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry
-from smp_hygiene.services.audit.chain import entry_hash, hash_fields
+from smp_hygiene.services.audit.chain import ENTRY_KEYS, canonical, entry_hash, hash_fields
 from smp_hygiene.services.audit.iso_times import IsoTimes
 
 # Entries are read in pages of this many, by id: memory stays flat however long the chain, and no
@@ -72,7 +74,7 @@ def walk(pages: Iterable[Sequence[Any]], walks: dict[int, Walk]) -> None:
                     f"entry {entry_id} does not follow the one before it: "
                     "a row was deleted or reordered"
                 )
-            elif hash_fields(
+            elif fast_hash(
                 clinic_id, prev_hash, iso(row[4]), *row[5:]
             ) != stored and not _typed_hash_matches(entry_id, stored):
                 state.broken_at = entry_id
@@ -80,6 +82,56 @@ def walk(pages: Iterable[Sequence[Any]], walks: dict[int, Walk]) -> None:
             else:
                 state.prev = state.head_hash = stored
                 state.head_id = entry_id
+
+
+def _entry_layout() -> str:
+    """canonical()'s text for an entry body, with a numbered hole where each value goes (a
+    format string): read off canonical() itself, so key order and separators cannot drift."""
+    marks = [f"\x00{i}\x00" for i in range(len(ENTRY_KEYS))]
+    layout = canonical(dict(zip(ENTRY_KEYS, marks, strict=True)))
+    layout = layout.replace("{", "{{").replace("}", "}}")
+    for i, mark in enumerate(marks):
+        layout = layout.replace(_text(mark), f"{{{i}}}")
+    return layout
+
+
+_LAYOUT = _entry_layout()
+
+
+def fast_hash(
+    clinic_id: Any,
+    prev_hash: Any,
+    at: Any,
+    actor_id: Any,
+    actor_label: Any,
+    action: Any,
+    entity_type: Any,
+    entity_id: Any,
+    before: Any,
+    after: Any,
+) -> str:
+    """hash_fields, for values as the database hands them over (text, integers, no actor as
+    None) written into canonical()'s own layout: the same bytes, without a dict to sort (a
+    third of the walk). Any other kind of value takes hash_fields itself."""
+    values = (clinic_id, prev_hash, at, actor_id, actor_label, action, entity_type, entity_id)
+    if type(clinic_id) is not int or not (actor_id is None or type(actor_id) is int):
+        return hash_fields(*values, before, after)
+    try:
+        text = _LAYOUT.format(
+            clinic_id,
+            _text(prev_hash),
+            _text(at),
+            "null" if actor_id is None else actor_id,
+            _text(actor_label),
+            _text(action),
+            _text(entity_type),
+            _text(entity_id),
+            _text(before),
+            _text(after),
+        )
+    except TypeError:  # a value that is not text (a datetime): the canonical form decides
+        return hash_fields(*values, before, after)
+    return sha256(text.encode()).hexdigest()
 
 
 def _typed_hash_matches(entry_id: int, stored: str) -> bool:

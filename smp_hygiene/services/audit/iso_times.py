@@ -4,7 +4,7 @@ Hashing a million records spends as long turning SQLite's stored text into aware
 back into text as it spends hashing. SQLite keeps every `UTCDateTime` as text in one fixed form
 (SQLAlchemy's storage format, in UTC), and its ISO form is a rearrangement of that text. Values
 in any other form take the typed route, exactly as the ORM reads them; on PostgreSQL the driver
-hands over datetimes, which the canonical form writes as their ISO text itself.
+hands over datetimes, read here as the canonical form writes them.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from sqlalchemy import String, type_coerce
 from sqlalchemy.engine import Dialect
 
 from smp_hygiene.models.base import UTCDateTime
+from smp_hygiene.services.audit.chain import json_default
 
 _SQLITE_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}")
 
@@ -43,9 +44,11 @@ class IsoTimes:
         return type_coerce(column, String).label(column.key) if self.raw else column
 
     def read(self, value: Any) -> Any:
-        """The selected value as ISO text (SQLite) or as the datetime itself (elsewhere)."""
-        if not self.raw or value is None:
-            return value
+        """The selected value as the text the canonical form writes for the column's datetime."""
+        if value is None:
+            return None
+        if not self.raw:
+            return json_default(value)
         fast = iso_from_sqlite_text(value) if isinstance(value, str) else None
         if fast is not None:
             return fast

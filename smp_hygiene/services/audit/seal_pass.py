@@ -90,12 +90,11 @@ def _check(session: Any, matches: bool, entries: list[Any], found: SealPass) -> 
 
 
 def _trail_of(batch: list[Any]) -> dict[int, list[Any]]:
-    """The completion and void entries about the batch's sessions, by session id."""
+    """The completion and void entries about the batch's sessions, by session id (without
+    their times: only a problem's message needs one)."""
     by_id = {str(session.id): session.id for session in batch}
     entries = db.session.connection().execute(
-        select(AuditEntry.id, AuditEntry.clinic_id, AuditEntry.at, AuditEntry.action)
-        .add_columns(AuditEntry.entity_id, AuditEntry.after)
-        .where(
+        select(AuditEntry.id, AuditEntry.action, AuditEntry.entity_id, AuditEntry.after).where(
             AuditEntry.entity_type == "TreatmentSession",
             AuditEntry.entity_id.in_(list(by_id)),
             AuditEntry.action.in_((COMPLETED, VOIDED)),
@@ -109,17 +108,21 @@ def _trail_of(batch: list[Any]) -> dict[int, list[Any]]:
 
 def completion_problem(entry: Any, session: Any, last_void: int, matches: bool) -> str | None:
     """Why the session no longer is what the `session.completed` entry sealed, or None."""
-    sealed = f"the audit trail sealed it on {entry.at:%Y-%m-%d} (entry {entry.id})"
-    name, clinic = f"session #{entry.entity_id}", sealing.clinic_label(session)
     if session.status is SessionStatus.IN_PROGRESS:
-        return f"{clinic}: {name} is in progress but {sealed}"
-    if session.status is SessionStatus.VOIDED and last_void < entry.id:
-        return f"{clinic}: {name} is voided but no void follows the seal: {sealed}"
-    if session.sealed_digest != digest_in(entry):
-        return f"{clinic}: {name} holds a digest other than the one {sealed}"
-    if not matches:
-        return f"{clinic}: {name} no longer matches the digest {sealed}"
-    return None
+        problem = "is in progress but"
+    elif session.status is SessionStatus.VOIDED and last_void < entry.id:
+        problem = "is voided but no void follows the seal:"
+    elif session.sealed_digest != digest_in(entry):
+        problem = "holds a digest other than the one"
+    elif not matches:
+        problem = "no longer matches the digest"
+    else:
+        return None
+    at = db.session.scalar(select(AuditEntry.at).where(AuditEntry.id == entry.id))
+    return (
+        f"{sealing.clinic_label(session)}: session #{entry.entity_id} {problem} the audit trail "
+        f"sealed it on {at:%Y-%m-%d} (entry {entry.id})"
+    )
 
 
 def digest_in(entry: Any) -> str | None:

@@ -86,7 +86,7 @@ class Reader:
             return tuple(c.key for c in model.__table__.columns), found.all()
         read = self.times.read
         rows = []
-        for row in found:
+        for row in found.all():
             values = list(row)
             for i in positions:
                 values[i] = read(values[i])
@@ -103,6 +103,10 @@ class Reader:
             )
             for *values, gtin, kind in found:
                 lot = Lot(**dict(zip((c.key for c in _LOT), values, strict=True)))
+                # Written into every seal of the lot, never compared: their text once, here.
+                lot.expiry_date, lot.sterility_expiry = map(
+                    _iso, (lot.expiry_date, lot.sterility_expiry)
+                )
                 lot.product = SimpleNamespace(gtin=gtin, kind=kind)
                 self.lots[lot.id] = lot
         return self.lots
@@ -112,6 +116,10 @@ class Reader:
             name = db.session.scalar(select(Clinic.name).where(Clinic.id == clinic_id))
             self.clinics[clinic_id] = SimpleNamespace(id=clinic_id, name=name)
         return self.clinics[clinic_id]
+
+
+def _iso(day: Any) -> Any:
+    return None if day is None else day.isoformat()
 
 
 _ORDER: dict[Any, tuple[Any, ...]] = {
@@ -166,9 +174,10 @@ def _attach_uses(reader: Reader, sessions: dict[int, Any]) -> None:
     rows = [row for row in rows if row[session_at] in sessions]
     lots = reader.lots_for({r[lot_at] for r in rows} | {r[diluent_at] for r in rows} - {None})
     tests = _patch_tests({r[test_at] for r in rows} - {None})
+    new_use = tuple.__new__  # UseRecord(*fields) without binding a dozen named parameters
     for row in rows:
         lot, diluent, test = lots[row[lot_at]], lots.get(row[diluent_at]), tests.get(row[test_at])
-        sessions[row[session_at]].uses.append(UseRecord(*row, lot, diluent, test))
+        sessions[row[session_at]].uses.append(new_use(UseRecord, (*row, lot, diluent, test)))
 
 
 def _patch_tests(ids: set[int]) -> dict[int, SimpleNamespace]:
