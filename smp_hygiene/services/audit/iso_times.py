@@ -36,7 +36,7 @@ class IsoTimes:
 
     def __init__(self, dialect: Dialect) -> None:
         self.raw = dialect.name == "sqlite"
-        typed = UTCDateTime().result_processor(dialect, None)
+        typed = UTCDateTime().dialect_impl(dialect).result_processor(dialect, None)
         self._typed: Callable[[Any], Any] = typed or (lambda value: value)
 
     def column(self, column: Any) -> Any:
