@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, Clinic, SessionStatus
-from smp_hygiene.services.audit import chain, chain_walk, verifying
+from smp_hygiene.services.audit import chain, chain_walk, runners, verifying
 from smp_hygiene.services.audit.iso_times import IsoTimes
 from tests.factories import make_client, make_clinic, make_user
 
@@ -108,6 +108,7 @@ def _entries(clinic: Clinic, n: int) -> None:
 def three_clinics(ctx, monkeypatch):
     """Three clinics whose entries interleave, walked in ranges of 4 ids."""
     monkeypatch.setattr(verifying, "RANGE", 4)
+    monkeypatch.setattr(runners, "PARTS", 1)  # ranges of exactly RANGE ids
     clinics = [make_clinic() for _ in range(3)]
     for _ in range(3):
         for clinic in clinics:

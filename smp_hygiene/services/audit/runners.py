@@ -28,6 +28,18 @@ def run_serially(check: Callable[..., Any], calls: Sequence[tuple]) -> list[Any]
     return [check(*args) for args in calls]
 
 
+# A walk is cut into at least this many ranges where it is long enough: two to four workers
+# then share it out evenly, however unequal the ranges' work.
+PARTS = 16
+
+
+def id_ranges(after: int, last: int, largest: int) -> list[tuple[int, int]]:
+    """(after, last] cut into consecutive ranges (lo, hi] of at most `largest` ids, and into
+    PARTS of them where there are enough ids."""
+    size = max(1, min(largest, -(-(last - after) // PARTS)))
+    return [(lo, min(lo + size, last)) for lo in range(after, last, size)]
+
+
 def can_fork() -> bool:
     """Another process sees the same database: not so for SQLite in memory (the tests')."""
     url = db.engine.url

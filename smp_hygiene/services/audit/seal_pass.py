@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, SessionStatus, TreatmentSession
-from smp_hygiene.services.audit.runners import Runner, run_serially
+from smp_hygiene.services.audit.runners import Runner, id_ranges, run_serially
 from smp_hygiene.services.sessions import seal_loading, seal_rows, sealing
 
 COMPLETED, VOIDED = "session.completed", "session.voided"
@@ -53,7 +53,7 @@ def check_sealed_sessions(run: Runner = run_serially) -> SealPass:
     """Every sealed session, whatever its status, checked against its digest and its trail."""
     last = db.session.scalar(select(func.max(TreatmentSession.id))) or 0
     found = SealPass()
-    for part in run(check_range, [(lo, lo + RANGE) for lo in range(0, last, RANGE)]):
+    for part in run(check_range, id_ranges(0, last, RANGE)):
         found.add(part)
     return found
 
@@ -96,12 +96,13 @@ def _trail_of(batch: list[Any]) -> dict[int, list[Any]]:
     entries = db.session.connection().execute(
         select(AuditEntry.id, AuditEntry.action, AuditEntry.entity_id, AuditEntry.after).where(
             AuditEntry.entity_type == "TreatmentSession",
-            AuditEntry.entity_id.in_(list(by_id)),
+            AuditEntry.entity_id.in_(bindparam("ids", expanding=True)),
             AuditEntry.action.in_((COMPLETED, VOIDED)),
-        )
+        ),
+        {"ids": list(by_id)},
     )
     found: dict[int, list[Any]] = defaultdict(list)
-    for entry in entries:
+    for entry in entries.all():
         found[by_id[entry.entity_id]].append(entry)
     return found
 

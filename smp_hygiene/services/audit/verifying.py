@@ -12,7 +12,7 @@ from smp_hygiene.models import AuditEntry, ChainCheckpoint, Clinic
 from smp_hygiene.services.audit import chain_walk
 from smp_hygiene.services.audit.chain import GENESIS
 from smp_hygiene.services.audit.chain_walk import Walk
-from smp_hygiene.services.audit.runners import Runner, run_serially
+from smp_hygiene.services.audit.runners import Runner, id_ranges, run_serially
 from smp_hygiene.timeutil import utcnow
 
 
@@ -144,7 +144,7 @@ def _ranges(starts: dict[int, _Start]) -> list[tuple[int, int]]:
     last = db.session.scalar(select(func.max(AuditEntry.id))) or 0
     firsts = [_first_walked(clinic_id, start) for clinic_id, start in starts.items()]
     lo = min((first for first in firsts if first is not None), default=last)
-    return [(after, min(after + RANGE, last)) for after in range(lo, last, RANGE)]
+    return id_ranges(lo, last, RANGE)
 
 
 def _first_walked(clinic_id: int, start: _Start) -> int | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from smp_hygiene.extensions import db
@@ -58,10 +58,11 @@ def seal_inputs(sessions: list[Any]) -> SealInputs:
     consents = db.session.connection().execute(
         select(Consent.id, Consent.client_id, Consent.template_id, Consent.signed_at)
         .add_columns(Consent.signature_sha256)
-        .where(Consent.client_id.in_({s.client_id for s in sessions}))
-        .order_by(Consent.signed_at.desc(), Consent.id.desc())
+        .where(Consent.client_id.in_(bindparam("clients", expanding=True)))
+        .order_by(Consent.signed_at.desc(), Consent.id.desc()),
+        {"clients": sorted({s.client_id for s in sessions})},
     )
-    for consent in consents:
+    for consent in consents.all():
         by_client[consent.client_id].append(consent)
     chosen = {
         s.id: next((c for c in by_client[s.client_id] if c.signed_at <= s.started_at), None)
@@ -89,10 +90,11 @@ def _pack_uses(session_ids: list[int]) -> dict[int, list[Any]]:
         .join(InstrumentPack, InstrumentPack.id == PackUse.pack_id)
         .join(SteriliserCycle, SteriliserCycle.id == InstrumentPack.cycle_id)
         .join(Steriliser, Steriliser.id == SteriliserCycle.steriliser_id)
-        .where(PackUse.session_id.in_(session_ids))
-        .order_by(PackUse.id)
+        .where(PackUse.session_id.in_(bindparam("sessions", expanding=True)))
+        .order_by(PackUse.id),
+        {"sessions": session_ids},
     )
-    for row in rows:
+    for row in rows.all():
         packs[row.session_id].append(_pack_use(row._asdict()))
     return packs
 

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
@@ -99,9 +99,10 @@ class Reader:
             found = db.session.connection().execute(
                 select(*_LOT, Product.gtin, Product.kind)
                 .join(Product, Product.id == SupplyLot.product_id)
-                .where(SupplyLot.id.in_(sorted(missing)))
+                .where(SupplyLot.id.in_(bindparam("ids", expanding=True))),
+                {"ids": sorted(missing)},
             )
-            for *values, gtin, kind in found:
+            for *values, gtin, kind in found.all():
                 lot = Lot(**dict(zip((c.key for c in _LOT), values, strict=True)))
                 # Written into every seal of the lot, never compared: their text once, here.
                 lot.expiry_date, lot.sterility_expiry = map(
