@@ -2,8 +2,10 @@
 
 Each session comes back as a light record with the attributes `sealing.sealed_content` reads
 (its uses with their lots, products and patch tests, its answers and overrides), built from
-column values typed exactly as the ORM types them, so the one function that makes a seal also
+column values typed as the ORM types them, so the one function that makes a seal also
 recomputes it here: no ORM objects, no identity map, memory flat over a million sessions.
+Values the seal only writes down and never compares (most times, a lot's dates) come as the
+text `canonical()` writes for them, which it writes unchanged: the same bytes, less work.
 """
 
 from __future__ import annotations
