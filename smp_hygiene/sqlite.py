@@ -10,12 +10,17 @@
   to the busy timeout for it. With a deferred BEGIN, a transaction that read first and then
   writes fails at once with SQLITE_BUSY when another writer committed in between (its WAL
   snapshot is stale, and waiting cannot help): two chairs scanning under two workers got 500s.
-  Reads keep a plain deferred BEGIN, so pages never wait for a writer.
+  Reads keep a plain deferred BEGIN, so pages never wait for a writer; so does work outside a
+  request that says it only reads (`read_only()`: `audit-verify`'s long walks), which must end
+  its transactions before it writes.
 """
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+import contextlib
+from collections.abc import Iterator
+
+from flask import Flask, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 
 from smp_hygiene.extensions import db
@@ -68,6 +73,20 @@ def sqlite_write_lock_held() -> bool:
     return bool(db.session.connection().info.get(_IMMEDIATE))
 
 
+@contextlib.contextmanager
+def read_only() -> Iterator[None]:
+    """Transactions begun inside only read: outside a request they begin deferred, so they
+    neither wait for the write lock nor keep writers waiting while they run."""
+    g.smp_read_only = True
+    try:
+        yield
+    finally:
+        g.pop("smp_read_only", None)
+
+
 def _may_write() -> bool:
-    """Outside a request (CLI, jobs, tests) we cannot tell, so assume a write."""
+    """Outside a request (CLI, jobs, tests) we cannot tell, so assume a write, unless the work
+    said it only reads."""
+    if has_app_context() and g.get("smp_read_only"):
+        return False
     return not has_request_context() or request.method not in READ_ONLY_METHODS

@@ -10,7 +10,7 @@ from sqlalchemy import insert, text
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, Clinic
-from smp_hygiene.services.audit import chain, verifying
+from smp_hygiene.services.audit import chain, chain_walk, verifying
 from smp_hygiene.services.sessions import sealing
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_clinic, make_sealed_session
@@ -55,7 +55,7 @@ def _peak_walking(clinic: Clinic) -> int:
 
 
 def test_walking_a_ten_times_longer_chain_takes_about_the_same_memory(ctx, monkeypatch):
-    monkeypatch.setattr(verifying, "PAGE", 500)
+    monkeypatch.setattr(chain_walk, "PAGE", 500)
     short, long = make_clinic(), make_clinic()
     _chain_of(short, 2_000)
     _chain_of(long, 20_000)

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from pathlib import Path
 
@@ -12,28 +14,35 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from smp_hygiene import sqlite
 from smp_hygiene.errors import DomainError
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic
-from smp_hygiene.services.audit import checkpoints, crosscheck, verifying
-from smp_hygiene.services.sessions import sealing
+from smp_hygiene.services.audit import checkpoints, crosscheck, runners, seal_pass, verifying
+from smp_hygiene.services.audit.runners import Runner, run_serially
+from smp_hygiene.services.audit.seal_pass import SealPass
+from smp_hygiene.services.audit.verifying import ChainReport
 
 
-def check_chains(full: bool = True) -> bool:
+def check_chains(full: bool = True, run: Runner = run_serially) -> list[ChainReport]:
     """Walk every clinic's chain, in full or from its last verified checkpoint (re-checked
     first); say per clinic what was found."""
-    intact = True
-    for report in verifying.verify_every_clinic(full=full):
+    reports = list(verifying.verify_every_clinic(full=full, run=run))
+    for report in reports:
         where = f"clinic #{report.clinic_id} ({report.clinic})"
         if report.ok:
             walked = "" if full else f" ({report.checked} walked since the last checkpoint)"
             click.echo(f"OK: {where}: {report.entries} audit entries chained{walked}.")
-            verifying.remember_verified(report)
         else:
             click.echo(f"BROKEN: {where}: audit {report.problem}", err=True)
-            intact = False
-    db.session.commit()  # the stored verified checkpoints move to the heads just walked
-    return intact
+    return reports
+
+
+def remember_chains(reports: list[ChainReport]) -> None:
+    """The stored verified checkpoints move to the heads just walked intact."""
+    for report in reports:
+        verifying.remember_verified(report)
+    db.session.commit()
 
 
 def check_checkpoints(path: Path) -> bool:
@@ -52,19 +61,18 @@ def check_checkpoints(path: Path) -> bool:
     return intact
 
 
-def check_seals() -> bool:
-    """Recompute every sealed record's digest."""
-    seals = sealing.verify_seals()
-    if not seals.ok:
-        click.echo(f"BROKEN: {seals.problem}", err=True)
+def check_seals(sealed: SealPass) -> bool:
+    """Every sealed record's digest, recomputed by the pass over the sealed sessions."""
+    if sealed.broken_session_id is not None:
+        click.echo(f"BROKEN: {sealed.broken}", err=True)
         return False
-    click.echo(f"OK: {seals.checked} sealed sessions match.")
+    click.echo(f"OK: {sealed.checked} sealed sessions match.")
     return True
 
 
-def check_database_against_trail() -> bool:
+def check_database_against_trail(sealed: SealPass, run: Runner = run_serially) -> bool:
     """Sealed sessions still sealed and matching the trail's digest; named records still there."""
-    report = crosscheck.cross_check()
+    report = crosscheck.cross_check(sealed, run)
     for problem in report.problems:
         click.echo(f"BROKEN: {problem}", err=True)
     if report.ok:
@@ -89,14 +97,31 @@ def check_database_against_trail() -> bool:
     help="Hash every entry from each chain's start; by default the walk starts at the entry "
     "the last intact walk reached, after checking that entry and the count before it.",
 )
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=lambda: min(os.cpu_count() or 1, 4),
+    show_default="the machine's cores, at most 4",
+    help="Processes that share out the walk (one where the database is SQLite in memory).",
+)
 @with_appcontext
-def audit_verify_command(checkpoint_file: Path | None, full: bool) -> None:
+def audit_verify_command(checkpoint_file: Path | None, full: bool, jobs: int) -> None:
     """Walk every clinic's audit chain and recompute every sealed record; exit 1 on any break."""
-    results = [check_chains(full)]
-    if checkpoint_file is not None:
-        results.append(check_checkpoints(checkpoint_file))
-    results.append(check_seals())
-    results.append(check_database_against_trail())
+    gc.freeze()  # what exists now outlives the walk: no collection need traverse it again
+    try:
+        # Only reads until the checkpoints are stored: on SQLite, no write lock held meanwhile.
+        with sqlite.read_only(), runners.runner(jobs) as run:
+            chains = check_chains(full, run)
+            results = [all(report.ok for report in chains)]
+            if checkpoint_file is not None:
+                results.append(check_checkpoints(checkpoint_file))
+            sealed = seal_pass.check_sealed_sessions(run)
+            results.append(check_seals(sealed))
+            results.append(check_database_against_trail(sealed, run))
+            db.session.rollback()  # end the reading transaction before writing
+    finally:
+        gc.unfreeze()
+    remember_chains(chains)
     if not all(results):
         sys.exit(1)
 

@@ -3,10 +3,11 @@ linked to the entry before by SHA-256 (docs/audit-chain.md)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import Enum
+from hashlib import sha256
 from typing import Any
 
 from sqlalchemy import inspect, select, text
@@ -29,19 +30,45 @@ GENESIS = "0" * 64
 CHAIN_LOCK_SPACE = 7_212_001
 
 
-def canonical(value: Any) -> str:
-    """One byte-exact JSON form, so a hash computed today is recomputed identically later."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_json_default
-    )
-
-
-def _json_default(value: Any) -> Any:
+def json_default(value: Any) -> Any:
+    """What the canonical form writes for a value JSON has no type for (times, enums)."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
     raise TypeError(f"cannot put {type(value).__name__} in an audit entry")
+
+
+def _canonical_encoder() -> Callable[[Any], str]:
+    """json.dumps with the canonical options, minus its set-up on every call (a new encoder
+    each time, as long as encoding a chain entry takes): CPython's C encoder, made once with
+    exactly the arguments JSONEncoder.encode gives it, or the JSONEncoder itself elsewhere."""
+    encoder = json.JSONEncoder(
+        sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=json_default
+    )
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return encoder.encode
+    c_encode = make(
+        None,  # no cycle check: the canonical values are plain data, built fresh
+        encoder.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # indent
+        encoder.key_separator,
+        encoder.item_separator,
+        encoder.sort_keys,
+        encoder.skipkeys,
+        encoder.allow_nan,
+    )
+    return lambda value: "".join(c_encode(value, 0))
+
+
+_ENCODE = _canonical_encoder()
+
+
+def canonical(value: Any) -> str:
+    """One byte-exact JSON form, so a hash computed today is recomputed identically later."""
+    return _ENCODE(value)
 
 
 def snapshot(obj: Any) -> dict[str, Any]:
@@ -105,21 +132,55 @@ _PARENTS: tuple[tuple[str, type], ...] = (
 )
 
 
-def entry_hash(entry: AuditEntry) -> str:
-    """SHA-256 over the canonical form of every field that tells what happened, and where."""
-    body = {
-        "clinic_id": entry.clinic_id,
-        "prev": entry.prev_hash,
-        "at": entry.at,
-        "actor_id": entry.actor_id,
-        "actor": entry.actor_label,
-        "action": entry.action,
-        "entity_type": entry.entity_type,
-        "entity_id": entry.entity_id,
-        "before": entry.before,
-        "after": entry.after,
-    }
-    return hashlib.sha256(canonical(body).encode()).hexdigest()
+def entry_hash(entry: AuditEntry | Any) -> str:
+    """SHA-256 over the canonical form of every field that tells what happened, and where (of
+    an entry, or of anything with its attributes: a row, a record about to be written)."""
+    return hash_fields(
+        entry.clinic_id,
+        entry.prev_hash,
+        entry.at,
+        entry.actor_id,
+        entry.actor_label,
+        entry.action,
+        entry.entity_type,
+        entry.entity_id,
+        entry.before,
+        entry.after,
+    )
+
+
+# The canonical body of an entry: these keys, for hash_fields' arguments in this order.
+ENTRY_KEYS = (
+    "clinic_id",
+    "prev",
+    "at",
+    "actor_id",
+    "actor",
+    "action",
+    "entity_type",
+    "entity_id",
+    "before",
+    "after",
+)
+
+
+def hash_fields(
+    clinic_id: int,
+    prev_hash: str,
+    at: datetime | str,
+    actor_id: int | None,
+    actor_label: str,
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: str,
+    after: str,
+) -> str:
+    """`entry_hash` of an entry read as plain values; `at` may be its ISO text already, which
+    is what the canonical form writes for the datetime."""
+    values = (clinic_id, prev_hash, at, actor_id, actor_label, action)
+    body = dict(zip(ENTRY_KEYS, (*values, entity_type, entity_id, before, after), strict=True))
+    return sha256(_ENCODE(body).encode()).hexdigest()
 
 
 def _tail_hash(clinic_id: int) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import func, select
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ChainCheckpoint, Clinic
-from smp_hygiene.services.audit.chain import GENESIS, entry_hash
+from smp_hygiene.services.audit import chain_walk
+from smp_hygiene.services.audit.chain import GENESIS
+from smp_hygiene.services.audit.chain_walk import Walk
+from smp_hygiene.services.audit.runners import Runner, id_ranges, run_serially
 from smp_hygiene.timeutil import utcnow
 
 
@@ -45,57 +47,24 @@ def verify_clinic_chain(clinic: Clinic, full: bool = False) -> ChainReport:
     start = _Start() if full else _stored_start(clinic)
     if isinstance(start, ChainReport):
         return start
-    count, prev, head_id, checked = start.entries, start.prev_hash, None, 0
-    for entry in _entries_after(clinic.id, start.after_id):
-        count, checked = count + 1, checked + 1
-        problem = _link_problem(entry, prev)
-        if problem:
-            return ChainReport(clinic.id, clinic.name, count, head_id, prev, entry.id, problem)
-        prev, head_id = entry.entry_hash, entry.id
-    head_id = head_id if head_id is not None else (start.after_id or None)
-    return ChainReport(clinic.id, clinic.name, count, head_id, prev, checked=checked)
+    state = Walk(start.prev_hash, start.after_id)
+    chain_walk.walk(chain_walk.pages(start.after_id, clinic_id=clinic.id), {clinic.id: state})
+    return _report(clinic.id, clinic.name, start, [state])
 
 
-# Entries are read in pages of this many, by id: memory stays flat however long the chain, and no
-# server-side cursor is held open between pages (nor left open when a walk stops at a break).
-PAGE = 5_000
-_HASHED = (
-    AuditEntry.id,
-    AuditEntry.clinic_id,
-    AuditEntry.prev_hash,
-    AuditEntry.entry_hash,
-    AuditEntry.at,
-    AuditEntry.actor_id,
-    AuditEntry.actor_label,
-    AuditEntry.action,
-    AuditEntry.entity_type,
-    AuditEntry.entity_id,
-    AuditEntry.before,
-    AuditEntry.after,
-)
-
-
-def _entries_after(clinic_id: int, after_id: int) -> Generator[Any]:
-    """The clinic's entries in chain order, as plain rows (no ORM objects), a page at a time."""
-    while True:
-        page = db.session.execute(
-            select(*_HASHED)
-            .where(AuditEntry.clinic_id == clinic_id, AuditEntry.id > after_id)
-            .order_by(AuditEntry.id)
-            .limit(PAGE)
-        ).all()
-        yield from page
-        if len(page) < PAGE:
-            return
-        after_id = page[-1].id
-
-
-def _link_problem(entry: Any, expected_prev: str) -> str:
-    if entry.prev_hash != expected_prev:
-        return f"entry {entry.id} does not follow the one before it: a row was deleted or reordered"
-    if entry_hash(entry) != entry.entry_hash:
-        return f"entry {entry.id} was changed after it was written"
-    return ""
+def _report(clinic_id: int, name: str, start: _Start, walks: list[Walk]) -> ChainReport:
+    """One clinic's report from the walks of consecutive ranges of its chain."""
+    count, head_id, head_hash = start.entries, start.after_id or None, start.prev_hash
+    for state in walks:
+        count += state.count
+        if state.broken_at is not None:
+            head_id = state.head_id if state.head_id is not None else head_id
+            return ChainReport(
+                clinic_id, name, count, head_id, state.prev, state.broken_at, state.problem
+            )
+        if state.head_id is not None:
+            head_id, head_hash = state.head_id, state.head_hash
+    return ChainReport(clinic_id, name, count, head_id, head_hash, checked=count - start.entries)
 
 
 def _stored_start(clinic: Clinic) -> _Start | ChainReport:
@@ -149,8 +118,64 @@ def remember_verified(report: ChainReport) -> None:
     db.session.add(mark)
 
 
-def verify_every_clinic(full: bool = True) -> Iterator[ChainReport]:
+def verify_every_clinic(full: bool = True, run: Runner = run_serially) -> Iterator[ChainReport]:
     """Every clinic's chain walked, one report per clinic: in full from its genesis, or from
-    its stored verified checkpoint (re-checked first) when not `full`."""
-    for clinic in list(db.session.scalars(select(Clinic).order_by(Clinic.id))):
-        yield verify_clinic_chain(clinic, full=full)
+    its stored verified checkpoint (re-checked first) when not `full`. The walk reads the
+    entries once in id order, in ranges that `run` may walk side by side."""
+    clinics = db.session.scalars(select(Clinic).order_by(Clinic.id)).all()
+    starts = {c.id: _Start() if full else _stored_start(c) for c in clinics}
+    walking = {i: start for i, start in starts.items() if isinstance(start, _Start)}
+    ranges = run(walk_range, [(lo, hi, walking) for lo, hi in _ranges(walking)])
+    for clinic in clinics:
+        start = starts[clinic.id]
+        if isinstance(start, ChainReport):
+            yield start
+        else:
+            walked = [part[clinic.id] for part in ranges if clinic.id in part]
+            yield _report(clinic.id, clinic.name, start, walked)
+
+
+# Entry ids per range of a walk of every chain: small enough to share out between processes,
+# large enough that each range's start-up (a query per clinic) is noise.
+RANGE = 200_000
+
+
+def _ranges(starts: dict[int, _Start]) -> list[tuple[int, int]]:
+    last = db.session.scalar(select(func.max(AuditEntry.id))) or 0
+    firsts = [_first_walked(clinic_id, start) for clinic_id, start in starts.items()]
+    lo = min((first for first in firsts if first is not None), default=last)
+    return id_ranges(lo, last, RANGE)
+
+
+def _first_walked(clinic_id: int, start: _Start) -> int | None:
+    """The id just before the clinic's first entry still to walk: where its walk starts."""
+    if start.after_id:
+        return start.after_id
+    first = db.session.scalar(
+        select(func.min(AuditEntry.id)).where(AuditEntry.clinic_id == clinic_id)
+    )
+    return None if first is None else first - 1
+
+
+def walk_range(after_id: int, up_to: int, starts: dict[int, _Start]) -> dict[int, Walk]:
+    """Walk every clinic's entries with ids in (after_id, up_to]: each clinic's first entry there
+    must follow its entry before the range (or its start), as in one walk from the start."""
+    walks = {
+        clinic_id: Walk(_prev_before(clinic_id, after_id, start), start.after_id)
+        for clinic_id, start in starts.items()
+        if start.after_id < up_to
+    }
+    chain_walk.walk(chain_walk.pages(after_id, up_to), walks)
+    return walks
+
+
+def _prev_before(clinic_id: int, after_id: int, start: _Start) -> str:
+    if start.after_id >= after_id:
+        return start.prev_hash
+    last = db.session.scalars(
+        select(AuditEntry.entry_hash)
+        .where(AuditEntry.clinic_id == clinic_id, AuditEntry.id <= after_id)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    ).first()
+    return last or GENESIS

@@ -1,13 +1,15 @@
-"""Loading what a seal covers for many sessions at once: the uses with their lots, products and
-patch tests, the answers and warnings, and the consents and packs, in a fixed number of queries
-per batch, so checking a million seals is a few thousand queries, not a few million."""
+"""Loading what a seal covers: one session's graph through the ORM, and the consents and packs of
+a batch of sessions (seal_rows.py reads the rest) in two queries, so checking a million seals is
+a few thousand queries, not a few million."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from smp_hygiene.extensions import db
@@ -16,6 +18,7 @@ from smp_hygiene.models import (
     InstrumentPack,
     PackUse,
     PatchTest,
+    Steriliser,
     SteriliserCycle,
     SupplyLot,
     SupplyUse,
@@ -35,10 +38,11 @@ SEALED_WITH = (
 
 @dataclass(frozen=True)
 class SealInputs:
-    """For a batch of sessions: the consent that cleared each, and the packs each opened."""
+    """For a batch of sessions: the consent that cleared each, and the packs each opened (plain
+    records with the attributes the seal reads, or the ORM objects themselves)."""
 
-    consents: dict[int, Consent | None] = field(default_factory=dict)
-    pack_uses: dict[int, list[PackUse]] = field(default_factory=dict)
+    consents: dict[int, Any] = field(default_factory=dict)
+    pack_uses: dict[int, list[Any]] = field(default_factory=dict)
 
 
 def load_sealed_graph(session: TreatmentSession) -> None:
@@ -47,44 +51,62 @@ def load_sealed_graph(session: TreatmentSession) -> None:
     db.session.execute(query.options(*SEALED_WITH)).unique().all()
 
 
-def sealed_batch(after_id: int, size: int) -> list[TreatmentSession]:
-    """The next `size` sealed sessions by id, whatever their status, with what the seal covers."""
-    query = (
-        select(TreatmentSession)
-        .where(TreatmentSession.sealed_digest.is_not(None), TreatmentSession.id > after_id)
-        .order_by(TreatmentSession.id)
-        .limit(size)
-        .options(*SEALED_WITH)
+def seal_inputs(sessions: list[Any]) -> SealInputs:
+    """The consents and packs of a batch in two queries, as plain records; each session gets what
+    its own query would have found (its client's newest consent signed before it started)."""
+    by_client: dict[int, list[Any]] = defaultdict(list)
+    consents = db.session.connection().execute(
+        select(Consent.id, Consent.client_id, Consent.template_id, Consent.signed_at)
+        .add_columns(Consent.signature_sha256)
+        .where(Consent.client_id.in_(bindparam("clients", expanding=True)))
+        .order_by(Consent.signed_at.desc(), Consent.id.desc()),
+        {"clients": sorted({s.client_id for s in sessions})},
     )
-    return list(db.session.scalars(query).unique())
-
-
-def seal_inputs(sessions: list[TreatmentSession]) -> SealInputs:
-    """The consents and packs of a batch in two queries; each session gets what its own query
-    would have found (its client's newest consent signed before it started)."""
-    by_client: dict[int, list[Consent]] = defaultdict(list)
-    consents = db.session.scalars(
-        select(Consent)
-        .where(Consent.client_id.in_({s.client_id for s in sessions}))
-        .order_by(Consent.signed_at.desc(), Consent.id.desc())
-    )
-    for consent in consents:
+    for consent in consents.all():
         by_client[consent.client_id].append(consent)
     chosen = {
         s.id: next((c for c in by_client[s.client_id] if c.signed_at <= s.started_at), None)
         for s in sessions
     }
-    packs: dict[int, list[PackUse]] = {s.id: [] for s in sessions}
-    uses = db.session.scalars(
-        select(PackUse)
-        .where(PackUse.session_id.in_(list(packs)))
-        .options(
-            joinedload(PackUse.pack)
-            .joinedload(InstrumentPack.cycle)
-            .joinedload(SteriliserCycle.steriliser)
+    return SealInputs(chosen, _pack_uses([s.id for s in sessions]))
+
+
+def _pack_uses(session_ids: list[int]) -> dict[int, list[Any]]:
+    """Each session's opened packs in scan order, with their load and steriliser."""
+    packs: dict[int, list[Any]] = {session_id: [] for session_id in session_ids}
+    rows = db.session.connection().execute(
+        select(
+            PackUse.session_id,
+            PackUse.used_at,
+            PackUse.used_by_id,
+            PackUse.raw_barcode,
+            InstrumentPack.code,
+            InstrumentPack.contents,
+            InstrumentPack.expires_on,
+            *[c.label(f"cycle_{c.key}") for c in SteriliserCycle.__table__.columns],
+            Steriliser.name.label("steriliser_name"),
+            Steriliser.serial.label("steriliser_serial"),
         )
-        .order_by(PackUse.id)
+        .join(InstrumentPack, InstrumentPack.id == PackUse.pack_id)
+        .join(SteriliserCycle, SteriliserCycle.id == InstrumentPack.cycle_id)
+        .join(Steriliser, Steriliser.id == SteriliserCycle.steriliser_id)
+        .where(PackUse.session_id.in_(bindparam("sessions", expanding=True)))
+        .order_by(PackUse.id),
+        {"sessions": session_ids},
     )
-    for use in uses:
-        packs[use.session_id].append(use)
-    return SealInputs(chosen, packs)
+    for row in rows.all():
+        packs[row.session_id].append(_pack_use(row._asdict()))
+    return packs
+
+
+def _pack_use(values: dict[str, Any]) -> SimpleNamespace:
+    cycle = {key[6:]: values.pop(key) for key in list(values) if key.startswith("cycle_")}
+    steriliser = SimpleNamespace(name=values.pop("steriliser_name"))
+    steriliser.serial = values.pop("steriliser_serial")
+    pack = SimpleNamespace(
+        code=values.pop("code"),
+        contents=values.pop("contents"),
+        expires_on=values.pop("expires_on"),
+        cycle=SimpleNamespace(**cycle, steriliser=steriliser),
+    )
+    return SimpleNamespace(**values, pack=pack)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Consent, PatchTest, SupplyUse, TreatmentSession
 from smp_hygiene.services.audit.chain import canonical
-from smp_hygiene.services.sessions import seal_loading
+from smp_hygiene.services.sessions import seal_loading, seal_rows
 from smp_hygiene.services.sessions.seal_loading import SealInputs
 from smp_hygiene.services.sterilisation import packs
 
@@ -206,24 +206,24 @@ class SealReport:
         return self.broken_session_id is None
 
 
-SEAL_BATCH = 500  # sessions checked per batch: a few queries each, and memory that stays flat
+SEAL_BATCH = 1_000  # sessions checked per batch: a few queries each, and memory that stays flat
 
 
 def verify_seals() -> SealReport:
     """Recompute every sealed session's digest, whatever its status, a batch at a time; name the
     first that no longer matches, with its clinic."""
-    checked, after_id = 0, 0
-    while True:
-        batch = seal_loading.sealed_batch(after_id, SEAL_BATCH)
+    checked = 0
+    for batch in seal_rows.sealed_batches(0, None, SEAL_BATCH):
         known = seal_loading.seal_inputs(batch)
         for session in batch:
             checked += 1
             if not seal_matches(session, known):
-                problem = (
-                    f"{clinic_label(session)}: session #{session.id} no longer matches its "
-                    "sealed digest: its record was changed after completion"
-                )
-                return SealReport(checked, session.id, problem)
-        if len(batch) < SEAL_BATCH:
-            return SealReport(checked)
-        after_id = batch[-1].id
+                return SealReport(checked, session.id, seal_problem(session))
+    return SealReport(checked)
+
+
+def seal_problem(session: TreatmentSession) -> str:
+    return (
+        f"{clinic_label(session)}: session #{session.id} no longer matches its sealed digest: "
+        "its record was changed after completion"
+    )
