@@ -70,7 +70,8 @@ def keyset(query: Select, key: Any, after: int | None, limit: int) -> Slice:
 
 @dataclass
 class Page:
-    """One page and whether another follows; `total` is None: nothing counted every match."""
+    """One page and whether another follows; `total` is None: nothing counted every match.
+    `after`, where the order allows it, names the last row: the next page starts after it."""
 
     items: list[Any]
     page: int
@@ -78,6 +79,7 @@ class Page:
     has_next: bool
     total: int | None = None
     pages: int | None = None
+    after: int | None = None
 
     @property
     def has_prev(self) -> bool:

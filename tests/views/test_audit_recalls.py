@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -417,3 +418,27 @@ def test_a_recall_opened_with_a_look_back_inside_the_floor_is_refused(client, lo
 
     assert response.status_code == 422
     assert "the retention floor" in response.get_data(as_text=True)
+
+
+def test_the_lot_trace_next_link_continues_after_the_last_session_shown(
+    app, client, login, world, monkeypatch
+):
+    monkeypatch.setattr("smp_hygiene.views.audit.traceability.lots.PER_PAGE", 1)
+    with app.app_context():
+        lot = db.session.get(SupplyLot, world["lot"])
+        newer = make_session(make_client(full_name="Noor Newer"))
+        make_use(newer, lot)
+        db.session.commit()
+        newer_id = newer.id
+    login(Role.AUDITOR)
+
+    first = client.get("/audit/trace/lot?lot=D199").get_data(as_text=True)
+    next_link = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(next_link).get_data(as_text=True)
+
+    assert ("Noor Newer" in first, "Alex Martin" in first) == (True, False)
+    assert f"after={newer_id}" in next_link
+    assert "page=2" in next_link
+    assert ("Alex Martin" in second, "Noor Newer" in second) == (True, False)
+    assert 'rel="next"' not in second
+    assert "after=" not in re.search(r'href="([^"]+)" rel="prev"', second).group(1)
