@@ -100,3 +100,15 @@ def page_of(query: Select, page: int, per_page: int | None) -> Page:
     size, number = args["per_page"], args["page"]
     rows = list(db.session.scalars(query.limit(size + 1).offset((number - 1) * size)))
     return Page(rows[:size], number, size, has_next=len(rows) > size)
+
+
+def rows_page(
+    query: Select, page: int, per_page: int | None, params: dict[str, Any] | None = None
+) -> Page:
+    """`page_of` for a query of plain columns (with its bound `params`): its rows as they come,
+    no ORM objects."""
+    args = page_args(page, per_page)
+    size, number = args["per_page"], args["page"]
+    query = query.limit(size + 1).offset((number - 1) * size)
+    rows = list(db.session.execute(query, params or {}))
+    return Page(rows[:size], number, size, has_next=len(rows) > size)

@@ -222,10 +222,12 @@ def test_auditor_can_list_every_supply_used_on_a_client_with_patch_tests(ctx):
 
     page = client_history.client_supplies(client)
 
-    assert page.items == [use]
-    assert page.items[0].patch_test is test
-    assert client_history.client_sessions(client) == [session]
-    assert client_history.client_patch_tests(client) == [test]
+    assert [row.id for row in page.items] == [use.id]
+    assert (page.items[0].patch_test_id, page.items[0].product) == (test.id, pigment.product.title)
+    assert [row.id for row in client_history.client_sessions(client)] == [session.id]
+    assert client_history.client_sessions(client)[0].technician == session.technician.name
+    tests = client_history.client_patch_tests(client)
+    assert [(t.id, t.products) for t in tests] == [(test.id, [pigment.product.title])]
 
 
 def test_technician_activity_shows_checklist_completion_and_refusals(ctx):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, or_, select
+from sqlalchemy import Row, Select, bindparam, or_, select
 from sqlalchemy.orm import contains_eager
 
 from smp_hygiene.errors import InvalidInput
@@ -227,8 +227,12 @@ def lots_of_sessions(session_ids: Sequence[int], lot_ids: Select) -> dict[int, l
             or_(SupplyLot.id == SupplyUse.lot_id, SupplyLot.id == SupplyUse.diluent_lot_id),
         )
         .join(Product, Product.id == SupplyLot.product_id)
-        .where(SupplyUse.session_id.in_(session_ids), SupplyLot.id.in_(lot_ids))
-        .order_by(SupplyUse.session_id, SupplyLot.id)
+        # One expanding parameter for the page's ids: as literals, 50 of them cost more to
+        # build than the query takes to run.
+        .where(SupplyUse.session_id.in_(bindparam("session_ids", expanding=True)))
+        .where(SupplyLot.id.in_(lot_ids))
+        .order_by(SupplyUse.session_id, SupplyLot.id),
+        {"session_ids": list(session_ids)},
     )
     found: dict[int, list[LotUse]] = defaultdict(list)
     for session_id, diluent_id, lot_id, number, status, manufacturer, name in rows:
