@@ -15,11 +15,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, exists, func, or_, select, tuple_, union
+from sqlalchemy import Select, and_, exists, func, or_, select, tuple_, union
 
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Client, Clinic, SupplyUse, TreatmentSession, User
+from smp_hygiene.models import (
+    Clinic,
+    Product,
+    SupplyLot,
+    SupplyUse,
+    TreatmentSession,
+)
 from smp_hygiene.services.listing import Page, page_args
+from smp_hygiene.services.traceability.trace_rows import LOT_COLUMNS
 
 # Below this many uses a lot's sessions are sorted outright; above it a lot is in so many of the
 # clinic's sessions that walking them in date order finds a page sooner (measured in bench/).
@@ -27,32 +34,31 @@ SMALL_LOT_USES = 2_000
 DATE_SORTS = ("date",)
 
 
-def session_rows() -> Select:
-    """What a trace row shows of a session, its client and its technician, as plain columns."""
-    return (
-        select(
-            TreatmentSession.id,
-            TreatmentSession.started_at,
-            TreatmentSession.status,
-            TreatmentSession.client_id,
-            Client.full_name,
-            Client.phone,
-            Client.email,
-            Client.address,
-            User.display_name,
-            User.email.label("technician_email"),
-            User.licence_number,
-            User.licence_issuer,
-        )
-        .join(Client, Client.id == TreatmentSession.client_id)
-        .join(User, User.id == TreatmentSession.technician_id)
-    )
+def lots_reached(lot_ids: Select) -> tuple[list[int], int | None]:
+    """The ids of the lots searched for, and the newest session (by id) that used any of them,
+    as the supply or as its diluent: one query, each lot's newest session read from the end of
+    its (lot, session) index. The pages' queries then name the lots by their ids, which the
+    planner can estimate (PostgreSQL misjudged a lot's size behind a subquery)."""
+    newest = [
+        select(func.max(SupplyUse.session_id)).where(column == SupplyLot.id).scalar_subquery()
+        for column in (SupplyUse.lot_id, SupplyUse.diluent_lot_id)
+    ]
+    rows = db.session.execute(select(SupplyLot.id, *newest).where(SupplyLot.id.in_(lot_ids)))
+    ids, last = [], None
+    for lot_id, *sessions in rows:
+        ids.append(lot_id)
+        last = max([last or 0, *(s for s in sessions if s is not None)]) or None
+    return ids, last
 
 
-def _is_small(lot_ids: Select) -> bool:
+def _is_small(lot_ids: list[int]) -> bool:
+    # Session ids, not use ids: the count is read from the (lot, session) indexes alone.
     capped = [
         select(func.count()).select_from(
-            select(SupplyUse.id).where(column.in_(lot_ids)).limit(SMALL_LOT_USES + 1).subquery()
+            select(SupplyUse.session_id)
+            .where(column.in_(lot_ids))
+            .limit(SMALL_LOT_USES + 1)
+            .subquery()
         )
         for column in (SupplyUse.lot_id, SupplyUse.diluent_lot_id)
     ]
@@ -62,7 +68,7 @@ def _is_small(lot_ids: Select) -> bool:
     return plain + diluted <= SMALL_LOT_USES
 
 
-def _from_the_lots(query: Select, lot_ids: Select) -> Select:
+def _from_the_lots(query: Select, lot_ids: list[int]) -> Select:
     used = union(
         select(SupplyUse.session_id.label("session_id")).where(SupplyUse.lot_id.in_(lot_ids)),
         select(SupplyUse.session_id).where(SupplyUse.diluent_lot_id.in_(lot_ids)),
@@ -70,12 +76,14 @@ def _from_the_lots(query: Select, lot_ids: Select) -> Select:
     return query.join(used, used.c.session_id == TreatmentSession.id)
 
 
-def _walking_sessions(query: Select, lot_ids: Select) -> Select:
+def _walking_sessions(query: Select, lot_ids: list[int], newest: int) -> Select:
     used = exists().where(
         SupplyUse.session_id == TreatmentSession.id,
         or_(SupplyUse.lot_id.in_(lot_ids), SupplyUse.diluent_lot_id.in_(lot_ids)),
     )
-    return query.where(used)
+    # No session after the lots' newest one used them: the walk skips what came since (a lot
+    # recalled a year after its last use) by id alone, in the date index, without a probe each.
+    return query.where(TreatmentSession.id <= newest, used)
 
 
 def _after(query: Select, clinic: Clinic, after: int, descending: bool) -> Select:
@@ -92,7 +100,7 @@ def _after(query: Select, clinic: Clinic, after: int, descending: bool) -> Selec
 
 def session_page(
     clinic: Clinic,
-    lot_ids: Select,
+    lots: tuple[list[int], int | None],
     sessions: Select,
     *,
     sort: str,
@@ -101,26 +109,59 @@ def session_page(
     per_page: int | None,
     after: int | None = None,
 ) -> Page:
-    """`sessions` (`session_rows`, sorted and filtered) narrowed to those that used `lot_ids`,
-    one page of them, counted by nobody; in date order a page may start `after` a session."""
+    """`sessions` (`trace_rows.session_rows`, sorted and filtered) narrowed to those that used
+    the lots (`lots_reached`), one page of them with their lots, counted by nobody; in date
+    order a page may start `after` a session."""
+    lot_ids, newest = lots
+    if newest is None:  # no lot, or no session used one
+        args = page_args(page, per_page)
+        return Page([], args["page"], args["per_page"], has_next=False)
     sessions = sessions.where(TreatmentSession.clinic_id == clinic.id)
     by_date = sort in DATE_SORTS
     keyset = after if by_date and per_page is not None else None
     if keyset is not None:
         sessions = _after(sessions, clinic, keyset, descending)
     if by_date and not _is_small(lot_ids):
-        found = _rows_page(_walking_sessions(sessions, lot_ids), page, per_page, keyset)
+        matched = _walking_sessions(sessions, lot_ids, newest)
     else:
-        found = _rows_page(_from_the_lots(sessions, lot_ids), page, per_page, keyset)
+        matched = _from_the_lots(sessions, lot_ids)
+    found = _page_with_lots(matched, lot_ids, (sort, descending), page, per_page, keyset)
     if by_date and found.has_next:
-        found.after = found.items[-1].id
+        found.after = found.items[-1][0].id
     return found
 
 
-def _rows_page(query: Select, page: int, per_page: int | None, keyset: int | None) -> Page:
-    """One page of plain rows and whether another follows; a keyset page needs no offset."""
+# Where a page's order is found among its own columns, to keep it when its lots are joined.
+PAGE_COLUMNS = {"date": "started_at", "client": "full_name", "technician": "technician_email"}
+
+
+def _page_with_lots(
+    matched: Select,
+    lot_ids: list[int],
+    order: tuple[str, bool],
+    page: int,
+    per_page: int | None,
+    keyset: int | None,
+) -> Page:
+    """One page of `matched` (one row more, to say if another follows; no offset after a
+    keyset), each session with the rows of the lots it used among `lot_ids`: one query."""
     args = page_args(page, per_page)
     size, number = args["per_page"], args["page"]
     offset = 0 if keyset is not None else (number - 1) * size
-    rows: list[Any] = list(db.session.execute(query.limit(size + 1).offset(offset)))
-    return Page(rows[:size], number, size, has_next=len(rows) > size)
+    rows = matched.limit(size + 1).offset(offset).subquery("page")
+    sort, descending = order
+    key, tiebreak = rows.c[PAGE_COLUMNS.get(sort, "id")], rows.c.id
+    used = or_(SupplyUse.lot_id.in_(lot_ids), SupplyUse.diluent_lot_id.in_(lot_ids))
+    lot = or_(SupplyLot.id == SupplyUse.lot_id, SupplyLot.id == SupplyUse.diluent_lot_id)
+    query = (
+        select(rows, SupplyUse.diluent_lot_id.label("diluent_lot_id"), *LOT_COLUMNS)
+        .outerjoin(SupplyUse, and_(SupplyUse.session_id == rows.c.id, used))
+        .outerjoin(SupplyLot, and_(lot, SupplyLot.id.in_(lot_ids)))
+        .outerjoin(Product, Product.id == SupplyLot.product_id)
+        .order_by(*(c.desc() if descending else c.asc() for c in (key, tiebreak)), SupplyLot.id)
+    )
+    sessions: dict[int, tuple[Any, list[Any]]] = {}
+    for row in db.session.execute(query):
+        sessions.setdefault(row.id, (row, []))[1].append(row)
+    items = list(sessions.values())
+    return Page(items[:size], number, size, has_next=len(items) > size)

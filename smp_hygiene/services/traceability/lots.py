@@ -1,8 +1,9 @@
 """Traceability: which sessions, and so which clients, a lot reached (also as a diluent).
 
 Every list is a fixed number of queries, whatever the page size and however many sessions a lot
-reached: no count of every match; the auditor's pages are plain rows with the client and the
-technician joined in (lot_pages), and the lots of a page come in one more query.
+reached: no count of every match; the auditor's pages are plain rows with the client, the
+technician and the lots each session used joined in (lot_pages); other lists of sessions get
+their lots in one more query (lots_of_sessions).
 The audit views search one clinic; the CLI (`trace-lot`, `lots`) looks across every clinic
 (across_clinics).
 """
@@ -13,10 +14,10 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, bindparam, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import contains_eager
 
 from smp_hygiene.errors import InvalidInput
@@ -24,18 +25,16 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     Client,
     Clinic,
-    LotStatus,
     Product,
-    SessionStatus,
     SupplyLot,
     SupplyUse,
     TreatmentSession,
     User,
 )
-from smp_hygiene.models.people import licence_words
 from smp_hygiene.services.listing import Page, ordering, within_period
 from smp_hygiene.services.lots.identity import normalise_lot
-from smp_hygiene.services.traceability import lot_pages
+from smp_hygiene.services.traceability import lot_pages, trace_rows
+from smp_hygiene.services.traceability.trace_rows import LotUse
 
 SESSION_SORTS = {
     "date": TreatmentSession.started_at,
@@ -43,39 +42,6 @@ SESSION_SORTS = {
     "technician": User.email,
     "session": TreatmentSession.id,
 }
-
-
-@dataclass(frozen=True)
-class LotUse:
-    """A lot a session used, as traceability names it (and whether it is recalled)."""
-
-    lot_id: int
-    product_title: str
-    lot_number: str
-    status: LotStatus
-    as_diluent: bool = False
-
-    @property
-    def label(self) -> str:
-        text = f"{self.product_title} lot {self.lot_number}"
-        return f"{text} (diluent)" if self.as_diluent else text
-
-
-@dataclass(frozen=True)
-class TracedSession:
-    """One row of a lot's trace: the session, whom to contact, who treated, which lots."""
-
-    id: int
-    started_at: datetime
-    status: SessionStatus
-    client_id: int
-    client_name: str
-    phone: str
-    email: str
-    address: str
-    technician: str
-    licence: str
-    lots: list[LotUse]
 
 
 @dataclass(frozen=True)
@@ -127,13 +93,14 @@ def sessions_using_lots(
     """Every session that used one of `lot_ids`, as the supply itself or as its diluent; pages
     say whether another follows instead of counting every session, and in date order the next
     page starts `after` the last session shown (see lot_pages)."""
-    query = lot_pages.session_rows().order_by(
+    query = trace_rows.session_rows().order_by(
         *ordering(SESSION_SORTS, sort, descending, _tiebreak(descending))
     )
     query = within_period(query, TreatmentSession.started_at, date_from, date_to)
+    lots = lot_pages.lots_reached(lot_ids)
     found = lot_pages.session_page(
         clinic,
-        lot_ids,
+        lots,
         query,
         sort=sort,
         descending=descending,
@@ -141,25 +108,8 @@ def sessions_using_lots(
         per_page=per_page,
         after=after,
     )
-    lots = lots_of_sessions([row.id for row in found.items], lot_ids)
-    found.items = [_traced(row, lots.get(row.id, [])) for row in found.items]
+    found.items = [trace_rows.traced(row, lot_rows) for row, lot_rows in found.items]
     return found
-
-
-def _traced(row: Row, lots: list[LotUse]) -> TracedSession:
-    return TracedSession(
-        id=row.id,
-        started_at=row.started_at,
-        status=row.status,
-        client_id=row.client_id,
-        client_name=row.full_name,
-        phone=row.phone,
-        email=row.email,
-        address=row.address,
-        technician=row.display_name or row.technician_email,  # as User.name
-        licence=licence_words(row.licence_number, row.licence_issuer),
-        lots=lots,
-    )
 
 
 def _with_people() -> Select:
@@ -208,8 +158,11 @@ def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Page:
     )
 
 
-def lots_of_sessions(session_ids: Sequence[int], lot_ids: Select) -> dict[int, list[LotUse]]:
-    """For a page of sessions, which of `lot_ids` each one used: one query for the page."""
+def lots_of_sessions(
+    session_ids: Sequence[int], lot_ids: Select | Sequence[int]
+) -> dict[int, list[LotUse]]:
+    """For a page of sessions, which of `lot_ids` (a query or the ids) each one used: one query
+    for the page."""
     if not session_ids:
         return {}
     rows = db.session.execute(
