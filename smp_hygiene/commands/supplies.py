@@ -15,7 +15,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import Clinic, Product
 from smp_hygiene.services.barcodes.reader import parse_barcode
 from smp_hygiene.services.supplies import receiving
-from smp_hygiene.services.traceability import lots
+from smp_hygiene.services.traceability import across_clinics
 from smp_hygiene.timeutil import local_date, utcnow
 
 
@@ -117,7 +117,7 @@ def receive_lot_command(
 @with_appcontext
 def trace_lot_command(lot: str, gtin: str | None, clinic_id: int | None, as_json: bool) -> None:
     """Every session (and client) that used a lot: the first step of a recall."""
-    traces = lots.trace_lot_number(lot, gtin, clinic_id)
+    traces = across_clinics.trace_lot_number(lot, gtin, clinic_id)
     if not traces:
         raise click.ClickException(f"No lot {lot} has been received.")
     payload = [_trace_json(trace) for trace in traces]
@@ -130,7 +130,7 @@ def trace_lot_command(lot: str, gtin: str | None, clinic_id: int | None, as_json
             click.echo(f"  #{row['session_id']} {row['completed_at']} {row['client']}")
 
 
-def _trace_json(trace: lots.LotTrace) -> dict:
+def _trace_json(trace: across_clinics.LotTrace) -> dict:
     return {
         "lot": trace.lot.lot_number,
         "product": trace.lot.product.title,
@@ -167,7 +167,7 @@ def lots_command(clinic_id: int | None, as_json: bool) -> None:
             "status": s.lot.status.value,
             "sessions": s.session_count,
         }
-        for s in lots.lot_summaries(clinic_id)
+        for s in across_clinics.lot_summaries(clinic_id)
     ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))

@@ -87,10 +87,15 @@ class User(UserMixin, Model):
     @property
     def licence(self) -> str:
         """The licence as records print it, e.g. "licence BP-2231, issued by Brussels Health"."""
-        if not self.licence_number:
-            return ""
-        issuer = f", issued by {self.licence_issuer}" if self.licence_issuer else ""
-        return f"licence {self.licence_number}{issuer}"
+        return licence_words(self.licence_number, self.licence_issuer)
+
+
+def licence_words(number: str, issuer: str) -> str:
+    """A licence number and its issuer as records print them (also from plain rows)."""
+    if not number:
+        return ""
+    issued = f", issued by {issuer}" if issuer else ""
+    return f"licence {number}{issued}"
 
 
 class LoginThrottle(Model):

@@ -70,7 +70,8 @@ def keyset(query: Select, key: Any, after: int | None, limit: int) -> Slice:
 
 @dataclass
 class Page:
-    """One page and whether another follows; `total` is None: nothing counted every match."""
+    """One page and whether another follows; `total` is None: nothing counted every match.
+    `after`, where the order allows it, names the last row: the next page starts after it."""
 
     items: list[Any]
     page: int
@@ -78,6 +79,7 @@ class Page:
     has_next: bool
     total: int | None = None
     pages: int | None = None
+    after: int | None = None
 
     @property
     def has_prev(self) -> bool:
@@ -97,4 +99,16 @@ def page_of(query: Select, page: int, per_page: int | None) -> Page:
     args = page_args(page, per_page)
     size, number = args["per_page"], args["page"]
     rows = list(db.session.scalars(query.limit(size + 1).offset((number - 1) * size)))
+    return Page(rows[:size], number, size, has_next=len(rows) > size)
+
+
+def rows_page(
+    query: Select, page: int, per_page: int | None, params: dict[str, Any] | None = None
+) -> Page:
+    """`page_of` for a query of plain columns (with its bound `params`): its rows as they come,
+    no ORM objects."""
+    args = page_args(page, per_page)
+    size, number = args["per_page"], args["page"]
+    query = query.limit(size + 1).offset((number - 1) * size)
+    rows = list(db.session.execute(query, params or {}))
     return Page(rows[:size], number, size, has_next=len(rows) > size)

@@ -24,7 +24,6 @@ from flask import (
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy.orm import joinedload
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo
 
@@ -187,8 +186,7 @@ def load_user(user_id: str) -> User | None:
     ident, _, version = user_id.partition(":")
     if not all(part.isascii() and part.isdigit() and len(part) < 16 for part in (ident, version)):
         return None
-    # Nearly every signed-in page reads the user's clinic (its scope, its clock): one query.
-    user = db.session.get(User, int(ident), options=[joinedload(User.clinic)])
+    user = users.find_user_with_clinic(int(ident))
     if user is None or not user.is_active or user.session_version != int(version):
         return None
     g.setdefault(logs.LOGIN_IDS, (user.clinic_id, user.id))

@@ -14,12 +14,17 @@ from smp_hygiene.timeutil import from_local, local_time
 
 def clinic_zone() -> str:
     """The zone of the page's record (public pages set it), else the signed-in user's clinic."""
-    zone = g.get("clinic_zone") if has_request_context() else None
+    if not has_request_context():
+        return "UTC"
+    zone = g.get("clinic_zone")
     if zone:
         return zone
-    if has_request_context() and current_user.is_authenticated:
-        return current_user.clinic.timezone
-    return "UTC"
+    # A table asks once per date it prints: the user's clinic is looked up once per request
+    # (its zone is still read each time, so a clinic whose zone just changed shows the new one).
+    clinic = g.get("user_clinic")
+    if clinic is None and current_user.is_authenticated:
+        clinic = g.user_clinic = current_user.clinic
+    return clinic.timezone if clinic is not None else "UTC"
 
 
 def use_clinic_zone(zone: str) -> None:

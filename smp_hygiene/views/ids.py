@@ -5,8 +5,9 @@ database error."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from flask import Flask
+from flask import Flask, url_for
 from werkzeug.routing import IntegerConverter, Map
 
 # PostgreSQL's integer column: ids, counts and page numbers all fit in it.
@@ -44,6 +45,16 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def url_maker(endpoint: str, name: str, **values: object) -> Callable[[int], str]:
+    """`url_for(endpoint, name=<id>, **values)` for every row of a table: the URL is built
+    once, each row's id put into it (url_for costs tens of microseconds, a table has hundreds
+    of links)."""
+    prefix, suffix = url_for(endpoint, **values, **{name: MAX_ID}).split(str(MAX_ID), 1)
+    return lambda ident: f"{prefix}{int(ident)}{suffix}"
+
+
 def register(app: Flask) -> None:
-    """Replace the `int` converter app-wide, before any blueprint adds its routes."""
+    """Replace the `int` converter app-wide, before any blueprint adds its routes; templates
+    get `url_maker`."""
     app.url_map.converters["int"] = IdConverter
+    app.add_template_global(url_maker)

@@ -8,6 +8,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ChainCheckpoint, Clinic
 from smp_hygiene.services.audit import chain, verifying
 from tests.factories import make_client, make_clinic, make_cycle, make_steriliser, make_user
+from tests.queries import count_queries
 
 
 def _entries_for(n: int, clinic: Clinic | None = None) -> Clinic:
@@ -107,6 +108,48 @@ def test_a_walk_from_the_checkpoint_notices_the_checkpointed_entry_was_removed(c
 
     assert report.broken_at == mark.entry_id
     assert "changed or removed" in report.problem
+
+
+def test_a_transaction_reads_its_chains_tail_once_however_many_entries_it_writes(ctx):
+    clinic = _entries_for(1)
+    actor = make_user(clinic=clinic)
+    db.session.commit()
+
+    with count_queries() as statements:
+        for _ in range(3):
+            chain.record(actor, "client.created", make_client(clinic=clinic))
+    db.session.commit()
+
+    assert sum("entry_hash" in s and s.startswith("SELECT") for s in statements) == 1
+    assert verifying.verify_clinic_chain(clinic, full=True).ok
+
+
+def test_an_entry_rolled_back_with_its_savepoint_is_not_taken_for_the_tail(ctx):
+    clinic = _entries_for(1)
+    actor = make_user(clinic=clinic)
+    before = len(_chain_of(clinic))
+    chain.record(actor, "client.created", make_client(clinic=clinic))
+    with db.session.begin_nested() as savepoint:
+        chain.record(actor, "client.created", make_client(clinic=clinic))
+        savepoint.rollback()
+    chain.record(actor, "client.created", make_client(clinic=clinic))
+    db.session.commit()
+
+    assert len(_chain_of(clinic)) == before + 2
+    assert verifying.verify_clinic_chain(clinic, full=True).ok
+
+
+def test_the_next_transaction_reads_the_tail_again(ctx):
+    clinic = _entries_for(1)
+    actor = make_user(clinic=clinic)
+    db.session.commit()
+    chain.record(actor, "client.created", make_client(clinic=clinic))
+    db.session.rollback()
+
+    chain.record(actor, "client.created", make_client(clinic=clinic))
+    db.session.commit()
+
+    assert verifying.verify_clinic_chain(clinic, full=True).ok
 
 
 def test_canonical_form_is_independent_of_key_order():

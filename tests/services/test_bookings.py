@@ -202,7 +202,7 @@ def test_a_started_booking_carries_client_area_and_planned_pigments_into_the_ses
     assert session.treated_area == "Hairline"
     assert (booking.status, booking.session) == (BookingStatus.STARTED, session)
     assert [s.product for s in worklists.pigment_statuses(session)] == [black]
-    assert grey in [s.product for s in worklists.other_pigment_statuses(session, [])]
+    assert grey in [s.product for s in worklists.pigment_lists(session, with_others=True)[1]]
 
 
 def test_a_booking_is_started_once(clinic, tech):

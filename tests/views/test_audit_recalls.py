@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import pytest
@@ -15,6 +16,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     ClientNotification,
     LotStatus,
+    ProductKind,
     Recall,
     Role,
     SupplyLot,
@@ -24,6 +26,7 @@ from smp_hygiene.services.recalls.operations import lookback_floor
 from tests.factories import (
     make_client,
     make_lot,
+    make_patch_test,
     make_recall,
     make_refusal,
     make_session,
@@ -417,3 +420,51 @@ def test_a_recall_opened_with_a_look_back_inside_the_floor_is_refused(client, lo
 
     assert response.status_code == 422
     assert "the retention floor" in response.get_data(as_text=True)
+
+
+def test_the_lot_trace_next_link_continues_after_the_last_session_shown(
+    app, client, login, world, monkeypatch
+):
+    monkeypatch.setattr("smp_hygiene.views.audit.traceability.lots.PER_PAGE", 1)
+    with app.app_context():
+        lot = db.session.get(SupplyLot, world["lot"])
+        newer = make_session(make_client(full_name="Noor Newer"))
+        make_use(newer, lot)
+        db.session.commit()
+        newer_id = newer.id
+    login(Role.AUDITOR)
+
+    first = client.get("/audit/trace/lot?lot=D199").get_data(as_text=True)
+    next_link = re.search(r'href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    second = client.get(next_link).get_data(as_text=True)
+
+    assert ("Noor Newer" in first, "Alex Martin" in first) == (True, False)
+    assert f"after={newer_id}" in next_link
+    assert "page=2" in next_link
+    assert ("Alex Martin" in second, "Noor Newer" in second) == (True, False)
+    assert 'rel="next"' not in second
+    assert "after=" not in re.search(r'href="([^"]+)" rel="prev"', second).group(1)
+
+
+def test_the_client_history_shows_each_supply_with_its_diluent_patch_test_and_recall(
+    app, client, login, world
+):
+    with app.app_context():
+        person = make_client(full_name="Kim Diluted")
+        pigment = make_lot(lot_number="P77", status=LotStatus.RECALLED)
+        water = make_lot(kind=ProductKind.OTHER, lot_number="W12")
+        test = make_patch_test(person, [pigment.product])
+        session = make_session(person, make_user(email="tech.kim@example.test"))
+        make_use(session, pigment, diluent_lot=water, patch_test=test)
+        db.session.commit()
+        person_id, test_id = person.id, test.id
+        titles = (pigment.product.title, water.product.title)
+    login(Role.AUDITOR)
+
+    page = client.get(f"/audit/trace/clients/{person_id}").get_data(as_text=True)
+
+    assert 'P77 <strong class="bad">recalled</strong>' in page
+    assert f"{titles[1]} lot W12" in page
+    assert f"#{test_id} negative" in page
+    assert page.count(titles[0]) == 2  # the supply, and the product its patch test tested
+    assert "tech." in page  # the session's technician

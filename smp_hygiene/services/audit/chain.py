@@ -10,7 +10,8 @@ from enum import Enum
 from hashlib import sha256
 from typing import Any
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import event, inspect, select, text
+from sqlalchemy.orm import Session, SessionTransaction
 
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
@@ -104,6 +105,7 @@ def record(
     entry.entry_hash = entry_hash(entry)
     db.session.add(entry)
     db.session.flush()
+    _tails()[clinic_id] = entry.entry_hash
     return entry
 
 
@@ -183,7 +185,29 @@ def hash_fields(
     return sha256(_ENCODE(body).encode()).hexdigest()
 
 
+# This transaction's own chain work, per clinic: the tail it wrote last, and the lock it holds.
+# Once a transaction has appended to a clinic's chain it holds that chain (the advisory lock on
+# PostgreSQL, the write lock on SQLite) until it ends, so nobody else can have appended since:
+# a completion writing three entries reads the tail once and locks once. Forgotten whenever a
+# transaction or savepoint ends, so a rolled-back entry is never taken for the tail.
+_TAILS, _LOCKED = "audit_chain_tails", "audit_chain_locked"
+
+
+def _tails() -> dict[int, str]:
+    return db.session.info.setdefault(_TAILS, {})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_chain_work(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is not None and not transaction.nested:
+        return  # a flush's own inner transaction, not the end of ours or of a savepoint
+    session.info.pop(_TAILS, None)
+    session.info.pop(_LOCKED, None)
+
+
 def _tail_hash(clinic_id: int) -> str:
+    if clinic_id in _tails():
+        return _tails()[clinic_id]
     last = db.session.scalars(
         select(AuditEntry.entry_hash)
         .where(AuditEntry.clinic_id == clinic_id)
@@ -196,8 +220,10 @@ def _tail_hash(clinic_id: int) -> str:
 def lock_clinic_chain(clinic_id: int) -> None:
     """On PostgreSQL, one clinic's writers queue here (until commit) instead of colliding on
     the unique (clinic_id, prev_hash); other clinics' writers take other locks and never wait."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    locked = db.session.info.setdefault(_LOCKED, set())
+    if clinic_id not in locked and db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(
             text("SELECT pg_advisory_xact_lock(CAST(:space AS integer), CAST(:clinic AS integer))"),
             {"space": CHAIN_LOCK_SPACE, "clinic": clinic_id},
         )
+    locked.add(clinic_id)

@@ -47,10 +47,7 @@ def readiness(booking: Booking, now: datetime | None = None) -> Readiness:
         return Readiness(booking)
     now = now or utcnow()
     at, client = max(booking.starts_at, now), booking.client
-    pigments = [
-        clearance.pigment_status(client, product, at, THIS_BOOKING, now=now)
-        for product in booking.pigments
-    ]
+    pigments = clearance.pigment_statuses(client, booking.pigments, at, THIS_BOOKING, now=now)
     needs = [
         *_consent_needs(client, at, now),
         *(status.message for status in pigments if not status.cleared),

@@ -1,9 +1,11 @@
 """Whether a client is cleared for a pigment at a given time, and if not, what is still missing,
-in words a technician can act on. The rule itself is `patch_tests.clearing_test` (R25); this
-module asks it for one product, as the session screen and a booking need."""
+in words a technician can act on. The rule itself is `patch_tests.judge_reading` (R25); this
+module applies it to the pigments the session screen or a booking shows, reading the patch tests
+of all of them at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,37 +35,95 @@ def pigment_status(
     """Is `client` cleared for `product` at `at`? Where the clinic tests per lot, any lot of it in
     stock that a test clears will do. Without `what` a refusal is the rule's own words (a session
     already started); with it ("this booking"), it says what to do, and by when, before then."""
-    lots = _lots_to_try(client, product)
+    return pigment_statuses(client, [product], at, what, now)[0]
+
+
+def pigment_statuses(
+    client: Client,
+    products: Sequence[Product],
+    at: datetime,
+    what: str | None = None,
+    now: datetime | None = None,
+) -> list[PigmentStatus]:
+    """`pigment_status` of each of `products`, in order: one query for the patch tests of them
+    all (and one for their lots where the clinic clears per lot), whatever their number."""
+    if not products:
+        return []
+    lots = _lots_to_try(client, products)
+    tried = [item or product for product in products for item in lots[product.id]]
+    latest = latest_readings(client, tried, at)
+    statuses = []
+    for product in products:
+        status = _judged(client, product, at, lots[product.id], latest)
+        if isinstance(status, PatchTestRequired):
+            words = str(status)
+            if what is not None:
+                words = _missing(client, product, (at, now or utcnow()), what, status)
+            status = PigmentStatus(product, False, words)
+        statuses.append(status)
+    return statuses
+
+
+def _judged(
+    client: Client,
+    product: Product,
+    at: datetime,
+    lots: list[SupplyLot | None],
+    latest: dict[Product | SupplyLot, PatchTest],
+) -> PigmentStatus | PatchTestRequired:
+    """Cleared by the first lot (or the product) whose newest reading clears, else the first
+    refusal; no lot in stock to try is a status of its own."""
     if not lots:
         message = f"No lot of {product.title} in stock to match a patch test: receive one first."
         return PigmentStatus(product, False, message)
     refusals: list[PatchTestRequired] = []
     for lot in lots:
         try:
-            test = patch_tests.clearing_test(client, product, client.clinic, at, lot)
+            test = patch_tests.judge_reading(latest.get(lot or product), client, product, at, lot)
         except PatchTestRequired as error:
             refusals.append(error)
         else:
             read_on = local_date(test.read_at or test.applied_at, client.clinic.timezone)
             lot_words = f" (lot {lot.lot_number})" if lot else ""
             return PigmentStatus(product, True, f"Negative{lot_words}, read {read_on}.")
-    if what is None:
-        return PigmentStatus(product, False, str(refusals[0]))
-    missing = _missing(client, product, (at, now or utcnow()), what, refusals[0])
-    return PigmentStatus(product, False, missing)
+    return refusals[0]
 
 
-def _lots_to_try(client: Client, product: Product) -> list[SupplyLot | None]:
-    """The product itself, or where the clinic clears per lot, its lots that can be used."""
-    if not client.clinic.is_patch_test_per_lot:
-        return [None]
-    return list(
-        db.session.scalars(
-            select(SupplyLot)
-            .where(SupplyLot.product_id == product.id, SupplyLot.status == LotStatus.AVAILABLE)
-            .order_by(SupplyLot.lot_number)
+def latest_readings(
+    client: Client, tested: Sequence[Product | SupplyLot], before: datetime
+) -> dict[Product | SupplyLot, PatchTest]:
+    """`patch_tests.latest_reading` of each of `tested` (products or lots) in one query each."""
+    found: dict[Product | SupplyLot, PatchTest] = {}
+    for kind in (Product, SupplyLot):
+        wanted = {item.id: item for item in tested if isinstance(item, kind)}
+        if not wanted:
+            continue
+        link, column = patch_tests.tests_link(kind)
+        rows = db.session.execute(
+            select(column, PatchTest)
+            .join(link, link.c.patch_test_id == PatchTest.id)
+            .where(PatchTest.client_id == client.id, column.in_(wanted))
+            .where(PatchTest.read_at.is_not(None), PatchTest.read_at <= before)
+            .order_by(PatchTest.read_at.desc(), PatchTest.id.desc())
         )
-    )
+        for tested_id, test in rows:  # newest first: the first row of each is its latest
+            found.setdefault(wanted[tested_id], test)
+    return found
+
+
+def _lots_to_try(client: Client, products: Sequence[Product]) -> dict[int, list[SupplyLot | None]]:
+    """Per product, the product itself, or where the clinic clears per lot, its lots that can
+    be used: one query for every product."""
+    if not client.clinic.is_patch_test_per_lot:
+        return {product.id: [None] for product in products}
+    lots: dict[int, list[SupplyLot | None]] = {product.id: [] for product in products}
+    for lot in db.session.scalars(
+        select(SupplyLot)
+        .where(SupplyLot.product_id.in_(lots), SupplyLot.status == LotStatus.AVAILABLE)
+        .order_by(SupplyLot.lot_number, SupplyLot.id)
+    ):
+        lots[lot.product_id].append(lot)
+    return lots
 
 
 def _missing(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Column, Select, Table, select
 
 from smp_hygiene.errors import InvalidInput, PatchTestRequired
 from smp_hygiene.extensions import db
@@ -101,6 +101,19 @@ def clearing_test(
     per lot), or PatchTestRequired saying why."""
     per_lot = lot if clinic.is_patch_test_per_lot else None
     latest = latest_reading(client, per_lot or product, session_start)
+    return judge_reading(latest, client, product, session_start, per_lot)
+
+
+def judge_reading(
+    latest: PatchTest | None,
+    client: Client,
+    product: Product,
+    session_start: datetime,
+    per_lot: SupplyLot | None = None,
+) -> PatchTest:
+    """The rule (R25) applied to the newest reading of `product` (or of the lot `per_lot`):
+    the test if it clears the client, else PatchTestRequired saying why."""
+    clinic = client.clinic
     name = f"{product.title} lot {per_lot.lot_number}" if per_lot else product.title
     if latest is None or latest.read_at is None:
         raise PatchTestRequired(
@@ -170,11 +183,15 @@ def find_pending_test(client: Client, tested: Product | SupplyLot) -> PatchTest 
     )
 
 
+def tests_link(kind: type) -> tuple[Table, Column]:
+    """The table linking tests to what they tested (products or lots), and its column for it."""
+    if kind is SupplyLot:
+        return patch_test_lot, patch_test_lot.c.lot_id
+    return patch_test_product, patch_test_product.c.product_id
+
+
 def _tests_of(client: Client, tested: Product | SupplyLot) -> Select[PatchTest]:
-    if isinstance(tested, SupplyLot):
-        link, column = patch_test_lot, patch_test_lot.c.lot_id
-    else:
-        link, column = patch_test_product, patch_test_product.c.product_id
+    link, column = tests_link(type(tested))
     return (
         select(PatchTest)
         .join(link, link.c.patch_test_id == PatchTest.id)

@@ -58,22 +58,24 @@ def sessions_query(
 def pigment_statuses(session: TreatmentSession) -> list[PigmentStatus]:
     """The pigments planned for the session (on its booking) and those used in it, each with
     whether a patch test clears this client (R25); once closed, only those used."""
+    return pigment_lists(session, with_others=False)[0]
+
+
+def pigment_lists(
+    session: TreatmentSession, with_others: bool
+) -> tuple[list[PigmentStatus], list[PigmentStatus]]:
+    """The session's pigments (`pigment_statuses`) and, with `with_others`, every other pigment
+    of the catalogue, for a bottle picked that was not planned; each with its clearance, the
+    patch tests of them all read in one query."""
     used = [use.lot.product for use in session.uses if use.lot.is_pigment]
     planned = planned_pigments(session) if session.status is SessionStatus.IN_PROGRESS else []
-    products = list(dict.fromkeys([*planned, *used]))
-    return [clearance.pigment_status(session.client, p, session.started_at) for p in products]
-
-
-def other_pigment_statuses(
-    session: TreatmentSession, shown: list[PigmentStatus]
-) -> list[PigmentStatus]:
-    """Every pigment of the catalogue not in `shown`, for a bottle picked that was not planned."""
-    shown_ids = {status.product.id for status in shown}
-    return [
-        clearance.pigment_status(session.client, product, session.started_at)
-        for product in catalogue.list_products(session.clinic, ProductKind.PIGMENT)
-        if product.id not in shown_ids
-    ]
+    shown = list(dict.fromkeys([*planned, *used]))
+    others = []
+    if with_others:
+        catalogue_pigments = catalogue.list_products(session.clinic, ProductKind.PIGMENT)
+        others = [product for product in catalogue_pigments if product not in shown]
+    statuses = clearance.pigment_statuses(session.client, shown + others, session.started_at)
+    return statuses[: len(shown)], statuses[len(shown) :]
 
 
 def planned_pigments(session: TreatmentSession) -> list[Product]:

@@ -1,9 +1,11 @@
 """Traceability: which sessions, and so which clients, a lot reached (also as a diluent).
 
 Every list is a fixed number of queries, whatever the page size and however many sessions a lot
-reached: no count of every match; rows come with their client and technician joined in, and the
-lots of a page in one more query.
-The audit views search one clinic; the CLI (`trace-lot`, `lots`) looks across every clinic.
+reached: no count of every match; the auditor's pages are plain rows with the client, the
+technician and the lots each session used joined in (lot_pages); other lists of sessions get
+their lots in one more query (lots_of_sessions).
+The audit views search one clinic; the CLI (`trace-lot`, `lots`) looks across every clinic
+(across_clinics).
 """
 
 from __future__ import annotations
@@ -15,15 +17,24 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, union_all
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy.orm import contains_eager
 
 from smp_hygiene.errors import InvalidInput
 from smp_hygiene.extensions import db
-from smp_hygiene.models import Client, Clinic, Product, SupplyLot, SupplyUse, TreatmentSession, User
+from smp_hygiene.models import (
+    Client,
+    Clinic,
+    Product,
+    SupplyLot,
+    SupplyUse,
+    TreatmentSession,
+    User,
+)
 from smp_hygiene.services.listing import Page, ordering, within_period
 from smp_hygiene.services.lots.identity import normalise_lot
-from smp_hygiene.services.traceability import lot_pages
+from smp_hygiene.services.traceability import lot_pages, trace_rows
+from smp_hygiene.services.traceability.trace_rows import LotUse
 
 SESSION_SORTS = {
     "date": TreatmentSession.started_at,
@@ -31,17 +42,6 @@ SESSION_SORTS = {
     "technician": User.email,
     "session": TreatmentSession.id,
 }
-
-
-@dataclass(frozen=True)
-class LotUse:
-    lot: SupplyLot
-    as_diluent: bool = False
-
-    @property
-    def label(self) -> str:
-        text = f"{self.lot.product.title} lot {self.lot.lot_number}"
-        return f"{text} (diluent)" if self.as_diluent else text
 
 
 @dataclass(frozen=True)
@@ -88,15 +88,27 @@ def sessions_using_lots(
     descending: bool = True,
     page: int = 1,
     per_page: int | None = 50,
+    after: int | None = None,
 ) -> Page:
     """Every session that used one of `lot_ids`, as the supply itself or as its diluent; pages
-    say whether another follows instead of counting every session (see lot_pages)."""
-    query = _with_people().order_by(
+    say whether another follows instead of counting every session, and in date order the next
+    page starts `after` the last session shown (see lot_pages)."""
+    query = trace_rows.session_rows().order_by(
         *ordering(SESSION_SORTS, sort, descending, _tiebreak(descending))
     )
     query = within_period(query, TreatmentSession.started_at, date_from, date_to)
-    found = lot_pages.session_page(clinic, lot_ids, query, sort=sort, page=page, per_page=per_page)
-    found.items = with_lots(found.items, lot_ids)
+    lots = lot_pages.lots_reached(lot_ids)
+    found = lot_pages.session_page(
+        clinic,
+        lots,
+        query,
+        sort=sort,
+        descending=descending,
+        page=page,
+        per_page=per_page,
+        after=after,
+    )
+    found.items = [trace_rows.traced(row, lot_rows) for row, lot_rows in found.items]
     return found
 
 
@@ -146,21 +158,39 @@ def trace_lot(clinic: Clinic, search: LotSearch, **listing: Any) -> Page:
     )
 
 
-def lots_of_sessions(session_ids: Sequence[int], lot_ids: Select) -> dict[int, list[LotUse]]:
-    """For a page of sessions, which of `lot_ids` each one used: one query for the page."""
+def lots_of_sessions(
+    session_ids: Sequence[int], lot_ids: Select | Sequence[int]
+) -> dict[int, list[LotUse]]:
+    """For a page of sessions, which of `lot_ids` (a query or the ids) each one used: one query
+    for the page."""
     if not session_ids:
         return {}
-    lot = aliased(SupplyLot)
     rows = db.session.execute(
-        select(SupplyUse.session_id, SupplyUse.diluent_lot_id, lot)
-        .join(lot, or_(lot.id == SupplyUse.lot_id, lot.id == SupplyUse.diluent_lot_id))
-        .options(joinedload(lot.product))
-        .where(SupplyUse.session_id.in_(session_ids), lot.id.in_(lot_ids))
-        .order_by(SupplyUse.session_id, lot.id)
-    ).all()
+        select(
+            SupplyUse.session_id,
+            SupplyUse.diluent_lot_id,
+            SupplyLot.id,
+            SupplyLot.lot_number,
+            SupplyLot.status,
+            Product.manufacturer,
+            Product.name,
+        )
+        .join(
+            SupplyLot,
+            or_(SupplyLot.id == SupplyUse.lot_id, SupplyLot.id == SupplyUse.diluent_lot_id),
+        )
+        .join(Product, Product.id == SupplyLot.product_id)
+        # One expanding parameter for the page's ids: as literals, 50 of them cost more to
+        # build than the query takes to run.
+        .where(SupplyUse.session_id.in_(bindparam("session_ids", expanding=True)))
+        .where(SupplyLot.id.in_(lot_ids))
+        .order_by(SupplyUse.session_id, SupplyLot.id),
+        {"session_ids": list(session_ids)},
+    )
     found: dict[int, list[LotUse]] = defaultdict(list)
-    for session_id, diluent_lot_id, row_lot in rows:
-        use = LotUse(row_lot, as_diluent=row_lot.id == diluent_lot_id)
+    for session_id, diluent_id, lot_id, number, status, manufacturer, name in rows:
+        title = f"{manufacturer} {name}"  # as Product.title
+        use = LotUse(lot_id, title, number, status, as_diluent=lot_id == diluent_id)
         if use not in found[session_id]:
             found[session_id].append(use)
     return found
@@ -175,62 +205,3 @@ def list_products(clinic: Clinic) -> list[Product]:
             .order_by(Product.manufacturer, Product.name)
         )
     )
-
-
-@dataclass(frozen=True)
-class LotTrace:
-    lot: SupplyLot
-    sessions: list[TreatmentSession]
-
-
-def trace_lot_number(
-    lot_number: str, gtin: str | None = None, clinic_id: int | None = None
-) -> list[LotTrace]:
-    """Every lot matching the (normalised) number, in one clinic or all, with every session that
-    used it, oldest first: also as the diluent of a pigment dose. Voided sessions are included:
-    the client was still treated."""
-    query = select(SupplyLot).join(Product).where(SupplyLot.lot_key == normalise_lot(lot_number))
-    if gtin:
-        query = query.where(Product.gtin == gtin)
-    if clinic_id is not None:
-        query = query.where(SupplyLot.clinic_id == clinic_id)
-    lots = db.session.scalars(query.options(joinedload(SupplyLot.product))).all()
-    return [LotTrace(lot, _sessions_of(lot)) for lot in lots]
-
-
-def _sessions_of(lot: SupplyLot) -> list[TreatmentSession]:
-    only_this = select(SupplyLot.id).where(SupplyLot.id == lot.id)
-    clinic = db.session.get_one(Clinic, lot.clinic_id)  # a lot always belongs to a clinic
-    found = sessions_using_lots(clinic, only_this, descending=False, per_page=None)
-    return [row.session for row in found.items]
-
-
-@dataclass(frozen=True)
-class LotSummary:
-    lot: SupplyLot
-    session_count: int
-
-
-def lot_summaries(clinic_id: int | None = None) -> list[LotSummary]:
-    """Every lot, in one clinic or all, with how many sessions used it, in one query."""
-    # A diluent lot is used too: count it through the doses it diluted.
-    uses = union_all(
-        select(SupplyUse.lot_id.label("lot_id"), SupplyUse.session_id),
-        select(SupplyUse.diluent_lot_id, SupplyUse.session_id).where(
-            SupplyUse.diluent_lot_id.is_not(None)
-        ),
-    ).subquery()
-    counts = (
-        select(uses.c.lot_id, func.count(func.distinct(uses.c.session_id)).label("n"))
-        .group_by(uses.c.lot_id)
-        .subquery()
-    )
-    query = (
-        select(SupplyLot, func.coalesce(counts.c.n, 0))
-        .outerjoin(counts, counts.c.lot_id == SupplyLot.id)
-        .options(joinedload(SupplyLot.product))
-        .order_by(SupplyLot.id)
-    )
-    if clinic_id is not None:
-        query = query.where(SupplyLot.clinic_id == clinic_id)
-    return [LotSummary(lot, count) for lot, count in db.session.execute(query).all()]

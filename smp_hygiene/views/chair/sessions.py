@@ -140,7 +140,7 @@ def show(session_id: int):
     session = own_or_404(TreatmentSession, session_id, sessions.SHOWN_WITH)
     is_open = session.status is SessionStatus.IN_PROGRESS
     items = checklists.active_items(session.clinic)
-    pigments = worklists.pigment_statuses(session)
+    pigments, other_pigments = worklists.pigment_lists(session, with_others=is_open)
     return render_template(
         "chair/session.html",
         session=session,
@@ -148,7 +148,7 @@ def show(session_id: int):
         items=items,
         ticked={a.item_id: a for a in session.answers},
         pigments=pigments,
-        other_pigments=worklists.other_pigment_statuses(session, pigments) if is_open else [],
+        other_pigments=other_pigments,
         blockers=sessions.completion_blockers(session, items),
         labels=labels.session_labels(session) if is_open else [],
     )

@@ -6,7 +6,8 @@ from flask import render_template, request
 from flask_login import current_user
 
 from smp_hygiene.csvexport import csv_response
-from smp_hygiene.models import Client, User
+from smp_hygiene.models import Client
+from smp_hygiene.models.people import licence_words
 from smp_hygiene.pdf import pdf_response
 from smp_hygiene.services.listing import Page
 from smp_hygiene.services.traceability import client_history
@@ -50,26 +51,22 @@ def trace_clients_csv():
     return csv_response("clients.csv", CLIENT_HEADER, rows)
 
 
-def _practitioner(technician: User) -> str:
-    """Name and licence, as inspectors ask for both on a treatment record."""
-    return f"{technician.name}, {technician.licence or 'licence not recorded'}"
-
-
 def client_supply_rows(page: Page) -> list[list]:
+    """One CSV or report row per supply, with the practitioner's name and licence, as
+    inspectors ask for both on a treatment record."""
     return [
         [
-            use.used_at.date().isoformat(),
-            use.session_id,
-            use.lot.product.title,
-            use.lot.lot_number,
-            use.lot.expiry_date.isoformat() if use.lot.expiry_date else "",
-            f"{use.diluent_lot.product.title} lot {use.diluent_lot.lot_number}"
-            if use.diluent_lot
-            else "",
-            f"#{use.patch_test_id}" if use.patch_test_id else "",
-            _practitioner(use.session.technician),
+            row.used_at.date().isoformat(),
+            row.session_id,
+            row.product,
+            row.lot_number,
+            row.expiry_date.isoformat() if row.expiry_date else "",
+            f"{row.diluent_product} lot {row.diluent_lot_number}" if row.diluent_lot_number else "",
+            f"#{row.patch_test_id}" if row.patch_test_id else "",
+            f"{row.display_name or row.technician_email}, "
+            f"{licence_words(row.licence_number, row.licence_issuer) or 'licence not recorded'}",
         ]
-        for use in page.items
+        for row in page.items
     ]
 
 

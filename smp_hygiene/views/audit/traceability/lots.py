@@ -35,25 +35,27 @@ def _has_criteria() -> bool:
     return any(request.args.get(name) for name in ("lot", "gtin", "product_id"))
 
 
-def _search(per_page: int | None) -> Page:
+def _search(per_page: int | None, after: int | None = None) -> Page:
     args = listing(traceability.SESSION_SORTS, "date")
-    return traceability.trace_lot(current_user.clinic, _lot_search(), **args, per_page=per_page)
+    return traceability.trace_lot(
+        current_user.clinic, _lot_search(), **args, per_page=per_page, after=after
+    )
 
 
 def lot_rows(page: Page) -> list[list]:
     """One CSV or report row per session: who to contact and which lots they received."""
     return [
         [
-            row.session.id,
-            row.session.started_at.date().isoformat(),
-            row.session.status.value,
-            row.session.client.full_name,
-            row.session.client.phone,
-            row.session.client.email,
-            row.session.client.address,
-            row.session.technician.name,
+            row.id,
+            row.started_at.date().isoformat(),
+            row.status.value,
+            row.client_name,
+            row.phone,
+            row.email,
+            row.address,
+            row.technician,
             "; ".join(use.label for use in row.lots),
-            row.session.technician.licence or "not recorded",  # inspectors ask for it
+            row.licence or "not recorded",  # inspectors ask for it
         ]
         for row in page.items
     ]
@@ -75,7 +77,8 @@ def _lot_page(page: Page | None = None):
 @refusal_page(flashed(_lot_page))
 def trace_lot():
     """Every session and client a lot reached, with contact details for notification."""
-    return _lot_page(_search(PER_PAGE) if _has_criteria() else None)
+    after = request.args.get("after", type=record_id)
+    return _lot_page(_search(PER_PAGE, after) if _has_criteria() else None)
 
 
 @bp.get("/trace/lot.csv")
