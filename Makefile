@@ -100,7 +100,7 @@ wrk:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null; }
 
 # The clinic-chain benchmark (issue 15, docs/benchmarks.md): BENCH_SCALE=1 is a million sealed
-# sessions (seeded in about 3 minutes on 2 idle cores); BENCH_SCALE=0.01 makes a quick run.
+# sessions (seeding alone took 9.4 minutes on this 2-core machine, shared); 0.01 is a quick run.
 # PostgreSQL runs at 0.2 (200,000 sessions) unless told otherwise, as the issue measures it.
 # BENCH_ARGS passes options: "--keep DIR" keeps the seed, "--reuse DIR" measures it again, e.g.
 # with "--code PATH --label before" for an older checkout (bench/run.py).

@@ -122,6 +122,16 @@ def _run(workdir: Path) -> None:
         info = _seed(app, float(given or "1"), workdir)
         if ARGS.seed_only:
             return
+    results = _measure(app, url, info)
+    out = HERE / "results" / f"{ARGS.database}-{info['scale']:g}-{ARGS.label}.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1) + "\n")
+    print(json.dumps(results, indent=1))
+    print(f"written to {out}")
+
+
+def _measure(app: Flask, url: str, info: dict) -> dict:
+    """Every row of the issue's table, on the seeded database at `url`."""
     world, env = info["world"], _env(url)
     results: dict = {"label": ARGS.label, "database": ARGS.database, "scale": info["scale"]}
     results["machine"] = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
@@ -144,12 +154,7 @@ def _run(workdir: Path) -> None:
     )
     patient, hello = results["patient_under_gunicorn"], results["hello_under_gunicorn"]
     results["patient_share_of_hello"] = round(patient["req_per_s"] / hello["req_per_s"], 3)
-    results |= audit_verify.both_modes(env, CODE)
-    out = HERE / "results" / f"{ARGS.database}-{info['scale']:g}-{ARGS.label}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(results, indent=1) + "\n")
-    print(json.dumps(results, indent=1))
-    print(f"written to {out}")
+    return results | audit_verify.both_modes(env, CODE)
 
 
 if __name__ == "__main__":
