@@ -57,10 +57,23 @@ UseRecord: Any = cast(Any, namedtuple)(
 )
 
 
-class Lot(SimpleNamespace):
-    """A lot as the seal reads it; whether it is a pigment is the model's own rule."""
+_LOT_KEYS = tuple(column.key for column in _LOT)
 
+
+class Lot:
+    """A lot as the seal reads it; whether it is a pigment is the model's own rule. Slotted:
+    a walk keeps every lot it met (tens of thousands) to the end."""
+
+    __slots__ = (*_LOT_KEYS, "product")
     is_pigment = SupplyLot.is_pigment
+
+    def __init__(self, values: tuple, product: Any) -> None:
+        fields = dict(zip(_LOT_KEYS, values, strict=True))
+        for day in ("expiry_date", "sterility_expiry"):  # written into every seal of the lot,
+            fields[day] = _iso(fields[day])  # never compared: their text once, here
+        for key, value in fields.items():
+            setattr(self, key, value)
+        self.product = product
 
 
 class Reader:
@@ -70,6 +83,7 @@ class Reader:
     def __init__(self) -> None:
         self.times = IsoTimes(db.session.get_bind().dialect)
         self.lots: dict[int, Lot] = {}
+        self.products: dict[int, SimpleNamespace] = {}
         self.clinics: dict[int, SimpleNamespace] = {}
 
     def rows(
@@ -105,13 +119,10 @@ class Reader:
                 {"ids": sorted(missing)},
             )
             for *values, gtin, kind in found.all():
-                lot = Lot(**dict(zip((c.key for c in _LOT), values, strict=True)))
-                # Written into every seal of the lot, never compared: their text once, here.
-                lot.expiry_date, lot.sterility_expiry = map(
-                    _iso, (lot.expiry_date, lot.sterility_expiry)
-                )
-                lot.product = SimpleNamespace(gtin=gtin, kind=kind)
-                self.lots[lot.id] = lot
+                product_id = values[1]
+                if product_id not in self.products:
+                    self.products[product_id] = SimpleNamespace(gtin=gtin, kind=kind)
+                self.lots[values[0]] = Lot(tuple(values), self.products[product_id])
         return self.lots
 
     def clinic(self, clinic_id: int) -> SimpleNamespace:
