@@ -12,10 +12,13 @@ import os
 import pytest
 from hypothesis import settings
 
+from smp_hygiene.demo import clinic as demo_clinic
 from smp_hygiene.extensions import db
 from smp_hygiene.services.people import users
 from tests import factories
 from tests.apps import app_on, forget_settings_between_tests, reused
+from tests.postgres import migrated_database
+from tests.seeds import Seed
 
 # Real argon2id, cheap parameters: thousands of logins in the suite, not one a second.
 users.use_hash_parameters(time_cost=1, memory_cost_kib=1024)
@@ -62,11 +65,26 @@ def app(worker_app, tmp_path):
         yield shared
 
 
+@pytest.fixture(scope="session")
+def migrated_app():
+    """An app on a PostgreSQL database the migrations built, as production's is: one per worker,
+    made when a test first asks, shared like `worker_app`."""
+    with migrated_database("smp_migrated") as built:
+        forget_settings_between_tests(built)
+        yield built
+
+
 @pytest.fixture
 def fresh_app(tmp_path, database_url):
     """A new app of the test config, for a test that adds routes to it."""
     with app_on(database_url, tmp_path, **TEST_CONFIG) as built:
         yield built
+
+
+@pytest.fixture(scope="module")
+def demo_seed():
+    """The demo clinic: built for the first test of a module that asks, copied into the others."""
+    return Seed(demo_clinic.load)
 
 
 @pytest.fixture
