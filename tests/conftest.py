@@ -87,6 +87,12 @@ def demo_seed():
     return Seed(demo_clinic.load)
 
 
+@pytest.fixture(scope="module")
+def module_seeds() -> dict:
+    """The seeds (tests/seeds.py) of the module running, by the function that builds each."""
+    return {}
+
+
 @pytest.fixture
 def ctx(app):
     """App context for tests that call services directly."""
