@@ -17,7 +17,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.services.people import users
 from tests import factories
 from tests.apps import app_on, forget_settings_between_tests, reused
-from tests.postgres import migrated_database
+from tests.postgres import drop_database_later, migrated_database
 from tests.seeds import Seed
 
 # Real argon2id, cheap parameters: thousands of logins in the suite, not one a second.
@@ -44,8 +44,7 @@ def database_url(request):
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    drop_database_later(name, POSTGRES_ADMIN_URL)
 
 
 TEST_CONFIG = {"TESTING": True, "APP_ENV": "test"}
@@ -72,6 +71,13 @@ def migrated_app():
     with migrated_database("smp_migrated") as built:
         forget_settings_between_tests(built)
         yield built
+
+
+@pytest.fixture
+def pg_app(migrated_app, tmp_path):
+    """The migrated PostgreSQL database, empty for each test, whichever database the run uses."""
+    with reused(migrated_app, tmp_path) as app:
+        yield app
 
 
 @pytest.fixture

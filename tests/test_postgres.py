@@ -17,18 +17,10 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import ProductKind, SupplyUse, TreatmentSession
 from smp_hygiene.services.audit import chain, verifying
 from smp_hygiene.services.sessions import lifecycle, sealing
-from tests.apps import reused
 from tests.factories import gs1_for, make_client, make_lot, make_ready_session, make_user
 
 psycopg = pytest.importorskip("psycopg")
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_app(migrated_app, tmp_path):
-    """A database built by the migrations exactly as production is, empty for each test."""
-    with reused(migrated_app, tmp_path) as app:
-        yield app
 
 
 def test_migrations_match_the_models_on_postgres(pg_app):
