@@ -1,4 +1,5 @@
-"""Fixtures: a fresh app and an empty database for every test.
+"""Fixtures: one app per test worker, with an empty database and its own config for every test
+(tests/apps.py says how); `fresh_app` builds a new one for a test that changes the app itself.
 
 SQLite in memory by default. `TEST_DATABASE=postgres` runs the same tests on PostgreSQL
 (127.0.0.1:5432): one database per test worker, emptied after every test.
@@ -11,10 +12,13 @@ import os
 import pytest
 from hypothesis import settings
 
+from smp_hygiene.demo import clinic as demo_clinic
 from smp_hygiene.extensions import db
 from smp_hygiene.services.people import users
 from tests import factories
-from tests.apps import app_on
+from tests.apps import app_on, forget_settings_between_tests, reused
+from tests.postgres import drop_database_later, migrated_database
+from tests.seeds import Seed
 
 # Real argon2id, cheap parameters: thousands of logins in the suite, not one a second.
 users.use_hash_parameters(time_cost=1, memory_cost_kib=1024)
@@ -40,14 +44,59 @@ def database_url(request):
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     yield f"postgresql://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    drop_database_later(name, POSTGRES_ADMIN_URL)
+
+
+TEST_CONFIG = {"TESTING": True, "APP_ENV": "test"}
+
+
+@pytest.fixture(scope="session")
+def worker_app(database_url, tmp_path_factory):
+    """The app every test of this worker shares, tables created once."""
+    with app_on(database_url, tmp_path_factory.mktemp("worker_app"), **TEST_CONFIG) as built:
+        forget_settings_between_tests(built)
+        yield built
 
 
 @pytest.fixture
-def app(tmp_path, database_url):
-    with app_on(database_url, tmp_path, TESTING=True, APP_ENV="test") as built:
+def app(worker_app, tmp_path):
+    with reused(worker_app, tmp_path) as shared:
+        yield shared
+
+
+@pytest.fixture(scope="session")
+def migrated_app():
+    """An app on a PostgreSQL database the migrations built, as production's is: one per worker,
+    made when a test first asks, shared like `worker_app`."""
+    with migrated_database("smp_migrated") as built:
+        forget_settings_between_tests(built)
         yield built
+
+
+@pytest.fixture
+def pg_app(migrated_app, tmp_path):
+    """The migrated PostgreSQL database, empty for each test, whichever database the run uses."""
+    with reused(migrated_app, tmp_path) as app:
+        yield app
+
+
+@pytest.fixture
+def fresh_app(tmp_path, database_url):
+    """A new app of the test config, for a test that adds routes to it."""
+    with app_on(database_url, tmp_path, **TEST_CONFIG) as built:
+        yield built
+
+
+@pytest.fixture(scope="module")
+def demo_seed():
+    """The demo clinic: built for the first test of a module that asks, copied into the others."""
+    return Seed(demo_clinic.load)
+
+
+@pytest.fixture(scope="module")
+def module_seeds() -> dict:
+    """The seeds (tests/seeds.py) of the module running, by the function that builds each."""
+    return {}
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 import os
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
 from smp_hygiene.app import create_app
 from smp_hygiene.errors import BackupRefused
@@ -44,29 +44,38 @@ def backed_up(app, tmp_path, monkeypatch):
     return {"folder": tmp_path / "backup", "before": before}
 
 
-@pytest.fixture
-def target(app, tmp_path):
-    """A second app on a fresh, empty database of the same kind, with its own key folder."""
-    url, name = "sqlite://", None
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        import psycopg
+@pytest.fixture(scope="module")
+def postgres_target():
+    """PostgreSQL's restore target: one database for the module, blanked by each test's `target`
+    (dropping a database makes PostgreSQL checkpoint, which takes seconds on a busy server)."""
+    import psycopg
 
-        name = f"smp_restore_{os.getpid()}"
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    name = f"smp_restore_{os.getpid()}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def target(app, tmp_path, request):
+    """A second app on a fresh, empty database of the same kind, with its own key folder."""
+    url = "sqlite://"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        url = request.getfixturevalue("postgres_target")
     other = create_app({**app.config, "SQLALCHEMY_DATABASE_URI": url})
     other.instance_path = str(tmp_path / "target")
     with other.app_context():
+        if url != "sqlite://":  # what an earlier test restored goes, tables and all
+            db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+            db.session.commit()
         db.create_all()
     yield other
     with other.app_context():
         db.session.remove()
         db.engine.dispose()
-    if name:
-        with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 def test_a_restore_loses_no_row_and_the_chains_seals_and_keys_still_work(backed_up, target):

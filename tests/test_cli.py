@@ -16,10 +16,9 @@ from smp_hygiene.services.people import users
 
 
 @pytest.fixture
-def demo(app):
+def demo(app, demo_seed):
     with app.app_context():
-        demo_data.load()
-        db.session.commit()
+        demo_seed.apply()
     return app
 
 

@@ -18,17 +18,9 @@ from smp_hygiene.models import ProductKind, SupplyUse, TreatmentSession
 from smp_hygiene.services.audit import chain, verifying
 from smp_hygiene.services.sessions import lifecycle, sealing
 from tests.factories import gs1_for, make_client, make_lot, make_ready_session, make_user
-from tests.postgres import migrated_database
 
 psycopg = pytest.importorskip("psycopg")
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def pg_app():
-    """A blank database per test, built by the migrations exactly as production is."""
-    with migrated_database("smp_test") as app:
-        yield app
 
 
 def test_migrations_match_the_models_on_postgres(pg_app):

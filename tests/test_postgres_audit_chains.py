@@ -13,7 +13,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import User
 from smp_hygiene.services.audit import chain, verifying
 from tests.factories import make_client, make_clinic, make_user
-from tests.test_postgres import _in_parallel, pg_app  # noqa: F401  the fixture, reused
+from tests.test_postgres import _in_parallel
 
 pytestmark = pytest.mark.postgres
 
@@ -26,7 +26,7 @@ def _two_clinics(app) -> tuple[int, int]:
     return ids
 
 
-def test_clinic_b_appends_while_clinic_a_holds_its_chain_lock(pg_app):  # noqa: F811
+def test_clinic_b_appends_while_clinic_a_holds_its_chain_lock(pg_app):
     user_a, user_b = _two_clinics(pg_app)
     a_locked, release_a = threading.Event(), threading.Event()
 
@@ -53,7 +53,7 @@ def test_clinic_b_appends_while_clinic_a_holds_its_chain_lock(pg_app):  # noqa: 
         holder.join(timeout=30)
 
 
-def test_clinic_a_waits_for_its_own_chain_lock(pg_app):  # noqa: F811
+def test_clinic_a_waits_for_its_own_chain_lock(pg_app):
     user_a, _ = _two_clinics(pg_app)
     a_locked, release_a = threading.Event(), threading.Event()
 
@@ -79,7 +79,7 @@ def test_clinic_a_waits_for_its_own_chain_lock(pg_app):  # noqa: F811
         holder.join(timeout=30)
 
 
-def test_two_clinics_appending_concurrently_keep_two_unbroken_chains(pg_app):  # noqa: F811
+def test_two_clinics_appending_concurrently_keep_two_unbroken_chains(pg_app):
     users = _two_clinics(pg_app)
 
     def append(i):

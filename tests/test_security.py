@@ -23,14 +23,14 @@ def test_anyone_gets_a_strict_csp_on_the_login_page(client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_a_view_can_set_its_own_csp(app, client):
+def test_a_view_can_set_its_own_csp(fresh_app):
     own = "default-src 'none'; img-src 'self'"
 
-    @app.get("/own-csp")
+    @fresh_app.get("/own-csp")
     def own_csp():
         return Response("ok", headers={"Content-Security-Policy": own})
 
-    response = client.get("/own-csp")
+    response = fresh_app.test_client().get("/own-csp")
 
     assert response.headers["Content-Security-Policy"] == own
     assert response.headers["Content-Security-Policy"] != CONTENT_SECURITY_POLICY
@@ -89,12 +89,12 @@ def test_production_session_cookie_is_secure_httponly_and_samesite(production):
     assert production.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
 
 
-def test_without_proxy_fix_a_forwarded_address_is_ignored(app):
-    @app.get("/whoami")
+def test_without_proxy_fix_a_forwarded_address_is_ignored(fresh_app):
+    @fresh_app.get("/whoami")
     def whoami():
         return f"{request.remote_addr} {request.scheme}"
 
-    response = app.test_client().get(
+    response = fresh_app.test_client().get(
         "/whoami",
         headers={"X-Forwarded-For": "198.51.100.7", "X-Forwarded-Proto": "https"},
         environ_base={"REMOTE_ADDR": "10.0.0.2"},

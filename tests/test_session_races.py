@@ -20,8 +20,8 @@ from smp_hygiene.errors import SessionNotOpen
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, ProductKind, SessionStatus, TreatmentSession, VerifyCard
 from smp_hygiene.services.sessions import lifecycle, sealing
+from tests.apps import reused
 from tests.factories import gs1_for, make_checklist, make_lot, make_ready_session
-from tests.postgres import migrated_database
 
 ROUNDS = 6  # sessions per scenario
 
@@ -35,8 +35,8 @@ def _sqlite_app(tmp_path):
         db.engine.dispose()
 
 
-def _postgres_app():
-    with migrated_database("smp_race") as app:
+def _postgres_app(request, tmp_path):
+    with reused(request.getfixturevalue("migrated_app"), tmp_path) as app:
         yield app
 
 
@@ -46,7 +46,10 @@ def _config(uri: str) -> dict:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def race_app(request, tmp_path):
-    factory = _sqlite_app(tmp_path) if request.param == "sqlite" else _postgres_app()
+    if request.param == "sqlite":
+        factory = _sqlite_app(tmp_path)
+    else:
+        factory = _postgres_app(request, tmp_path)
     yield next(factory)
     next(factory, None)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from types import SimpleNamespace
 
-import pytest
 from sqlalchemy import delete, text, update
 
 from smp_hygiene.extensions import db
@@ -50,6 +49,7 @@ from tests.factories import (
     make_steriliser,
     make_user,
 )
+from tests.seeds import seeded
 
 CLINIC = "Demo Clinic"
 
@@ -92,10 +92,7 @@ def _seal_a_session(retention_years: int = 5) -> SimpleNamespace:
     )
 
 
-@pytest.fixture
-def sealed(app):
-    with app.app_context():
-        return _seal_a_session()
+sealed = seeded(_seal_a_session, "sealed")
 
 
 def _run(app, *statements):

@@ -42,13 +42,20 @@ def issue_token(role: Role, clinic: Clinic | None = None):
     return user, secret
 
 
+def _clinic(clinic: Clinic | int | None) -> Clinic | None:
+    if isinstance(clinic, int):
+        return db.session.get(Clinic, clinic)
+    return db.session.merge(clinic) if clinic else None
+
+
 @pytest.fixture
 def api_as(app, client):
-    """`api_as(role, clinic=None)`: an Api client acting as a new user of `role`."""
+    """`api_as(role, clinic=None)`: an Api client acting as a new user of `role` (in `clinic`, a
+    Clinic or its id)."""
 
-    def make(role: Role, clinic: Clinic | None = None) -> Api:
+    def make(role: Role, clinic: Clinic | int | None = None) -> Api:
         with app.app_context():
-            _, secret = issue_token(role, db.session.merge(clinic) if clinic else None)
+            _, secret = issue_token(role, _clinic(clinic))
             db.session.commit()
         return Api(client, secret)
 

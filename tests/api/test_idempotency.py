@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 
@@ -11,9 +10,7 @@ from smp_hygiene.extensions import db
 from smp_hygiene.models import ApiSubmission, Client, ProductKind, Role, SupplyUse
 from tests import factories
 from tests.api.conftest import Api, issue_token
-from tests.apps import app_on
 from tests.factories import gs1_for
-from tests.postgres import admin_connection
 
 ANN = {"full_name": "Ann Other", "date_of_birth": "1990-01-02"}
 
@@ -97,16 +94,8 @@ def test_keys_are_per_user(app, client):
 
 
 @pytest.mark.postgres
-def test_two_retries_at_the_same_instant_record_once_on_postgresql(tmp_path):
-    name = f"smp_api_keys_{uuid.uuid4().hex[:12]}"
-    with admin_connection() as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        with app_on(f"postgresql://postgres@127.0.0.1:5432/{name}", tmp_path) as app:
-            _race_retries(app, rounds=5)
-    finally:
-        with admin_connection() as admin:
-            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+def test_two_retries_at_the_same_instant_record_once_on_postgresql(pg_app):
+    _race_retries(pg_app, rounds=5)
 
 
 def _race_retries(app, rounds: int) -> None:

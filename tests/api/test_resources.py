@@ -10,6 +10,7 @@ import pytest
 from smp_hygiene.extensions import db
 from smp_hygiene.models import (
     AuditEntry,
+    Clinic,
     LotStatus,
     PatchTestResult,
     ProductKind,
@@ -19,31 +20,32 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.timeutil import utcnow
 from tests import factories
+from tests.seeds import seeded
 
 
-@pytest.fixture
-def home(app):
+def _home():
     """Clinic A's records, by id: the clinic every test below works in."""
-    with app.app_context():
-        clinic = factories.make_clinic(name="Home")
-        tech = factories.make_user(Role.TECHNICIAN, clinic=clinic)
-        ink = factories.make_product(ProductKind.PIGMENT, clinic)
-        needles = factories.make_product(ProductKind.NEEDLE_CARTRIDGE, clinic)
-        lot = factories.make_lot(needles, received_by=tech)
-        client = factories.make_consenting_client(clinic)
-        session = factories.make_completed_session(client, tech, (lot,))
-        test = factories.make_patch_test(client, [ink], result=None, read_hours_ago=0)
-        cycle = factories.make_cycle(factories.make_steriliser(clinic))
-        ids = {
-            "clinic": clinic, "product": ink.id, "needles": needles.id, "lot": lot.id,
-            "client": client.id, "session": session.id, "patch_test": test.id,
-            "steriliser": cycle.steriliser_id, "cycle": cycle.id,
-            "spore_test": factories.make_spore_test(cycle).id,
-            "reaction": factories.make_reaction(session).id,
-            "recall": factories.make_recall([factories.make_lot(ink)]).id,
-        }  # fmt: skip
-        db.session.commit()
-        return ids
+    clinic = factories.make_clinic(name="Home")
+    tech = factories.make_user(Role.TECHNICIAN, clinic=clinic)
+    ink = factories.make_product(ProductKind.PIGMENT, clinic)
+    needles = factories.make_product(ProductKind.NEEDLE_CARTRIDGE, clinic)
+    lot = factories.make_lot(needles, received_by=tech)
+    client = factories.make_consenting_client(clinic)
+    session = factories.make_completed_session(client, tech, (lot,))
+    test = factories.make_patch_test(client, [ink], result=None, read_hours_ago=0)
+    cycle = factories.make_cycle(factories.make_steriliser(clinic))
+    ids = {
+        "clinic": clinic.id, "product": ink.id, "needles": needles.id, "lot": lot.id,
+        "client": client.id, "session": session.id, "patch_test": test.id,
+        "steriliser": cycle.steriliser_id, "cycle": cycle.id,
+        "spore_test": factories.make_spore_test(cycle).id,
+        "reaction": factories.make_reaction(session).id,
+        "recall": factories.make_recall([factories.make_lot(ink)]).id,
+    }  # fmt: skip
+    return ids
+
+
+home = seeded(_home, "home")
 
 
 DETAILS = [
@@ -110,7 +112,7 @@ def test_another_clinic_cannot_write_to_a_record(app, api_as, home, path, body):
 
 def test_lists_page_by_cursor_and_refuse_a_forged_one(api_as, home, app):
     with app.app_context():
-        clinic = db.session.merge(home["clinic"])
+        clinic = db.session.get(Clinic, home["clinic"])
         for _ in range(4):
             factories.make_client(clinic)
         db.session.commit()

@@ -30,6 +30,7 @@ from smp_hygiene.models import (
 )
 from smp_hygiene.services.sessions import lifecycle
 from tests.e2e.conftest import sign_in
+from tests.seeds import Seed
 
 pytestmark = pytest.mark.e2e
 AXE = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read_text()
@@ -166,13 +167,27 @@ def _first(model, *where) -> int:
     return db.session.scalars(select(model.id).where(*where).order_by(model.id)).first()
 
 
-def _seed() -> dict[str, object]:
-    """The demo clinic, plus a session open at the chair; the ids of one record of each kind."""
+def _last(model) -> int:
+    return db.session.scalars(select(model.id).order_by(model.id.desc())).first()
+
+
+def _demo_with_an_open_session() -> None:
+    """The demo clinic, plus a session open at the chair (the newest session)."""
     clinic.load()
     tech = db.session.scalar(select(User).where(User.email == TECH))
     morgan = db.session.scalar(select(Client).where(Client.full_name == "Morgan Lee"))
-    open_session = lifecycle.start_session(morgan, tech, treated_area="Crown")
-    db.session.commit()
+    lifecycle.start_session(morgan, tech, treated_area="Crown")
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return Seed(_demo_with_an_open_session)
+
+
+def _ids() -> dict[str, object]:
+    """The ids of one record of each kind."""
+    tech = db.session.scalar(select(User).where(User.email == TECH))
+    morgan = db.session.scalar(select(Client).where(Client.full_name == "Morgan Lee"))
     sealed = db.session.scalars(
         select(TreatmentSession)
         .where(TreatmentSession.technician_id == tech.id, TreatmentSession.verify_token.isnot(None))
@@ -186,7 +201,7 @@ def _seed() -> dict[str, object]:
         )
     )
     return {
-        "open_session": open_session.id,
+        "open_session": _last(TreatmentSession),
         "session": sealed[-1].id,
         "token": sealed[-1].verify_token,
         "recalled_token": next(s.verify_token for s in sealed if s.id in recalled),
@@ -239,9 +254,12 @@ def test_every_html_page_is_visited_or_listed_as_not_a_page(live_app):
 
 @pytest.mark.parametrize("width", [390, 1280])
 @pytest.mark.parametrize("email", [None, TECH, AUDITOR, ADMIN], ids=str)
-def test_no_page_has_a_serious_axe_violation_or_scrolls_sideways(live_app, page, email, width):
+def test_no_page_has_a_serious_axe_violation_or_scrolls_sideways(
+    live_app, page, seed, email, width
+):
     with live_app.app_context():
-        ids = _seed()
+        seed.apply()
+        ids = _ids()
     with live_app.test_request_context():
         visits = [(url_for(p[0], **p[1]), p[2] if len(p) > 2 else 200) for p in _pages(ids)[email]]
     page.set_viewport_size({"width": width, "height": 900})

@@ -5,18 +5,16 @@ from __future__ import annotations
 import pytest
 
 from smp_hygiene.demo import clinic
-from smp_hygiene.extensions import db
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def demo_page(page, live_app):
+def demo_page(page, live_app, demo_seed):
     """The demo clinic behind the phone-sized page."""
     with live_app.app_context():
-        clinic.load()
-        db.session.commit()
+        demo_seed.apply()
     return page
 
 

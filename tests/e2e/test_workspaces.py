@@ -5,18 +5,16 @@ from __future__ import annotations
 import pytest
 
 from smp_hygiene.demo import clinic
-from smp_hygiene.extensions import db
 from tests.e2e.conftest import screenshot, sign_in
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-def desk(browser, live_server, live_app):
+def desk(browser, live_server, live_app, demo_seed):
     """The demo clinic, and a 1280 px page as on an auditor's desk."""
     with live_app.app_context():
-        clinic.load()
-        db.session.commit()
+        demo_seed.apply()
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(20_000)  # a loaded CI machine, not a slow app

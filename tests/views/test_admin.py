@@ -25,20 +25,21 @@ from smp_hygiene.services.consent import consents
 from smp_hygiene.services.sterilisation import sterilisers
 from smp_hygiene.services.verification import signing
 from tests import factories as f
+from tests.seeds import seeded
 
 
-@pytest.fixture
-def world(app):
+def _world():
     """A clinic with a technician, a checklist, a consent form and one sealed session."""
-    with app.app_context():
-        clinic = f.make_clinic(name="Crown Clinic")
-        tech = f.make_user(email="maker@example.test", clinic=clinic)
-        items = f.make_checklist(clinic)
-        cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, received_by=tech)
-        ready = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
-        done = f.seal_at_the_chair(ready, items, cartridge)
-        db.session.commit()
-        return {"tech": tech.id, "item": items[0].id, "done": done.id}
+    clinic = f.make_clinic(name="Crown Clinic")
+    tech = f.make_user(email="maker@example.test", clinic=clinic)
+    items = f.make_checklist(clinic)
+    cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, received_by=tech)
+    ready = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
+    done = f.seal_at_the_chair(ready, items, cartridge)
+    return {"tech": tech.id, "item": items[0].id, "done": done.id}
+
+
+world = seeded(_world, "world")
 
 
 GET_URLS = [

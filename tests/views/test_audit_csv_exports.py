@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from smp_hygiene.extensions import db
 from smp_hygiene.models import CycleStatus, ProductKind, Role, SporeResult
 from smp_hygiene.services.sterilisation import packs, spore_tests
 from smp_hygiene.timeutil import utcnow
 from tests import factories as f
+from tests.seeds import seeded
 
 
 def _rows(response) -> list[list[str]]:
@@ -22,41 +22,41 @@ def _rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
 
 
-@pytest.fixture
-def world(app):
+def _world() -> dict:
     """One clinic with something in every table, and a second clinic with its own records."""
-    with app.app_context():
-        now = utcnow()
-        clinic = f.make_clinic(name="Crown Clinic")
-        tech = f.make_user(email="maker@example.test", clinic=clinic)
-        items = f.make_checklist(clinic)
-        steriliser = f.make_steriliser(clinic, name="Autoclave A", serial="SN-A1")
-        cycle = f.make_cycle(
-            steriliser, packs=2, status=CycleStatus.RELEASED, started_at=now - timedelta(days=2)
-        )
-        f.make_spore_test(cycle, read_at=now - timedelta(days=1))
-        cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, lot_number="NDL-77")
-        sam = f.make_consenting_client(
-            clinic, full_name="Sam Stone", phone="+44 7700 900123", email="sam@example.test"
-        )
-        session = f.make_ready_session(technician=tech, client=sam)
-        packs.use_pack(session, cycle.packs[0].code, tech, now)
-        f.seal_at_the_chair(session, items, cartridge)
-        positive = spore_tests.record_spore_test(
-            cycle, tech, bi_lot="BI-9", result=SporeResult.POSITIVE,
-            control_result=SporeResult.POSITIVE, read_at=now,
-        )  # fmt: skip
-        other = f.make_clinic(name="Elsewhere")
-        other_session = f.make_sealed_session(other)
-        other_cycle = f.make_cycle(f.make_steriliser(other))
-        other_test = f.make_spore_test(other_cycle)
-        db.session.commit()
-        return {
-            "session": session.id, "cycle": cycle.id, "test": positive.id,
-            "pack": cycle.packs[0].code, "unused_pack": cycle.packs[1].code,
-            "other_session": other_session.id, "other_cycle": other_cycle.id,
-            "other_test": other_test.id,
-        }  # fmt: skip
+    now = utcnow()
+    clinic = f.make_clinic(name="Crown Clinic")
+    tech = f.make_user(email="maker@example.test", clinic=clinic)
+    items = f.make_checklist(clinic)
+    steriliser = f.make_steriliser(clinic, name="Autoclave A", serial="SN-A1")
+    cycle = f.make_cycle(
+        steriliser, packs=2, status=CycleStatus.RELEASED, started_at=now - timedelta(days=2)
+    )
+    f.make_spore_test(cycle, read_at=now - timedelta(days=1))
+    cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, lot_number="NDL-77")
+    sam = f.make_consenting_client(
+        clinic, full_name="Sam Stone", phone="+44 7700 900123", email="sam@example.test"
+    )
+    session = f.make_ready_session(technician=tech, client=sam)
+    packs.use_pack(session, cycle.packs[0].code, tech, now)
+    f.seal_at_the_chair(session, items, cartridge)
+    positive = spore_tests.record_spore_test(
+        cycle, tech, bi_lot="BI-9", result=SporeResult.POSITIVE,
+        control_result=SporeResult.POSITIVE, read_at=now,
+    )  # fmt: skip
+    other = f.make_clinic(name="Elsewhere")
+    other_session = f.make_sealed_session(other)
+    other_cycle = f.make_cycle(f.make_steriliser(other))
+    other_test = f.make_spore_test(other_cycle)
+    return {
+        "session": session.id, "cycle": cycle.id, "test": positive.id,
+        "pack": cycle.packs[0].code, "unused_pack": cycle.packs[1].code,
+        "other_session": other_session.id, "other_cycle": other_cycle.id,
+        "other_test": other_test.id,
+    }  # fmt: skip
+
+
+world = seeded(_world, "world")
 
 
 URLS = [
@@ -228,22 +228,22 @@ def test_client_search_page_links_to_its_csv_with_the_query(client, login, world
 # --- dashboard panels ---
 
 
-@pytest.fixture
-def board(app):
+def _board() -> None:
     """Something in every dashboard panel of the first clinic."""
-    with app.app_context():
-        now = utcnow()
-        clinic = f.make_clinic(name="Crown Clinic")
-        tess = f.make_user(Role.TECHNICIAN, email="tess@example.test", clinic=clinic)
-        f.make_completed_session(technician=tess, started_at=now - timedelta(days=1))
-        f.make_refusal(f.make_user(clinic=clinic), "PatchTestRequired")
-        f.make_lot(lot_number="EXP-9", expiry_date=now.date() + timedelta(days=5))
-        bad = f.make_lot(lot_number="BAD-1")
-        for _ in range(2):
-            f.make_reaction(f.make_completed_session(lots=(bad,), started_at=now - timedelta(3)))
-        f.make_recall(source_reference="A12/0097/17")
-        f.make_steriliser(clinic, name="Autoclave New", installed_at=now - timedelta(days=1))
-        db.session.commit()
+    now = utcnow()
+    clinic = f.make_clinic(name="Crown Clinic")
+    tess = f.make_user(Role.TECHNICIAN, email="tess@example.test", clinic=clinic)
+    f.make_completed_session(technician=tess, started_at=now - timedelta(days=1))
+    f.make_refusal(f.make_user(clinic=clinic), "PatchTestRequired")
+    f.make_lot(lot_number="EXP-9", expiry_date=now.date() + timedelta(days=5))
+    bad = f.make_lot(lot_number="BAD-1")
+    for _ in range(2):
+        f.make_reaction(f.make_completed_session(lots=(bad,), started_at=now - timedelta(3)))
+    f.make_recall(source_reference="A12/0097/17")
+    f.make_steriliser(clinic, name="Autoclave New", installed_at=now - timedelta(days=1))
+
+
+board = seeded(_board, "board")
 
 
 PANELS = [

@@ -33,6 +33,7 @@ from tests.factories import (
     make_use,
     make_user,
 )
+from tests.seeds import seeded
 
 GET_URLS = [
     "/audit/trace/lot?lot=D199",
@@ -60,27 +61,27 @@ POST_URLS = [
 ]
 
 
-@pytest.fixture
-def world(app):
+def _world():
     """One recalled lot used on one client, by one technician; ids for the URLs."""
-    with app.app_context():
-        lot = make_lot(lot_number="D199")
-        client = make_client(
-            full_name="Alex Martin", email="alex@example.test", phone="+44 7700 900123"
-        )
-        session = make_session(client)
-        make_use(session, lot)
-        make_refusal(session.technician, message="Lot D200 was recalled.")
-        recall = make_recall([lot], reason="Lead above the limit")
-        db.session.commit()
-        return {
-            "client": client.id,
-            "technician": session.technician_id,
-            "recall": recall.id,
-            "lot": lot.id,
-            "product": lot.product_id,
-            "session": session.id,
-        }
+    lot = make_lot(lot_number="D199")
+    client = make_client(
+        full_name="Alex Martin", email="alex@example.test", phone="+44 7700 900123"
+    )
+    session = make_session(client)
+    make_use(session, lot)
+    make_refusal(session.technician, message="Lot D200 was recalled.")
+    recall = make_recall([lot], reason="Lead above the limit")
+    return {
+        "client": client.id,
+        "technician": session.technician_id,
+        "recall": recall.id,
+        "lot": lot.id,
+        "product": lot.product_id,
+        "session": session.id,
+    }
+
+
+world = seeded(_world, "world")
 
 
 def _urls(urls, world):

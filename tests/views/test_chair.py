@@ -25,29 +25,30 @@ from smp_hygiene.models import (
 from smp_hygiene.services.sessions import lifecycle as sessions
 from smp_hygiene.timeutil import utcnow
 from tests import factories as f
+from tests.seeds import seeded
 
 
-@pytest.fixture
-def world(app):
+def _world():
     """One clinic with a consenting client, a pigment and a cartridge lot, and a sealed session."""
-    with app.app_context():
-        clinic = f.make_clinic(name="Crown Clinic")
-        tech = f.make_user(email="maker@example.test", clinic=clinic)
-        client = f.make_consenting_client(clinic, full_name="Sam Stone")
-        cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, received_by=tech)
-        pigment = f.make_lot(kind=ProductKind.PIGMENT, received_by=tech)
-        f.make_patch_test(client, [pigment.product])
-        items = f.make_checklist(clinic)
-        ready = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
-        done = f.seal_at_the_chair(ready, items, cartridge)
-        db.session.commit()
-        return {
-            "client": client.id,
-            "cartridge": cartridge.id,
-            "pigment": pigment.id,
-            "done": done.id,
-            "items": [i.id for i in items],
-        }
+    clinic = f.make_clinic(name="Crown Clinic")
+    tech = f.make_user(email="maker@example.test", clinic=clinic)
+    client = f.make_consenting_client(clinic, full_name="Sam Stone")
+    cartridge = f.make_lot(kind=ProductKind.NEEDLE_CARTRIDGE, received_by=tech)
+    pigment = f.make_lot(kind=ProductKind.PIGMENT, received_by=tech)
+    f.make_patch_test(client, [pigment.product])
+    items = f.make_checklist(clinic)
+    ready = f.make_ready_session(technician=tech, client=f.make_consenting_client(clinic))
+    done = f.seal_at_the_chair(ready, items, cartridge)
+    return {
+        "client": client.id,
+        "cartridge": cartridge.id,
+        "pigment": pigment.id,
+        "done": done.id,
+        "items": [i.id for i in items],
+    }
+
+
+world = seeded(_world, "world")
 
 
 def chair_urls(w):

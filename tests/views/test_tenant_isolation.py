@@ -19,6 +19,7 @@ from smp_hygiene.services.people import api_tokens, clinics
 from smp_hygiene.timeutil import utcnow
 from smp_hygiene.views.forms import BaseForm
 from tests import factories as f
+from tests.seeds import seeded
 
 MISSING = 987_654  # no record has this id; within 32 bits, so PostgreSQL reads it as any id
 ROLE_OF_PREFIX = {"chair.": Role.TECHNICIAN, "audit.": Role.AUDITOR, "admin.": Role.ADMIN}
@@ -161,19 +162,19 @@ def _world(clinic) -> dict[str, int]:
     }
 
 
-@pytest.fixture
-def worlds(app):
+def _worlds():
     """Clinic A, whose ids are tried, and clinic B, whose staff try them; B's own records fill
     the other parameters of a route, so only the id under test is foreign."""
-    with app.app_context():
-        # Through the service, as `create-clinic` does: its system entries are in the chains too.
-        here, there = clinics.create_clinic("Clinic A"), clinics.create_clinic("Clinic B")
-        a, b = _world(here), _world(there)
-        b["emails"] = {}
-        for role in (Role.TECHNICIAN, Role.AUDITOR, Role.ADMIN):
-            b["emails"][role] = f.make_user(role, clinic=there).email
-        db.session.commit()
+    # Through the service, as `create-clinic` does: its system entries are in the chains too.
+    here, there = clinics.create_clinic("Clinic A"), clinics.create_clinic("Clinic B")
+    a, b = _world(here), _world(there)
+    b["emails"] = {}
+    for role in (Role.TECHNICIAN, Role.AUDITOR, Role.ADMIN):
+        b["emails"][role] = f.make_user(role, clinic=there).email
     return a, b
+
+
+worlds = seeded(_worlds, "worlds")
 
 
 def _signed_in(app, email):
