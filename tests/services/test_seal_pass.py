@@ -140,6 +140,7 @@ def test_a_session_unsealed_and_reset_is_held_against_its_completion(twelve):
 
 def test_checking_ten_times_more_sessions_takes_about_the_same_memory(ctx, monkeypatch):
     monkeypatch.setattr(seal_pass, "BATCH", 20)
+    monkeypatch.setattr(seal_rows, "LOTS_KEPT", 50)  # each session here has lots of its own
     clinic = make_clinic()
 
     def peak(sessions: int) -> int:

@@ -78,6 +78,7 @@ def _start_worker(app: Flask) -> None:
 
 def _in_app_context(call: tuple[Callable[..., Any], tuple]) -> Any:
     check, args = call
-    assert _APP is not None  # noqa: S101  set by _start_worker before any call
+    if _APP is None:  # set by _start_worker before any call
+        raise RuntimeError("an audit-verify worker ran a check before it was started")
     with _APP.app_context(), sqlite.read_only():  # checks only read: never the write lock
         return check(*args)

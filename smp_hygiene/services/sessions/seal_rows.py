@@ -76,6 +76,9 @@ class Lot:
         self.product = product
 
 
+LOTS_KEPT = 50_000  # lots remembered between batches: about 10 MB at most
+
+
 class Reader:
     """One walk over sealed sessions: the database's way with times, and what many sessions
     share, read once (lots with their products, clinic names)."""
@@ -110,6 +113,8 @@ class Reader:
         return tuple(c.key for c in model.__table__.columns), rows
 
     def lots_for(self, ids: set[int]) -> dict[int, Lot]:
+        if len(self.lots) > LOTS_KEPT:
+            self.lots.clear()  # a bound, so memory stays flat however many lots a walk meets
         missing = ids - self.lots.keys()
         if missing:
             found = db.session.connection().execute(
