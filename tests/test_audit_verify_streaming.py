@@ -11,7 +11,7 @@ from sqlalchemy import insert, text
 from smp_hygiene.extensions import db
 from smp_hygiene.models import AuditEntry, Clinic
 from smp_hygiene.services.audit import chain, chain_walk, verifying
-from smp_hygiene.services.sessions import sealing
+from smp_hygiene.services.sessions import seal_rows, sealing
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_clinic, make_sealed_session
 
@@ -86,6 +86,7 @@ def _peak_checking_seals() -> tuple[int, int]:
 # As above: ~1.1x with batches of 10, ~9x when all 200 are checked in one batch.
 def test_checking_ten_times_more_seals_takes_about_the_same_memory(ctx, monkeypatch):
     monkeypatch.setattr(sealing, "SEAL_BATCH", 10)
+    monkeypatch.setattr(seal_rows, "LOTS_KEPT", 20)  # each session here has lots of its own
     clinic = make_clinic()
     for _ in range(20):
         _sealed(clinic)
