@@ -12,7 +12,7 @@ from PIL import Image
 from smp_hygiene.errors import InvalidInput, NotAllowed
 from smp_hygiene.extensions import db
 from smp_hygiene.models import Addendum, AuditEntry, LotStatus, Role, SessionStatus
-from smp_hygiene.services.verification import public_records, qrcodes, signed_codes
+from smp_hygiene.services.verification import public_records, qrcodes, signed_codes, tokens
 from smp_hygiene.services.verification import tokens as verification
 from smp_hygiene.timeutil import utcnow
 from tests.factories import make_clinic, make_recall, make_sealed_session, make_session, make_user
@@ -180,3 +180,12 @@ def test_a_session_sealed_at_the_chair_gets_a_card_that_verifies_offline(ctx):
 
     assert card.token == session.verify_token
     assert verdict.status is offline_check.Status.VALID, verdict.reasons
+
+
+@pytest.mark.parametrize("text", ["", "abc\x00def", "a" * 65, "a/b", "a b", "é" * 10, "%00"])
+def test_text_not_shaped_like_a_token_is_never_looked_up(text):
+    assert not tokens.could_be_token(text)
+
+
+def test_every_token_we_issue_is_shaped_like_one():
+    assert all(tokens.could_be_token(tokens.new_token()) for _ in range(200))

@@ -30,6 +30,7 @@ from smp_hygiene.models import (
     SupplyUse,
     TreatmentSession,
 )
+from smp_hygiene.services.verification import tokens
 
 Session = TreatmentSession
 
@@ -120,7 +121,7 @@ def _lookup(parts: tuple[Any, ...]) -> Any:
 def find_stored(token: str, verify_url: str, version: str, *parts: Any) -> Stored:
     """One query: the sealed session a token names, whether anything live touches it, and the
     kept `parts` (PublicRecordRender columns) if made for this card and these templates."""
-    if not token or len(token) > 64:
+    if not tokens.could_be_token(token):
         return Stored()
     # A Core connection, not the ORM session, and no transaction: this is the busiest query there
     # is, and the session machinery cost more than the query (docs/benchmarks.md).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from datetime import date, datetime, timedelta
 
@@ -31,12 +32,22 @@ TOKEN_BYTES = 18  # 144 bits, above the 128 the brief asks for; 24 URL-safe char
 REVOCATIONS_VALID_FOR = timedelta(days=1)
 
 
+# What token_urlsafe makes, at any length we ever issued: anything else is not looked up at all
+# (a NUL byte, say, which PostgreSQL refuses in a text parameter with an error).
+TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def could_be_token(token: str) -> bool:
+    """Is this shaped like a token we issue? Cheap, and decided before any query."""
+    return bool(token) and TOKEN_SHAPE.fullmatch(token) is not None
+
+
 def _lookup(model, column, token: str):
-    if not token or len(token) > 64:
+    if not could_be_token(token):
         return None
     found = db.session.scalar(select(model).where(column == token))
     # The index finds the row; compare_digest keeps the final check constant-time.
