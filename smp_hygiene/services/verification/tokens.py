@@ -30,10 +30,7 @@ from smp_hygiene.timeutil import local_date, utcnow
 
 TOKEN_BYTES = 18  # 144 bits, above the 128 the brief asks for; 24 URL-safe characters
 REVOCATIONS_VALID_FOR = timedelta(days=1)
-
-
-# What token_urlsafe makes, at any length we ever issued: anything else is not looked up at all
-# (a NUL byte, say, which PostgreSQL refuses in a text parameter with an error).
+# What token_urlsafe makes: anything else (a NUL, which PostgreSQL refuses) is never looked up.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
@@ -42,8 +39,8 @@ def new_token() -> str:
 
 
 def could_be_token(token: str) -> bool:
-    """Is this shaped like a token we issue? Cheap, and decided before any query."""
-    return bool(token) and TOKEN_SHAPE.fullmatch(token) is not None
+    """Is this shaped like a token we issue? Decided before any query."""
+    return TOKEN_SHAPE.fullmatch(token or "") is not None
 
 
 def _lookup(model, column, token: str):
