@@ -1,10 +1,10 @@
 """How tests get an app on the test database.
 
 Most tests share one app per test worker (`reused`): building an app costs ~130 ms (half of it
-flask-smorest writing the API's OpenAPI document) and its tables as much again, which over 2,000
-tests was most of the suite's time. Between two tests the shared app is put back as it was built:
-its config, its rate limits, its instance folder, and an empty database. A test that needs other
-config, or adds routes, builds its own with `app_on`, as before.
+flask-smorest writing the API's OpenAPI document) and its tables half as much again, which over
+2,000 tests was most of the suite's time. Between two tests the shared app is put back as it was
+built: its config, its rate limits, its instance folder, and an empty database. A test that needs
+other config, or adds routes, builds its own with `app_on`, as before.
 """
 
 from __future__ import annotations
