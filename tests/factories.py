@@ -76,7 +76,9 @@ def make_clinic(**fields) -> Clinic:
 
 
 def _clinic(clinic: Clinic | None) -> Clinic:
-    return clinic or db.session.query(Clinic).first() or make_clinic()
+    # By id: without an ORDER BY, PostgreSQL returns rows in heap order, which DELETE-emptied
+    # tables (the shared test app) reuse, so "the first clinic" could be any of them.
+    return clinic or db.session.query(Clinic).order_by(Clinic.id).first() or make_clinic()
 
 
 def make_user(
